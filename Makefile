@@ -1,0 +1,48 @@
+# Twintrack: `make demo` runs the main job on the bundled demo; `make test` runs the suite.
+# Both create .venv in the repo root if missing and install the project into it.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+export QT_QPA_PLATFORM ?= offscreen
+
+.PHONY: demo test install install-test system-deps system-deps-test warmup bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check uv
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install -q --python $(BIN)/python -e .
+	@touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]'
+	@touch $@ $(VENV)/.installed
+
+system-deps:
+	@bash packaging/install-system-deps.sh runtime
+
+system-deps-test:
+	@bash packaging/install-system-deps.sh test
+
+install: system-deps $(VENV)/.installed
+
+install-test: system-deps-test $(VENV)/.installed-test
+
+# Compile and cache librosa's numba functions once, so later processes start fast.
+warmup: install
+	$(BIN)/twintrack warmup
+
+demo: install
+	$(BIN)/twintrack warmup --quiet
+	$(BIN)/twintrack demo --out-dir demo-output
+
+test: install-test
+	$(BIN)/twintrack warmup --quiet
+	$(BIN)/python -m pytest -q
+
+bench: install
+	$(BIN)/python bench/analysis.py
+
+clean:
+	rm -rf demo-output .pytest_cache .hypothesis

@@ -1,0 +1,180 @@
+"""The analysis pipeline: audio file -> :class:`~core.model.Analysis`.
+
+::
+
+    decode ─ frame features (STFT ∥ CQT, once) ─┬─ onset envelope ─ tempo, beats
+                                                ├─ chroma ─ keys
+                                                ├─ form segmentation (beat-synchronous)
+                                                └─ window features (cumulative sums)
+
+:func:`analyze` is a plain function with ``progress`` and ``cancelled`` hooks (see
+:mod:`core.progress`); it raises :class:`core.errors.Cancelled` at the next check
+point (at most one block of ~47 s of audio away) and never writes anything.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from core import __version__
+from core import rhythm, structure, tonality
+from core.audio import AnalysisAudio, load_for_analysis
+from core.features import FrameFeatures, FrameParams, WindowGrid, compute_frame_features, window_grid
+from core.featureset import FEATURE_NAMES, PCA_VERSION, load_pca, window_features
+from core.model import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
+                        WindowTable)
+from core.progress import CancelledFn, ProgressFn, Reporter
+
+__all__ = ["analyze", "analyze_audio", "versions"]
+
+logger = logging.getLogger(__name__)
+
+#: Relative cost of the stages, for an even progress bar.
+_WEIGHTS = {"decode": 3.0, "frames": 4.0, "rhythm": 1.0, "tonality": 0.3,
+            "structure": 1.0, "windows": 0.3}
+
+
+def versions(model: str | None = None) -> Versions:
+    """Versions of the code and artefacts an analysis made now depends on."""
+    import librosa
+    import sklearn
+
+    return Versions(__version__, librosa.__version__, np.__version__, sklearn.__version__,
+                    PCA_VERSION, model)
+
+
+def analyze(path: str | os.PathLike, *, settings: Settings = Settings(),
+            progress: ProgressFn | None = None,
+            cancelled: CancelledFn | None = None) -> Analysis:
+    """Analyse one audio file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        Audio file (anything :func:`core.audio.load_for_analysis` reads).
+    settings : Settings
+        Analysis settings (sample rate, frames, window grid, seed, forced k).
+    progress : callable, optional
+        ``progress(fraction, stage)`` with fraction in [0, 1].
+    cancelled : callable, optional
+        Returns True to stop; the function then raises :class:`core.errors.Cancelled`.
+
+    Returns
+    -------
+    Analysis
+
+    Raises
+    ------
+    core.errors.AudioError
+        The file cannot be analysed (message says why).
+    core.errors.Cancelled
+    """
+    rep = Reporter(progress, cancelled)
+    total = sum(_WEIGHTS.values())
+    decode_rep = rep.sub(0.0, _WEIGHTS["decode"] / total)
+    rest_rep = rep.sub(_WEIGHTS["decode"] / total, 1.0)
+    audio = load_for_analysis(path, sr=settings.sr, reporter=decode_rep)
+    return analyze_audio(audio, settings=settings, reporter=rest_rep)
+
+
+@dataclass(frozen=True)
+class _Rhythm:
+    onset_env: np.ndarray
+    onset_peaks: np.ndarray
+    window_tempo: np.ndarray
+    window_conf: np.ndarray
+    global_tempo: "rhythm.GlobalTempo"
+    beat_frames: np.ndarray
+
+
+def _rhythm_stage(frames: FrameFeatures, grid: WindowGrid) -> _Rhythm:
+    import librosa
+
+    p = frames.params
+    oenv = rhythm.onset_envelope(frames.mel, sr=p.sr, hop_length=p.hop_length)
+    peaks = np.zeros(len(oenv), dtype=np.float32)
+    onsets = librosa.onset.onset_detect(onset_envelope=oenv, sr=p.sr, hop_length=p.hop_length)
+    peaks[onsets] = 1.0
+    bpm, conf = rhythm.estimate_tempo(oenv, sr=p.sr, hop_length=p.hop_length,
+                                      starts=grid.start_frames, ends=grid.end_frames)
+    glob = rhythm.global_tempo(oenv, sr=p.sr, hop_length=p.hop_length)
+    beats = rhythm.beat_track(oenv, sr=p.sr, hop_length=p.hop_length, bpm=glob.bpm)
+    return _Rhythm(oenv, peaks, np.asarray(bpm), np.asarray(conf), glob, np.asarray(beats))
+
+
+def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
+              chroma: np.ndarray) -> tuple[Segment, ...]:
+    """Segments with their own tempo and key, estimated over each segment's frames."""
+    p = frames.params
+    fps = p.sr / p.hop_length
+    b = np.asarray(seg.boundaries)
+    f0 = np.clip(np.round(b[:-1] * fps).astype(int), 0, frames.n_frames - 1)
+    f1 = np.clip(np.round(b[1:] * fps).astype(int), f0 + 1, frames.n_frames)
+    bpm, _ = rhythm.estimate_tempo(rh.onset_env, sr=p.sr, hop_length=p.hop_length,
+                                   starts=f0, ends=f1)
+    keys = tonality.estimate_keys(chroma, starts=f0, ends=f1)
+    return tuple(Segment(float(b[i]), float(b[i + 1]), seg.labels[i], float(bpm[i]),
+                         keys[i].tonic, keys[i].mode) for i in range(len(seg.labels)))
+
+
+def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(),
+                  reporter: Reporter | None = None) -> Analysis:
+    """Analyse already-decoded audio (see :func:`analyze` for the stages)."""
+    rep = reporter or Reporter()
+    names = ["frames", "rhythm", "tonality", "structure", "windows"]
+    r_frames, r_rhythm, r_tonal, r_struct, r_win = rep.split([_WEIGHTS[n] for n in names])
+    y = np.asarray(audio.y)
+    params = FrameParams(sr=settings.sr, n_fft=settings.n_fft, hop_length=settings.hop_length)
+    frames = compute_frame_features(y, params=params, reporter=r_frames)
+    grid = window_grid(audio.duration, frames.n_frames, sr=params.sr,
+                       hop_length=params.hop_length, length=settings.window,
+                       stride=settings.stride)
+
+    r_rhythm(0.0, "tempo and beats")
+    rh = _rhythm_stage(frames, grid)
+    r_tonal(0.0, "key")
+    chroma = tonality.chroma_from_cqt(frames.cqt)
+    win_keys = tonality.estimate_keys(chroma, starts=grid.start_frames, ends=grid.end_frames)
+    gkey = tonality.estimate_global_key(chroma)
+    r_struct(0.0, "form")
+    seg = structure.segment(frames.cqt, frames.mfcc, rh.beat_frames, sr=params.sr,
+                            hop_length=params.hop_length, duration=audio.duration,
+                            k=settings.k, seed=settings.seed, cancelled=rep.cancelled)
+    segments = _segments(frames, seg, rh, chroma)
+    r_win(0.0, "window features")
+    feats = window_features(frames, grid, onset_env=rh.onset_env, onset_peaks=rh.onset_peaks,
+                            tempo=rh.window_tempo, pca=load_pca())
+    r_win(1.0, "done")
+    return _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params)
+
+
+def _floats(x) -> tuple[float, ...]:
+    return tuple(float(v) for v in np.asarray(x, dtype=np.float64).ravel())
+
+
+def _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params):
+    info = audio.info
+    track = TrackInfo(info.path, info.sha256, info.sample_rate, info.channels, info.frames,
+                      float(info.duration), info.format, info.subtype, info.decoder,
+                      tuple(audio.notes))
+    windows = WindowTable(
+        start=_floats(grid.starts), end=_floats(grid.ends), feature_names=FEATURE_NAMES,
+        features=tuple(_floats(row) for row in feats),
+        tempo=_floats(rh.window_tempo), tempo_confidence=_floats(rh.window_conf),
+        tonic=tuple(k.tonic for k in win_keys), mode=tuple(k.mode for k in win_keys),
+        key_confidence=_floats([k.confidence for k in win_keys]))
+    g = rh.global_tempo
+    beat_times = rh.beat_frames * (params.hop_length / params.sr)
+    globals_ = GlobalEstimates(
+        tempo=float(g.bpm), tempo_confidence=float(g.confidence),
+        tempo_candidates=tuple((float(b), float(w)) for b, w in g.candidates),
+        tonic=gkey.key.tonic, mode=gkey.key.mode, key_confidence=float(gkey.key.confidence),
+        key_candidates=tuple((str(k.key_mode() if hasattr(k, "key_mode") else k), float(s))
+                             for k, s in gkey.candidates),
+        beats=_floats(beat_times))
+    k_scores = tuple((int(k), float(s)) for k, s in getattr(seg, "k_scores", ()))
+    return Analysis(track, settings, versions(), windows, segments, globals_, k_scores)

@@ -1,0 +1,155 @@
+"""Implementations of the ``twintrack`` subcommands (see :mod:`core.cli`).
+
+This is the only place in ``core`` that prints: results to stdout, problems and
+progress to stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from core.errors import TwintrackError
+from core.model import Analysis, Settings
+
+__all__ = ["cmd_analyze", "cmd_score", "cmd_demo", "cmd_warmup", "cmd_fit_pca",
+           "format_summary"]
+
+DEMO_TRACK = ("demo", "karissa_hobbs-lets_go_fishin.ogg")
+
+
+def _progress_bar(n_files: int, *, quiet: bool):
+    """A tqdm bar over ``n_files`` files fed with per-file fractions."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=n_files, unit="file", file=sys.stderr, disable=quiet or None,
+               bar_format="{l_bar}{bar}| {n:.1f}/{total} files [{elapsed}<{remaining}]")
+    fractions = [0.0] * n_files
+
+    def update(index: int, fraction: float, stage: str) -> None:
+        fractions[index] = fraction
+        bar.n = sum(fractions)
+        bar.set_postfix_str(stage, refresh=False)
+        bar.refresh()
+
+    return bar, update
+
+
+def cmd_analyze(args: argparse.Namespace) -> int:
+    """Analyse every input, write the chosen formats; 0 if all succeeded, else 1."""
+    from core.batch import analyze_files
+
+    missing = [p for p in args.audio if not p.exists()]
+    for p in missing:
+        print(f"twintrack: {p}: no such file", file=sys.stderr)
+    paths = [p for p in args.audio if p.exists()]
+    bar, update = _progress_bar(len(paths), quiet=args.quiet)
+    failed = len(missing)
+    settings = Settings(k=args.k)
+    with bar:
+        for res in analyze_files(paths, args.out_dir, args.format, settings=settings,
+                                 jobs=args.jobs, progress=update):
+            update(res.index, 1.0, "done")
+            if res.error:
+                failed += 1
+                bar.write(f"twintrack: {res.error}", file=sys.stderr)
+            else:
+                bar.write(f"{res.path}: {res.duration:.1f} s analysed in {res.seconds:.2f} s "
+                          f"-> {', '.join(str(w) for w in res.written)}", file=sys.stdout)
+    return 1 if failed else 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Print mir_eval metrics of an estimate against a reference."""
+    from core.evaluate import read_annotations, score
+
+    est = read_annotations(args.estimate)
+    ref = read_annotations(args.reference, match=est.name)
+    metrics = score(est, ref)
+    if not metrics:
+        raise TwintrackError(f"{args.estimate.name} and {args.reference.name} have nothing "
+                             "in common to score (boundaries, tempo or key)")
+    width = max(len(k) for k in metrics)
+    for name, value in metrics.items():
+        print(f"{name:<{width}}  {value:.3f}")
+    return 0
+
+
+def format_summary(analysis: Analysis) -> str:
+    """A one-screen text summary: globals, then the segment table."""
+    from core.model import segment_table
+
+    g = analysis.globals
+    lines = [f"{Path(analysis.track.path).name}  ({analysis.duration:.1f} s, "
+             f"{analysis.track.sample_rate} Hz, {analysis.track.channels} ch)",
+             f"tempo  {g.tempo:.1f} BPM   (confidence {g.tempo_confidence:.2f})",
+             f"key    {g.tonic} {g.mode}   (confidence {g.key_confidence:.2f})",
+             f"form   {' '.join(s.label for s in analysis.segments)}"
+             f"   ({len(analysis.segments)} segments, "
+             f"{len({s.label for s in analysis.segments})} clusters)", ""]
+    lines.append(f"{'seg':>3}  {'start':>7}  {'end':>7}  {'dur':>6}  {'tempo':>6}  key")
+    for i, row in enumerate(segment_table(analysis), 1):
+        lines.append(f"{row.label:>3}  {_mmss(row.start):>7}  {_mmss(row.end):>7}  "
+                     f"{row.duration:6.1f}  {row.tempo:6.1f}  {row.key.replace(':', ' ')}"
+                     + (f"  {row.descriptor}" if row.descriptor else ""))
+    if analysis.track.notes:
+        lines.append("notes: " + "; ".join(analysis.track.notes))
+    return "\n".join(lines)
+
+
+def _mmss(t: float) -> str:
+    return f"{int(t // 60)}:{t % 60:04.1f}"
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Analyse the bundled demo track, write JSON/JAMS/CSV/labels, print a summary."""
+    from core.analysis import analyze
+    from core.export import write_formats
+    from core.resources import resource_path
+
+    track = resource_path(*DEMO_TRACK)
+    t0 = time.perf_counter()
+    analysis = analyze(track)
+    seconds = time.perf_counter() - t0
+    written = write_formats(analysis, args.out_dir, ["json", "jams", "csv", "audacity", "svcsv"])
+    print(format_summary(analysis))
+    print(f"\nanalysed {analysis.duration:.1f} s in {seconds:.2f} s "
+          f"({analysis.duration / seconds:.0f}x real time)")
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
+
+
+def cmd_warmup(args: argparse.Namespace) -> int:
+    """Compile and cache the numba kernels the analysis uses."""
+    from core.warmup import warm_up
+
+    seconds = warm_up()
+    if not args.quiet:
+        print(f"warm: analysis kernels ready ({seconds:.1f} s)")
+    return 0
+
+
+def cmd_fit_pca(args: argparse.Namespace) -> int:
+    """Fit and save the PCA basis of the window features on reference recordings."""
+    import numpy as np
+
+    from core.audio import load_for_analysis
+    from core.features import compute_frame_features, window_grid
+    from core.featureset import fit_pca, pca_inputs, pca_path
+    from core.fileio import atomic_write_text
+
+    rows, corpus = [], []
+    for path in args.audio:
+        audio = load_for_analysis(path)
+        frames = compute_frame_features(np.asarray(audio.y))
+        grid = window_grid(audio.duration, frames.n_frames, sr=frames.params.sr,
+                           hop_length=frames.params.hop_length)
+        rows.append(pca_inputs(frames, grid))
+        corpus.append(f"{path.name} sha256:{audio.info.sha256}")
+    basis = fit_pca(np.vstack(rows), version=args.version, corpus=tuple(corpus))
+    atomic_write_text(pca_path(args.version), basis.to_json() + "\n")
+    print(f"{args.version}: {sum(len(r) for r in rows)} windows from {len(rows)} files, "
+          f"explained variance {', '.join(f'{v:.2f}' for v in basis.explained_variance_ratio)}")
+    return 0

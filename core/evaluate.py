@@ -1,0 +1,158 @@
+"""Scoring estimates against references with the MIR community's own metrics.
+
+* boundaries: ``mir_eval.segment.detection`` hit-rate F at 0.5 s and 3 s, trimmed
+  (first and last boundary ignored) and untrimmed;
+* tempo: ACC1 (within 4 %) and ACC2 (also at 2x, 3x, 1/2, 1/3);
+* key: the MIREX weighted score (``mir_eval.key.weighted_score``).
+
+An *estimate* or *reference* is read from a Twintrack analysis JSON, a JAMS file, or
+a JSON object shaped like an item of ``shared/data/dev/index.json``
+(``{audio, segments, boundaries, tempo, key}``), or a whole index
+(``{"items": [...]}``, matched by audio file name).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from core.errors import FormatError
+
+__all__ = ["Annotations", "read_annotations", "score", "tempo_accuracy", "key_score",
+           "boundary_scores"]
+
+
+@dataclass(frozen=True)
+class Annotations:
+    """What a file says about a track (any part may be missing)."""
+
+    name: str
+    boundaries: tuple[float, ...] | None = None
+    tempo: float | None = None
+    key: str | None = None  # "C:major" form
+
+
+def _key_text(key: str | None) -> str | None:
+    """Normalise 'C:major' / 'C major' / 'c minor' / 'F# minor' to 'C:major' form."""
+    if not key:
+        return None
+    from core.tonality import parse_key
+
+    return parse_key(key).key_mode()
+
+
+def _from_jams(path: Path) -> Annotations:
+    import jams
+
+    try:
+        jam = jams.load(str(path), validate=False)
+    except Exception as exc:  # jams raises many types for a bad file
+        raise FormatError(f"{path.name}: not a readable JAMS file ({exc})") from None
+    bounds = tempo = key = None
+    seg = jam.search(namespace="segment_open|segment_salami_function|segment_.*")
+    if len(seg):
+        ivals, _ = seg[0].to_interval_values()
+        if len(ivals):
+            bounds = tuple(sorted({float(v) for iv in ivals for v in iv}))
+    tm = jam.search(namespace="tempo")
+    if len(tm) and len(tm[0].data):
+        tempo = float(max(tm[0].data, key=lambda o: o.confidence or 0).value)
+    km = jam.search(namespace="key_mode")
+    if len(km) and len(km[0].data):
+        key = _key_text(str(km[0].data[0].value))
+    return Annotations(path.stem, bounds, tempo, key)
+
+
+def _from_item(item: dict[str, Any], name: str) -> Annotations:
+    bounds = item.get("boundaries")
+    if bounds is None and item.get("segments"):
+        bounds = sorted({float(v) for s in item["segments"] for v in (s["start"], s["end"])})
+    return Annotations(name, tuple(float(b) for b in bounds) if bounds else None,
+                       float(item["tempo"]) if item.get("tempo") else None,
+                       _key_text(item.get("key")))
+
+
+def _from_analysis(doc: dict[str, Any], name: str) -> Annotations:
+    from core.model import analysis_from_dict
+
+    a = analysis_from_dict(doc)
+    bounds = [s.start for s in a.segments] + [a.segments[-1].end]
+    return Annotations(name, tuple(bounds), a.globals.tempo, a.globals.key)
+
+
+def read_annotations(path: str | Path, *, match: str | None = None) -> Annotations:
+    """Read annotations from a JAMS, analysis JSON or dev-index JSON file.
+
+    Parameters
+    ----------
+    match : str, optional
+        For a whole index: the audio file stem to pick the item of.
+    """
+    path = Path(path)
+    if path.suffix.lower() == ".jams":
+        return _from_jams(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FormatError(f"{path.name}: cannot read JSON ({exc})") from None
+    if isinstance(doc, dict) and doc.get("schema", "").startswith("twintrack.analysis"):
+        return _from_analysis(doc, Path(doc["track"]["path"]).stem)
+    if isinstance(doc, dict) and isinstance(doc.get("items"), list):
+        for item in doc["items"]:
+            if match and Path(item.get("audio", "")).stem == match:
+                return _from_item(item, match)
+        raise FormatError(f"{path.name}: no item for {match!r} in the index")
+    if isinstance(doc, dict) and {"boundaries", "segments", "tempo", "key"} & doc.keys():
+        return _from_item(doc, Path(doc.get("audio", path.stem)).stem)
+    raise FormatError(f"{path.name}: not an analysis, JAMS or reference-item document")
+
+
+def tempo_accuracy(estimate: float, reference: float, *, tol: float = 0.04) -> tuple[bool, bool]:
+    """(ACC1, ACC2) of one tempo estimate."""
+    acc1 = abs(estimate - reference) <= tol * reference
+    acc2 = any(abs(estimate - f * reference) <= tol * f * reference
+               for f in (1.0, 2.0, 3.0, 0.5, 1.0 / 3.0))
+    return acc1, acc2
+
+
+def key_score(estimate: str, reference: str) -> float:
+    """MIREX weighted key score; keys in 'C:major' form."""
+    import mir_eval
+
+    return float(mir_eval.key.weighted_score(reference.replace(":", " "),
+                                             estimate.replace(":", " ")))
+
+
+def _intervals(bounds: tuple[float, ...]) -> np.ndarray:
+    b = np.asarray(bounds, dtype=float)
+    return np.column_stack([b[:-1], b[1:]])
+
+
+def boundary_scores(estimate: tuple[float, ...], reference: tuple[float, ...]) -> dict[str, float]:
+    """Hit-rate F at 0.5 s and 3 s, trimmed and untrimmed."""
+    import mir_eval
+
+    ref, est = _intervals(reference), _intervals(estimate)
+    out = {}
+    for window in (0.5, 3.0):
+        for trim in (True, False):
+            _, _, f = mir_eval.segment.detection(ref, est, window=window, trim=trim)
+            out[f"F@{window:g}{'' if trim else ' untrimmed'}"] = float(f)
+    return out
+
+
+def score(estimate: Annotations, reference: Annotations) -> dict[str, float]:
+    """Every metric both sides allow, as a flat name -> value dict."""
+    out: dict[str, float] = {}
+    if estimate.boundaries and reference.boundaries and len(reference.boundaries) > 1:
+        out.update(boundary_scores(estimate.boundaries, reference.boundaries))
+    if estimate.tempo and reference.tempo:
+        acc1, acc2 = tempo_accuracy(estimate.tempo, reference.tempo)
+        out["tempo ACC1"], out["tempo ACC2"] = float(acc1), float(acc2)
+    if estimate.key and reference.key:
+        out["key weighted"] = key_score(estimate.key, reference.key)
+    return out

@@ -1,0 +1,148 @@
+"""The named per-window feature set (``default21``) and its shipped PCA basis.
+
+21 features per 10 s window, in this order:
+
+* 3 MFCC means (coefficients 1-3; c0 is loudness, which RMS already covers);
+* 15 spectral/temporal statistics (below);
+* 3 PCA components of a 39-dimensional timbre/tonal summary (20 MFCC means,
+  7 spectral-contrast band means, 12 chroma means).
+
+The PCA basis is fitted once on a reference corpus and shipped as
+``resources/pca/<version>.json`` with its version, input names, standardisation and
+the files it was fitted on; it is never refitted per track, so component 1 means the
+same thing in every analysis (and the version is recorded in every analysis).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from core.features import FrameFeatures, WindowGrid, window_mean, window_std
+
+__all__ = ["FEATURE_NAMES", "PCA_VERSION", "PcaBasis", "load_pca", "fit_pca",
+           "pca_inputs", "window_features"]
+
+PCA_VERSION = "pca-v1"
+
+SPECTRAL_TEMPORAL = (
+    "centroid_mean", "centroid_std", "bandwidth_mean", "rolloff_mean", "flatness_mean",
+    "contrast_mean", "zcr_mean", "rms_mean", "rms_std", "rms_db_std",
+    "onset_rate", "onset_strength_mean", "onset_strength_std", "tempo", "harmonic_ratio",
+)
+FEATURE_NAMES = (("mfcc_1", "mfcc_2", "mfcc_3") + SPECTRAL_TEMPORAL
+                 + ("pca_1", "pca_2", "pca_3"))
+PCA_INPUTS = (tuple(f"mfcc_mean_{i}" for i in range(20))
+              + tuple(f"contrast_mean_{i}" for i in range(7))
+              + tuple(f"chroma_mean_{i}" for i in range(12)))
+
+
+@dataclass(frozen=True)
+class PcaBasis:
+    """A fitted projection: ``((x - mean) / scale) @ components.T``."""
+
+    version: str
+    input_names: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    components: np.ndarray  # (3, n_inputs)
+    explained_variance_ratio: tuple[float, ...]
+    corpus: tuple[str, ...]
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        return ((x - self.mean) / self.scale) @ self.components.T
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "version": self.version, "input_names": list(self.input_names),
+            "mean": self.mean.tolist(), "scale": self.scale.tolist(),
+            "components": self.components.tolist(),
+            "explained_variance_ratio": list(self.explained_variance_ratio),
+            "corpus": list(self.corpus)}, indent=1)
+
+
+@lru_cache(maxsize=4)
+def load_pca(version: str = PCA_VERSION) -> PcaBasis:
+    """Load a shipped PCA basis (cached per process)."""
+    from core.resources import resource_path
+
+    d = json.loads(resource_path("pca", f"{version}.json").read_text(encoding="utf-8"))
+    return PcaBasis(d["version"], tuple(d["input_names"]), np.asarray(d["mean"]),
+                    np.asarray(d["scale"]), np.asarray(d["components"]),
+                    tuple(d["explained_variance_ratio"]), tuple(d["corpus"]))
+
+
+def fit_pca(inputs: np.ndarray, *, version: str, corpus: tuple[str, ...],
+            n_components: int = 3) -> PcaBasis:
+    """Fit a basis on stacked :func:`pca_inputs` rows of a reference corpus."""
+    from sklearn.decomposition import PCA
+
+    mean = inputs.mean(axis=0)
+    scale = inputs.std(axis=0)
+    scale[scale < 1e-9] = 1.0
+    pca = PCA(n_components=n_components, svd_solver="full").fit((inputs - mean) / scale)
+    comps = pca.components_.copy()
+    # Fix each component's sign (largest loading positive) so refits are comparable.
+    comps *= np.sign(comps[np.arange(n_components), np.abs(comps).argmax(axis=1)])[:, None]
+    return PcaBasis(version, PCA_INPUTS, mean, scale, comps,
+                    tuple(float(v) for v in pca.explained_variance_ratio_), corpus)
+
+
+def _chroma_share(cqt: np.ndarray) -> np.ndarray:
+    """Pitch-class energy share per frame from the C1-based 12-bin-per-octave CQT."""
+    n_oct = cqt.shape[0] // 12
+    chroma = (cqt[:n_oct * 12] ** 2).reshape(n_oct, 12, -1).sum(axis=0)
+    return chroma / (chroma.sum(axis=0, keepdims=True) + 1e-12)
+
+
+def pca_inputs(frames: FrameFeatures, grid: WindowGrid) -> np.ndarray:
+    """The 39 per-window inputs of the PCA, shape (n_windows, 39)."""
+    return np.hstack([window_mean(frames.mfcc, grid), window_mean(frames.contrast, grid),
+                      window_mean(_chroma_share(frames.cqt), grid)])
+
+
+def window_features(frames: FrameFeatures, grid: WindowGrid, *, onset_env: np.ndarray,
+                    onset_peaks: np.ndarray, tempo: np.ndarray,
+                    pca: PcaBasis | None = None) -> np.ndarray:
+    """The ``default21`` features of every window, shape (n_windows, 21).
+
+    Parameters
+    ----------
+    frames : FrameFeatures
+    grid : WindowGrid
+    onset_env : np.ndarray, shape (T,)
+        Onset strength per frame.
+    onset_peaks : np.ndarray, shape (T,)
+        1.0 at frames where an onset was detected, else 0.0.
+    tempo : np.ndarray, shape (n_windows,)
+        Tempo of every window in BPM.
+    pca : PcaBasis, optional
+        Defaults to the shipped :data:`PCA_VERSION`.
+    """
+    pca = pca or load_pca()
+    fps = frames.params.sr / frames.params.hop_length
+    centroid, bandwidth, rolloff, flatness, rms, zcr = frames.spectral
+    rms_db = 20.0 * np.log10(np.maximum(rms, 1e-5))
+    st = np.column_stack([
+        window_mean(centroid, grid), window_std(centroid, grid),
+        window_mean(bandwidth, grid), window_mean(rolloff, grid), window_mean(flatness, grid),
+        window_mean(frames.contrast.mean(axis=0), grid), window_mean(zcr, grid),
+        window_mean(rms, grid), window_std(rms, grid), window_std(rms_db, grid),
+        window_mean(onset_peaks, grid) * fps,
+        window_mean(onset_env, grid), window_std(onset_env, grid),
+        np.asarray(tempo, dtype=np.float64)[:, None],
+        window_mean(frames.harmonic, grid),
+    ])
+    mfcc = window_mean(frames.mfcc[1:4], grid)
+    comps = pca.transform(pca_inputs(frames, grid))
+    return np.hstack([mfcc, st, comps])
+
+
+def pca_path(version: str) -> Path:
+    from core.resources import resource_path
+
+    return resource_path("pca", f"{version}.json")

@@ -1,0 +1,279 @@
+"""The analysis of one track as plain, immutable data, and its JSON form.
+
+An :class:`Analysis` holds what the pipeline found (per-window table, form segments,
+global tempo and key, beats), how it was found (settings, versions) and what it was
+found in (track info with the file's SHA-256).  Times are in seconds.  Views, exports
+and the render planner read these objects; nothing here computes audio features.
+
+JSON round-trips exactly: floats are written with ``repr`` precision, tuples come back
+as tuples, and :func:`analysis_from_dict` validates the document against
+``resources/schemas/analysis.schema.json`` first, so a damaged file is reported with
+the JSON path of the first problem instead of failing somewhere later.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import asdict, dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from core.errors import FormatError
+
+__all__ = ["TrackInfo", "Settings", "Versions", "WindowTable", "Segment",
+           "GlobalEstimates", "Analysis", "SegmentRow", "segment_table",
+           "analysis_to_dict", "analysis_from_dict", "SCHEMA_ID", "TARGETS"]
+
+SCHEMA_ID = "twintrack.analysis/1"
+#: Descriptor targets a classifier fills in (issue 4); empty until a model is used.
+TARGETS = ("genre", "subgenre", "mood", "sentiment", "valence", "momentum")
+
+
+@dataclass(frozen=True)
+class TrackInfo:
+    """The analysed file: where, which bytes, native format, what we noticed."""
+
+    path: str
+    sha256: str
+    sample_rate: int
+    channels: int
+    frames: int
+    duration: float
+    format: str
+    subtype: str
+    decoder: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that changes the numbers of an analysis."""
+
+    sr: int = 22050
+    n_fft: int = 2048
+    hop_length: int = 512
+    window: float = 10.0
+    stride: float = 2.0
+    feature_set: str = "default21"
+    seed: int = 0
+    k: int | None = None  # None: chosen by the structure stage within its bounds
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Versions of the code and fitted artefacts that produced an analysis."""
+
+    twintrack: str
+    librosa: str
+    numpy: str
+    scikit_learn: str
+    pca: str
+    model: str | None = None
+
+
+@dataclass(frozen=True)
+class WindowTable:
+    """Per-window results, column-wise; every column has one entry per window."""
+
+    start: tuple[float, ...]
+    end: tuple[float, ...]
+    feature_names: tuple[str, ...]
+    features: tuple[tuple[float, ...], ...]
+    tempo: tuple[float, ...]
+    tempo_confidence: tuple[float, ...]
+    tonic: tuple[str, ...]
+    mode: tuple[str, ...]
+    key_confidence: tuple[float, ...]
+    labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    probabilities: dict[str, tuple[float, ...]] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.start)
+
+    def key(self, i: int) -> str:
+        """JAMS ``key_mode`` string of window ``i`` (e.g. ``'C:major'``)."""
+        return f"{self.tonic[i]}:{self.mode[i]}"
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One form segment: time span, letter (same letter = same cluster), tempo, key."""
+
+    start: float
+    end: float
+    label: str
+    tempo: float
+    tonic: str
+    mode: str
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+    @property
+    def key(self) -> str:
+        return f"{self.tonic}:{self.mode}"
+
+
+@dataclass(frozen=True)
+class GlobalEstimates:
+    """Whole-track tempo, key and beats, with ranked alternatives."""
+
+    tempo: float
+    tempo_confidence: float
+    tempo_candidates: tuple[tuple[float, float], ...]
+    tonic: str
+    mode: str
+    key_confidence: float
+    key_candidates: tuple[tuple[str, float], ...]
+    beats: tuple[float, ...]
+
+    @property
+    def key(self) -> str:
+        return f"{self.tonic}:{self.mode}"
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything Twintrack knows about one track.  Immutable; share freely."""
+
+    track: TrackInfo
+    settings: Settings
+    versions: Versions
+    windows: WindowTable
+    segments: tuple[Segment, ...]
+    globals: GlobalEstimates
+    k_scores: tuple[tuple[int, float], ...] = ()
+
+    @property
+    def duration(self) -> float:
+        return self.track.duration
+
+    def with_labels(self, labels: dict[str, tuple[str, ...]],
+                    probabilities: dict[str, tuple[float, ...]], model: str) -> "Analysis":
+        """A copy with classifier labels filled in (see :data:`TARGETS`)."""
+        windows = replace(self.windows, labels=dict(labels), probabilities=dict(probabilities))
+        return replace(self, windows=windows, versions=replace(self.versions, model=model))
+
+
+# ----------------------------------------------------------------------------- segment table
+@dataclass(frozen=True)
+class SegmentRow:
+    """One row of the majority-rules table: a segment and its majority labels."""
+
+    start: float
+    end: float
+    duration: float
+    label: str
+    tempo: float
+    key: str
+    targets: dict[str, str]
+    descriptor: str
+
+
+def _majority(values: list[str]) -> str:
+    """Most common value; ties go to the value seen first (stable, deterministic)."""
+    if not values:
+        return ""
+    counts = Counter(values)
+    best = max(counts.values())
+    return next(v for v in values if counts[v] == best)
+
+
+def segment_table(analysis: Analysis) -> list[SegmentRow]:
+    """Per segment, the majority of every descriptor target over its windows.
+
+    A window belongs to the segment that contains its centre; a segment with no
+    window centre inside it takes the window nearest to its middle.
+    """
+    w = analysis.windows
+    centres = [(s + e) / 2 for s, e in zip(w.start, w.end)]
+    rows = []
+    for seg in analysis.segments:
+        idx = [i for i, c in enumerate(centres) if seg.start <= c < seg.end]
+        if not idx and centres:
+            mid = (seg.start + seg.end) / 2
+            idx = [min(range(len(centres)), key=lambda i: abs(centres[i] - mid))]
+        targets = {t: _majority([w.labels[t][i] for i in idx]) for t in TARGETS if t in w.labels}
+        descriptor = "_".join(targets[t] for t in ("genre", "subgenre", "mood")
+                              if targets.get(t)) if targets else ""
+        rows.append(SegmentRow(seg.start, seg.end, seg.duration, seg.label, seg.tempo,
+                               seg.key, targets, descriptor))
+    return rows
+
+
+# ----------------------------------------------------------------------------- JSON
+def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
+    """A JSON-ready dict (tuples become lists)."""
+    d = asdict(analysis)
+    d["schema"] = SCHEMA_ID
+    return d
+
+
+def _tuples(x: Any) -> Any:
+    if isinstance(x, list):
+        return tuple(_tuples(v) for v in x)
+    if isinstance(x, dict):
+        return {k: _tuples(v) for k, v in x.items()}
+    return x
+
+
+def _build(cls: type, d: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: _tuples(v) for k, v in d.items() if k in names})
+
+
+def validate_document(doc: Any, schema_name: str) -> None:
+    """Validate ``doc`` against ``resources/schemas/<schema_name>``.
+
+    Raises
+    ------
+    FormatError
+        Naming the JSON path of the first problem, e.g. ``$.segments[2].end``.
+    """
+    import jsonschema
+
+    from core.resources import schema
+
+    validator = jsonschema.Draft202012Validator(schema(schema_name))
+    error = jsonschema.exceptions.best_match(validator.iter_errors(doc))
+    if error is not None:
+        raise FormatError(f"{error.json_path}: {error.message}")
+
+
+def analysis_from_dict(d: Any) -> Analysis:
+    """Rebuild an :class:`Analysis` from :func:`analysis_to_dict` output (validated)."""
+    validate_document(d, "analysis.schema.json")
+    w = d["windows"]
+    windows = WindowTable(**{k: _tuples(v) for k, v in w.items()})
+    n = len(windows)
+    for name in ("end", "features", "tempo", "tempo_confidence", "tonic", "mode", "key_confidence"):
+        if len(getattr(windows, name)) != n:
+            raise FormatError(f"$.windows.{name}: has {len(getattr(windows, name))} entries, "
+                              f"expected {n} (one per window)")
+    return Analysis(
+        track=_build(TrackInfo, d["track"]),
+        settings=_build(Settings, d["settings"]),
+        versions=_build(Versions, d["versions"]),
+        windows=windows,
+        segments=tuple(_build(Segment, s) for s in d["segments"]),
+        globals=_build(GlobalEstimates, d["globals"]),
+        k_scores=_tuples(d.get("k_scores", [])),
+    )
+
+
+def dumps(analysis: Analysis) -> str:
+    """Analysis as JSON text (no NaN: the pipeline never produces one)."""
+    return json.dumps(analysis_to_dict(analysis), allow_nan=False, ensure_ascii=False, indent=1)
+
+
+def load_analysis(path: str | Path) -> Analysis:
+    """Read and validate an analysis JSON file."""
+    try:
+        doc = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{Path(path).name}: cannot read the file ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{Path(path).name}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    return analysis_from_dict(doc)

@@ -1,0 +1,1 @@
+"""Twintrack desktop GUI (PySide6 + pyqtgraph): thin views over ``core`` models."""

@@ -1,0 +1,87 @@
+"""Frame features once per track, window grid, window statistics, feature set."""
+
+from __future__ import annotations
+
+import librosa
+import numpy as np
+import pytest
+
+from core.features import (FrameParams, compute_frame_features, window_grid, window_mean,
+                           window_std)
+from core.featureset import FEATURE_NAMES, load_pca, pca_inputs, window_features
+
+
+@pytest.fixture(scope="module")
+def signal():
+    rng = np.random.default_rng(7)
+    sr = 22050
+    t = np.arange(sr * 25) / sr
+    y = 0.3 * np.sin(2 * np.pi * 220 * t) + 0.05 * rng.standard_normal(len(t))
+    return y.astype(np.float32)
+
+
+@pytest.mark.parametrize("block_frames", [64, 300, 2048])
+def test_blocked_features_equal_whole_track_librosa(signal, block_frames):
+    frames = compute_frame_features(signal, params=FrameParams(block_frames=block_frames))
+    S = np.abs(librosa.stft(signal, n_fft=2048, hop_length=512))
+    mel = librosa.feature.melspectrogram(S=S ** 2, sr=22050, n_mels=128)
+    assert frames.mel.shape == mel.shape
+    np.testing.assert_allclose(frames.mel, mel, rtol=1e-3, atol=1e-6 * mel.max())
+    C = np.abs(librosa.cqt(signal, sr=22050, hop_length=512, fmin=librosa.note_to_hz("C1"),
+                           n_bins=84))
+    np.testing.assert_allclose(frames.cqt, C, rtol=1e-3, atol=1e-5 * C.max())
+    cent = librosa.feature.spectral_centroid(S=S, sr=22050)[0]
+    np.testing.assert_allclose(frames.spectral[0], cent, rtol=1e-3)
+
+
+@pytest.mark.parametrize("duration, n_windows, last", [
+    (2.0, 1, (0.0, 2.0)),
+    (10.0, 1, (0.0, 10.0)),
+    (12.0, 2, (2.0, 12.0)),
+    (13.0, 3, (3.0, 13.0)),     # the stride grid stops at 2..12: one end-aligned extra
+    (30.0, 11, (20.0, 30.0)),
+])
+def test_window_grid(duration, n_windows, last):
+    n_frames = 1 + int(duration * 22050) // 512
+    grid = window_grid(duration, n_frames, sr=22050, hop_length=512)
+    assert len(grid) == n_windows
+    assert (grid.starts[-1], grid.ends[-1]) == pytest.approx(last)
+    assert grid.ends[-1] == pytest.approx(duration)
+    assert np.all(grid.end_frames > grid.start_frames)
+    assert np.all(grid.end_frames <= n_frames)
+    assert np.all(np.diff(grid.starts) > 0)
+
+
+def test_window_statistics_match_direct_computation(rng):
+    x = rng.standard_normal((3, 1000))
+    grid = window_grid(20.0, 1000, sr=22050, hop_length=512, length=5.0, stride=1.0)
+    for i in range(len(grid)):
+        a, b = grid.start_frames[i], grid.end_frames[i]
+        np.testing.assert_allclose(window_mean(x, grid)[i], x[:, a:b].mean(axis=1))
+        np.testing.assert_allclose(window_std(x, grid)[i], x[:, a:b].std(axis=1), atol=1e-9)
+
+
+def test_window_features_shape_and_pca_version(signal):
+    frames = compute_frame_features(signal)
+    grid = window_grid(len(signal) / 22050, frames.n_frames, sr=22050, hop_length=512)
+    n = frames.n_frames
+    feats = window_features(frames, grid, onset_env=np.ones(n), onset_peaks=np.zeros(n),
+                            tempo=np.full(len(grid), 100.0))
+    assert feats.shape == (len(grid), 21) == (len(grid), len(FEATURE_NAMES))
+    assert np.isfinite(feats).all()
+    assert feats[:, FEATURE_NAMES.index("tempo")] == pytest.approx(100.0)
+    # A steady 220 Hz tone over faint noise: mostly harmonic energy.
+    assert feats[:, FEATURE_NAMES.index("harmonic_ratio")].min() > 0.5
+    pca = load_pca()
+    assert pca.version == "pca-v1" and pca.components.shape == (3, 39)
+    np.testing.assert_allclose(feats[:, -3:], pca.transform(pca_inputs(frames, grid)))
+
+
+def test_silence_gives_finite_features():
+    y = np.zeros(22050 * 12, np.float32)
+    frames = compute_frame_features(y)
+    grid = window_grid(12.0, frames.n_frames, sr=22050, hop_length=512)
+    n = frames.n_frames
+    feats = window_features(frames, grid, onset_env=np.zeros(n), onset_peaks=np.zeros(n),
+                            tempo=np.zeros(len(grid)))
+    assert np.isfinite(feats).all()
