@@ -17,6 +17,7 @@ are differences of cumulative sums: every window costs O(1), whatever its length
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,6 +42,7 @@ class FrameParams:
     cqt_bins: int = 84
     cqt_fmin_note: str = "C1"
     block_frames: int = 2048  # ~47 s per block; bounds memory and cancel latency
+    cqt_block_frames: int = 8192  # the CQT's filter set-up is per call: fewer, larger blocks
 
     def n_frames(self, n_samples: int) -> int:
         """Frames of a centred transform over ``n_samples`` (librosa's convention)."""
@@ -117,9 +119,9 @@ def _cqt_all(y: np.ndarray, p: FrameParams, n_frames: int, reporter: Reporter) -
     fmin = librosa.note_to_hz(p.cqt_fmin_note)
     ctx = 128  # frames of context either side (~3 s) > the longest CQT filter
     out = np.empty((p.cqt_bins, n_frames), dtype=np.float32)
-    for f0 in range(0, n_frames, p.block_frames):
+    for f0 in range(0, n_frames, p.cqt_block_frames):
         reporter(f0 / n_frames, "constant-Q")
-        f1 = min(f0 + p.block_frames, n_frames)
+        f1 = min(f0 + p.cqt_block_frames, n_frames)
         a = max(f0 - ctx, 0)
         seg = y[a * p.hop_length:min((f1 + ctx) * p.hop_length, len(y))]
         c = np.abs(librosa.cqt(seg, sr=p.sr, hop_length=p.hop_length, fmin=fmin,
@@ -171,15 +173,22 @@ def compute_frame_features(y: np.ndarray, *, params: FrameParams = FrameParams()
     p = params
     n_frames = p.n_frames(len(y))
     mel_fb = librosa.filters.mel(sr=p.sr, n_fft=p.n_fft, n_mels=p.n_mels).astype(np.float32)
-    stft_rep, cqt_rep = reporter.split([2.0, 1.0])
     mel = np.empty((p.n_mels, n_frames), np.float32)
     spectral = np.empty((len(SPECTRAL_ROWS), n_frames), np.float32)
     contrast = np.empty((7, n_frames), np.float32)
-    for f0 in range(0, n_frames, p.block_frames):
-        stft_rep(f0 / n_frames, "spectral features")
-        f1 = min(f0 + p.block_frames, n_frames)
-        mel[:, f0:f1], spectral[:, f0:f1], contrast[:, f0:f1] = _stft_block(y, f0, f1, p, mel_fb)
-    cqt = _cqt_all(y, p, n_frames, cqt_rep)
+    # The CQT runs on the second core while this thread does the STFT blocks (both
+    # spend their time in FFTs that release the GIL).  Only this thread reports
+    # progress; the CQT thread checks for cancellation between its blocks.
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqt") as pool:
+        cqt_future = pool.submit(_cqt_all, y, p, n_frames,
+                                 Reporter(cancelled=reporter.cancelled))
+        for f0 in range(0, n_frames, p.block_frames):
+            reporter(0.9 * f0 / n_frames, "spectral features")
+            f1 = min(f0 + p.block_frames, n_frames)
+            mel[:, f0:f1], spectral[:, f0:f1], contrast[:, f0:f1] = _stft_block(
+                y, f0, f1, p, mel_fb)
+        reporter(0.9, "constant-Q")
+        cqt = cqt_future.result()
     mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=p.n_mfcc).astype(np.float32)
     reporter(1.0, "frame features")
     return FrameFeatures(p, mel, mfcc, spectral, contrast, _harmonic_share(mel), cqt)

@@ -1,0 +1,156 @@
+"""Analysis speed: Twintrack's pipeline against the per-window reference, in one run.
+
+Prints, for a 4-minute track (the demo looped, written as Ogg Vorbis):
+
+* per-stage wall time and real-time factor of ``core.analysis.analyze`` (warm);
+* the same track through the per-window reference implementation (librosa called
+  on every 10 s window separately, as the original pipeline did) and the ratio;
+* the floor: decode + one STFT + one CQT;
+* a cold fresh process (warm numba cache) until the first result;
+* peak memory (max RSS) of a fresh process analysing a 60-minute track.
+
+Usage: ``python bench/analysis.py [--quick]`` (``--quick`` skips the 60-minute run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import soundfile as sf
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.resources import resource_path  # noqa: E402
+
+DEMO = resource_path("demo", "karissa_hobbs-lets_go_fishin.ogg")
+
+
+def make_track(seconds: float, path: Path) -> Path:
+    """The demo looped to ``seconds``, written in the format of ``path``'s suffix."""
+    y, sr = sf.read(DEMO, dtype="float32", always_2d=True)
+    reps = int(np.ceil(seconds * sr / len(y)))
+    sf.write(path, np.tile(y, (reps, 1))[: int(seconds * sr)], sr)
+    return path
+
+
+def staged_analysis(path: Path) -> tuple[float, dict[str, float]]:
+    """Run analyze() once; stage times from the progress callback's stage names."""
+    from core.analysis import analyze
+
+    marks: list[tuple[str, float]] = []
+
+    def progress(_fraction: float, stage: str) -> None:
+        if not marks or marks[-1][0] != stage:
+            marks.append((stage, time.perf_counter()))
+
+    t0 = time.perf_counter()
+    analyze(path, progress=progress)
+    total = time.perf_counter() - t0
+    stages: dict[str, float] = {}
+    ends = [t for _, t in marks[1:]] + [t0 + total]
+    for (stage, start), end in zip(marks, ends):
+        stages[stage] = stages.get(stage, 0.0) + end - start
+    return total, stages
+
+
+def floor_time(path: Path) -> float:
+    """Decode + resample + one STFT + one CQT: what no pipeline can beat."""
+    import librosa
+    import soxr
+
+    t0 = time.perf_counter()
+    y, sr = sf.read(path, dtype="float32")
+    y = soxr.resample(y.mean(axis=1), sr, 22050)
+    np.abs(librosa.stft(y, n_fft=2048, hop_length=512))
+    librosa.cqt(y, sr=22050, hop_length=512, n_bins=84)
+    return time.perf_counter() - t0
+
+
+def reference_per_window(path: Path) -> float:
+    """The original pipeline's shape: every 10 s window analysed from scratch."""
+    import librosa
+
+    t0 = time.perf_counter()
+    y, sr = librosa.load(path, sr=22050, mono=True)
+    win, hop = 10 * sr, 2 * sr
+    starts = range(0, max(len(y) - win, 0) + 1, hop)
+    for s in starts:
+        seg = y[s:s + win]
+        S = np.abs(librosa.stft(seg))
+        librosa.feature.mfcc(y=seg, sr=sr, n_mfcc=20)
+        librosa.feature.spectral_centroid(S=S, sr=sr)
+        librosa.feature.spectral_bandwidth(S=S, sr=sr)
+        librosa.feature.spectral_rolloff(S=S, sr=sr)
+        librosa.feature.spectral_flatness(S=S)
+        librosa.feature.spectral_contrast(S=S, sr=sr)
+        librosa.feature.zero_crossing_rate(seg)
+        librosa.feature.rms(S=S)
+        oenv = librosa.onset.onset_strength(y=seg, sr=sr)
+        librosa.feature.tempo(onset_envelope=oenv, sr=sr)
+        librosa.effects.hpss(seg)
+        librosa.feature.chroma_cqt(y=seg, sr=sr)
+    # form segmentation of the whole track, as in librosa's Laplacian example
+    C = librosa.amplitude_to_db(np.abs(librosa.cqt(y=y, sr=sr, bins_per_octave=36,
+                                                   n_bins=252)), ref=np.max)
+    _, beats = librosa.beat.beat_track(y=y, sr=sr, trim=False)
+    librosa.util.sync(C, beats, aggregate=np.median)
+    return time.perf_counter() - t0
+
+
+def fresh_process(code: str) -> tuple[float, int]:
+    """Wall time and max RSS (bytes) of ``python -c code`` in a new process."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+    wall = time.perf_counter() - t0
+    rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return wall, rss_kb * 1024
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true", help="skip the 60-minute memory run")
+    args = ap.parse_args()
+    from core.warmup import warm_up
+
+    warm_up()
+    with tempfile.TemporaryDirectory() as tmp:
+        track = make_track(240.0, Path(tmp) / "four_minutes.ogg")
+        dur = 240.0
+        staged_analysis(track)  # warm caches (filters, numba)
+        runs = [staged_analysis(track) for _ in range(3)]
+        total, stages = min(runs, key=lambda r: r[0])
+        print(f"track: 4:00 Ogg Vorbis 44.1 kHz stereo ({dur:.0f} s)\n")
+        print(f"{'stage':<22}{'seconds':>9}{'x real time':>14}")
+        for name, secs in stages.items():
+            print(f"{name:<22}{secs:9.3f}{dur / secs:14.0f}")
+        print(f"{'twintrack total':<22}{total:9.3f}{dur / total:14.0f}")
+        floor = min(floor_time(track) for _ in range(2))
+        print(f"{'floor (decode+STFT+CQT)':<22}{floor:9.3f}{dur / floor:14.0f}")
+        ref = reference_per_window(track)
+        print(f"{'per-window reference':<22}{ref:9.3f}{dur / ref:14.0f}")
+        print(f"\nspeed-up over the per-window reference: {ref / total:.1f}x")
+
+        cold, _ = fresh_process(
+            "import time; t=time.perf_counter(); from core.analysis import analyze; "
+            f"analyze({str(track)!r}); print(f'cold first result (in-process): "
+            "{time.perf_counter()-t:.2f} s')")
+        print(f"cold fresh process, wall incl. interpreter start: {cold:.2f} s")
+
+        if not args.quick:
+            long_track = make_track(3600.0, Path(tmp) / "sixty_minutes.flac")
+            wall, rss = fresh_process(
+                f"from core.analysis import analyze; analyze({str(long_track)!r})")
+            print(f"60-minute track: {wall:.1f} s wall ({3600 / wall:.0f}x real time), "
+                  f"peak memory {rss / 2**30:.2f} GiB")
+
+
+if __name__ == "__main__":
+    main()

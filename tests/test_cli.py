@@ -1,0 +1,86 @@
+"""The twintrack command line: analyze (serial and parallel), score, demo, errors."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import jams
+import numpy as np
+import pytest
+import soundfile as sf
+
+from core.cli import main
+
+from .signals import SR, form
+
+
+@pytest.fixture(scope="module")
+def two_tracks(tmp_path_factory):
+    d = tmp_path_factory.mktemp("tracks")
+    y1, b1 = form([("A", 62, False, 12.0), ("B", 57, True, 12.0)], bpm=100.0)
+    y2, _ = form([("A", 65, False, 10.0), ("B", 60, False, 10.0)], bpm=128.0)
+    sf.write(d / "one.wav", y1, SR)
+    sf.write(d / "two.flac", y2, SR)
+    (d / "one.ref.json").write_text(json.dumps(
+        {"audio": "one.wav", "boundaries": b1, "tempo": 100.0, "key": "D major"}))
+    return d
+
+
+def test_analyze_writes_every_format(two_tracks, tmp_path, capsys):
+    code = main(["analyze", str(two_tracks / "one.wav"), "--out-dir", str(tmp_path),
+                 "--quiet", "--jobs", "1"])
+    assert code == 0
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == ["one.audacity.txt", "one.csv", "one.jams", "one.json", "one.sv.csv"]
+    jams.load(str(tmp_path / "one.jams")).validate()
+    assert "one.wav" in capsys.readouterr().out
+
+
+def test_bad_files_do_not_stop_the_batch(two_tracks, bad_dir, tmp_path, capsys):
+    code = main(["analyze", str(bad_dir / "not_audio.wav"), str(two_tracks / "one.wav"),
+                 str(two_tracks / "two.flac"), str(tmp_path / "missing.wav"),
+                 "--out-dir", str(tmp_path), "--format", "json", "--quiet", "--jobs", "2"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["one.json", "two.json"]
+    lines = [l for l in err.splitlines() if l.startswith("twintrack:")]
+    assert len(lines) == 2 and any("not_audio.wav" in l for l in lines)
+    assert "Traceback" not in err
+
+
+def test_unknown_format_is_a_usage_error(two_tracks, tmp_path):
+    with pytest.raises(SystemExit) as info:
+        main(["analyze", str(two_tracks / "one.wav"), "--format", "mp4"])
+    assert info.value.code == 2
+
+
+def test_score_against_reference(two_tracks, tmp_path, capsys):
+    main(["analyze", str(two_tracks / "one.wav"), "--out-dir", str(tmp_path), "--quiet",
+          "--format", "json,jams"])
+    capsys.readouterr()
+    for est in ("one.json", "one.jams"):
+        assert main(["score", str(tmp_path / est), str(two_tracks / "one.ref.json")]) == 0
+        out = dict(line.rsplit(None, 1) for line in capsys.readouterr().out.splitlines())
+        assert float(out["tempo ACC1"]) == 1.0
+        assert float(out["key weighted"]) == 1.0
+        assert float(out["F@3"]) >= 0.99
+        assert set(out) >= {"F@0.5", "F@3 untrimmed", "tempo ACC2"}
+
+
+def test_score_of_garbage_is_a_clear_error(tmp_path, capsys):
+    (tmp_path / "x.json").write_text("[1, 2]")
+    assert main(["score", str(tmp_path / "x.json"), str(tmp_path / "x.json")]) == 1
+    assert "not an analysis" in capsys.readouterr().err
+
+
+def test_console_script_demo(tmp_path):
+    exe = shutil.which("twintrack", path=str(__import__("pathlib").Path(sys.executable).parent))
+    assert exe, "the twintrack console script is installed with the project"
+    out = subprocess.run([exe, "demo", "--out-dir", str(tmp_path)], capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "tempo" in out.stdout and "key" in out.stdout and "form" in out.stdout
+    assert {p.suffix for p in tmp_path.iterdir()} >= {".json", ".jams", ".csv", ".txt"}
