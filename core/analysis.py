@@ -171,7 +171,7 @@ def _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, p
     beat_times = rh.beat_frames * (params.hop_length / params.sr)
     globals_ = GlobalEstimates(
         tempo=float(g.bpm), tempo_confidence=float(g.confidence),
-        tempo_candidates=tuple((float(b), float(w)) for b, w in g.candidates),
+        tempo_candidates=tuple((float(b), float(w)) for b, w in zip(g.candidates, g.weights)),
         tonic=gkey.key.tonic, mode=gkey.key.mode, key_confidence=float(gkey.key.confidence),
         key_candidates=tuple((str(k.key_mode() if hasattr(k, "key_mode") else k), float(s))
                              for k, s in gkey.candidates),
