@@ -173,8 +173,7 @@ def _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, p
         tempo=float(g.bpm), tempo_confidence=float(g.confidence),
         tempo_candidates=tuple((float(b), float(w)) for b, w in zip(g.candidates, g.weights)),
         tonic=gkey.key.tonic, mode=gkey.key.mode, key_confidence=float(gkey.key.confidence),
-        key_candidates=tuple((str(k.key_mode() if hasattr(k, "key_mode") else k), float(s))
-                             for k, s in gkey.candidates),
+        key_candidates=tuple((k.key_mode(), float(s)) for k, s in gkey.candidates),
         beats=_floats(beat_times))
     k_scores = tuple((int(k), float(s)) for k, s in getattr(seg, "k_scores", ()))
     return Analysis(track, settings, versions(), windows, segments, globals_, k_scores)

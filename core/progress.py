@@ -51,7 +51,8 @@ class Reporter:
         self.check()
         if self.progress is not None:
             f = min(max(float(fraction), 0.0), 1.0)
-            self.progress(self.start + f * (self.stop - self.start), stage)
+            value = self.stop if f == 1.0 else self.start + f * (self.stop - self.start)
+            self.progress(value, stage)
 
     def check(self) -> None:
         """Raise :class:`Cancelled` if the caller asked to stop."""
@@ -69,4 +70,5 @@ class Reporter:
         edges = [0.0]
         for w in weights:
             edges.append(edges[-1] + w / total)
+        edges[-1] = 1.0  # exact, whatever the rounding of the sum
         return [self.sub(a, b) for a, b in zip(edges[:-1], edges[1:])]

@@ -48,19 +48,22 @@ def section(key_midi: int, minor: bool, bpm: float, seconds: float, *, seed: int
         end = min(n, start + len(seg))
         y[start:end] += 0.5 * seg[:end - start]
         i += 1
-    kick = np.sin(2 * np.pi * 60 * drum_tone * np.arange(2000) / sr) * np.exp(-np.arange(2000) / 400)
+    t_kick = np.arange(2000) / sr
+    kick = np.sin(2 * np.pi * 60 * drum_tone * t_kick) * np.exp(-t_kick * 25)
+    snare = (rng.standard_normal(3000) * 0.7 + np.sin(2 * np.pi * 190 * np.arange(3000) / sr)) \
+        * np.exp(-np.arange(3000) / 500)
     hat = rng.standard_normal(600) * np.exp(-np.arange(600) / 80)
-    b = 0
-    while b * beat < seconds:
-        s = int(b * beat * sr)
-        src = kick if b % 2 == 0 else 0.6 * hat
-        e = min(n, s + len(src))
-        y[s:e] += src[:e - s]
-        h = int((b + 0.5) * beat * sr)
-        if h < n:
-            e = min(n, h + len(hat))
-            y[h:e] += 0.3 * hat[:e - h]
-        b += 1
+    hat = np.diff(hat, prepend=0.0)  # brighter: first difference is a high-pass
+    eighth = 0
+    while eighth * beat / 2 < seconds:
+        s = int(eighth * beat / 2 * sr)
+        hits = [(0.25, hat)]
+        if eighth % 2 == 0:  # on the beat: kick on 1 and 3, snare on 2 and 4
+            hits.append((1.0, kick) if (eighth // 2) % 2 == 0 else (0.8, snare))
+        for gain, src in hits:
+            e = min(n, s + len(src))
+            y[s:e] += gain * src[:e - s]
+        eighth += 1
     return (0.3 * y / np.max(np.abs(y))).astype(np.float32)
 
 
