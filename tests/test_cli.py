@@ -20,12 +20,13 @@ from .signals import SR, form
 @pytest.fixture(scope="module")
 def two_tracks(tmp_path_factory):
     d = tmp_path_factory.mktemp("tracks")
-    y1, b1 = form([("A", 62, False, 12.0), ("B", 57, True, 12.0)], bpm=100.0)
+    y1, b1 = form([("A", 62, False, 16.0), ("B", 57, True, 16.0), ("A", 62, False, 16.0)],
+                  bpm=120.0)
     y2, _ = form([("A", 65, False, 10.0), ("B", 60, False, 10.0)], bpm=128.0)
     sf.write(d / "one.wav", y1, SR)
     sf.write(d / "two.flac", y2, SR)
     (d / "one.ref.json").write_text(json.dumps(
-        {"audio": "one.wav", "boundaries": b1, "tempo": 100.0, "key": "D major"}))
+        {"audio": "one.wav", "boundaries": b1, "tempo": 120.0, "key": "D major"}))
     return d
 
 
