@@ -37,7 +37,11 @@ def make_track(seconds: float, path: Path) -> Path:
     """The demo looped to ``seconds``, written in the format of ``path``'s suffix."""
     y, sr = sf.read(DEMO, dtype="float32", always_2d=True)
     reps = int(np.ceil(seconds * sr / len(y)))
-    sf.write(path, np.tile(y, (reps, 1))[: int(seconds * sr)], sr)
+    data = np.tile(y, (reps, 1))[: int(seconds * sr)]
+    # libsndfile's Vorbis encoder crashes on very large single writes: write in blocks.
+    with sf.SoundFile(path, "w", sr, data.shape[1]) as out:
+        for i in range(0, len(data), 1 << 16):
+            out.write(data[i:i + (1 << 16)])
     return path
 
 
