@@ -11,12 +11,17 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check uv
 
+# --compile-bytecode: write every .pyc at install time.  Some environments set
+# PYTHONDONTWRITEBYTECODE, and then every process would recompile ~1500 modules
+# from source (about 5 s of a cold start).
+UV_INSTALL = $(BIN)/uv pip install -q --compile-bytecode --python $(BIN)/python
+
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install -q --python $(BIN)/python -e .
+	$(UV_INSTALL) -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/uv pip install -q --python $(BIN)/python -e '.[test]'
+	$(UV_INSTALL) -e '.[test]'
 	@touch $@ $(VENV)/.installed
 
 system-deps:

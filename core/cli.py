@@ -4,6 +4,8 @@ Subcommands::
 
     twintrack analyze AUDIO... --out-dir DIR --format jams,json,csv,audacity,svcsv
     twintrack score ESTIMATE REFERENCE
+    twintrack plan ANALYSIS.json --mode single|multi --variants N --out-dir DIR
+    twintrack render TIMELINE.json --out render.wav [--midi render.mid] [--seed N]
     twintrack demo [--out-dir demo-output]
     twintrack warmup
     twintrack fit-pca AUDIO... --version pca-vN
@@ -55,6 +57,21 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("score", help="score an analysis or JAMS against a reference")
     s.add_argument("estimate", type=Path)
     s.add_argument("reference", type=Path)
+
+    pl = sub.add_parser("plan", help="plan render timelines from an analysis")
+    pl.add_argument("analysis", type=Path)
+    pl.add_argument("--mode", choices=("single", "multi"), default="multi")
+    pl.add_argument("--variants", type=int, default=10)
+    pl.add_argument("--descriptor", action="append", default=None,
+                    help="descriptor name (repeat: one per segment for multi, ranked for single)")
+    pl.add_argument("--seed", type=int, default=0)
+    pl.add_argument("--out-dir", type=Path, default=Path("."))
+
+    r = sub.add_parser("render", help="render a timeline to audio (and MIDI)")
+    r.add_argument("timeline", type=Path)
+    r.add_argument("--out", type=Path, required=True, help=".wav or .flac")
+    r.add_argument("--midi", type=Path, default=None)
+    r.add_argument("--seed", type=int, default=None, help="default: the timeline's own seed")
 
     d = sub.add_parser("demo", help="run the main job on the bundled demo track")
     d.add_argument("--out-dir", type=Path, default=Path("demo-output"))

@@ -14,8 +14,8 @@ from pathlib import Path
 from core.errors import TwintrackError
 from core.model import Analysis, Settings
 
-__all__ = ["cmd_analyze", "cmd_score", "cmd_demo", "cmd_warmup", "cmd_fit_pca",
-           "format_summary"]
+__all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_warmup",
+           "cmd_fit_pca", "format_summary"]
 
 DEMO_TRACK = ("demo", "karissa_hobbs-lets_go_fishin.ogg")
 
@@ -103,21 +103,89 @@ def _mmss(t: float) -> str:
     return f"{int(t // 60)}:{t % 60:04.1f}"
 
 
+def cmd_plan(args: argparse.Namespace) -> int:
+    """Write ``variants`` timelines planned from an analysis."""
+    from core.model import load_analysis
+    from core.planning import plan_multi, plan_single
+    from core.timeline import save_timeline
+
+    analysis = load_analysis(args.analysis)
+    planner = plan_multi if args.mode == "multi" else plan_single
+    try:
+        timelines = planner(analysis, descriptors=args.descriptor, variants=args.variants,
+                            seed=args.seed)
+    except ValueError as exc:
+        raise TwintrackError(str(exc)) from None
+    stem = Path(analysis.track.path).stem
+    for i, tl in enumerate(timelines):
+        path = args.out_dir / f"{stem}.{args.mode}.{i + 1:02d}.timeline.json"
+        save_timeline(tl, path)
+        regions = tl.regions()
+        print(f"{path}: {len(regions)} region(s), "
+              + ", ".join(sorted({r.region.descriptor for r in regions})))
+    return 0
+
+
+def _render_to(timeline, out: Path, midi: Path | None, seed: int):
+    from core.render.engine import render_timeline, write_audio
+
+    t0 = time.perf_counter()
+    render = render_timeline(timeline, seed=seed)
+    seconds = time.perf_counter() - t0
+    write_audio(render, out)
+    if midi:
+        render.write_midi(midi)
+    return render, seconds
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    """Render a timeline file to WAV/FLAC (and MIDI)."""
+    from core.timeline import load_timeline
+
+    if args.out.suffix.lower() not in (".wav", ".flac"):
+        raise TwintrackError(f"{args.out.name}: the render is written as .wav or .flac")
+    timeline = load_timeline(args.timeline)
+    seed = args.seed if args.seed is not None else int(timeline.meta.get("seed", 0))
+    render, seconds = _render_to(timeline, args.out, args.midi, seed)
+    print(f"{args.out}: {render.duration:.1f} s rendered in {seconds:.2f} s "
+          f"({render.duration / seconds:.0f}x real time), {len(render.events)} notes"
+          + (f"; MIDI {args.midi}" if args.midi else ""))
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
-    """Analyse the bundled demo track, write JSON/JAMS/CSV/labels, print a summary."""
+    """The main job on the demo track: analyse, plan a multi-region timeline, render it,
+    analyse the render, and write everything to ``--out-dir``."""
     from core.analysis import analyze
+    from core.audio import audio_from_array
+    from core.analysis import analyze_audio
     from core.export import write_formats
+    from core.planning import plan_multi
     from core.resources import resource_path
+    from core.timeline import save_timeline
 
     track = resource_path(*DEMO_TRACK)
     t0 = time.perf_counter()
     analysis = analyze(track)
     seconds = time.perf_counter() - t0
-    written = write_formats(analysis, args.out_dir, ["json", "jams", "csv", "audacity", "svcsv"])
+    out = args.out_dir
+    written = write_formats(analysis, out, ["json", "jams", "csv", "audacity", "svcsv"])
     print(format_summary(analysis))
     print(f"\nanalysed {analysis.duration:.1f} s in {seconds:.2f} s "
           f"({analysis.duration / seconds:.0f}x real time)")
-    print("wrote " + ", ".join(str(p) for p in written))
+    timeline = plan_multi(analysis, variants=1)[0]
+    stem = Path(track).stem
+    save_timeline(timeline, out / f"{stem}.multi.timeline.json")
+    render, r_seconds = _render_to(timeline, out / f"{stem}.render.wav",
+                                   out / f"{stem}.render.mid", seed=0)
+    again = analyze_audio(audio_from_array(render.audio, render.sr, name=f"{stem}.render.wav"))
+    write_formats(again, out, ["json", "jams"], stem=f"{stem}.render")
+    print(f"rendered a {len(timeline.regions())}-region timeline in {r_seconds:.2f} s "
+          f"({render.duration / r_seconds:.0f}x real time); the render analyses as "
+          f"{again.globals.tempo:.1f} BPM, {again.globals.tonic} {again.globals.mode}, "
+          f"form {' '.join(s.label for s in again.segments)}")
+    print("wrote " + ", ".join(str(p) for p in written) + f" and {stem}.multi.timeline.json, "
+          f"{stem}.render.wav/.mid/.json/.jams in {out}")
     return 0
 
 

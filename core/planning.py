@@ -1,0 +1,137 @@
+"""Planning render timelines from an analysis.
+
+* **multi-region** ("stitched"): one metered span per form segment, at the segment's
+  start, with that segment's descriptor, tempo and key; the region boundaries are the
+  segment boundaries exactly; an unmetered span at the track's end.
+* **single-region**: one span over the whole track for each combination of a
+  top-ranked descriptor, a top tempo and a top key.
+
+Each of the ``variants`` timelines gets its own seed, and its instrumentation is drawn
+with that seed from the descriptor's instrument groups (drums always kept when the
+descriptor has them, so the style's rhythm survives).  The planner takes descriptors
+as input; until a classifier labels the analysis, :func:`suggest_descriptors` ranks
+the dictionary by how well tempo, mode and activity fit.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from core.descriptors import Descriptor, Dictionary, load_dictionary
+from core.model import Analysis, segment_table
+from core.timeline import Region, Span, Timeline
+
+__all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "plan_multi", "plan_single",
+           "DRUM_GROUPS"]
+
+DRUM_GROUPS = frozenset({"drum_kit", "electronic_drums", "orchestral_percussion"})
+_MAJORISH = {"major", "lydian", "mixolydian"}
+
+
+def instrumentation(descriptor: Descriptor, *, seed: int) -> tuple[str, ...]:
+    """Draw the instrument groups of one variant from the descriptor's groups."""
+    groups = list(descriptor.tags.instrument_groups)
+    drums = [g for g in groups if g in DRUM_GROUPS]
+    others = [g for g in groups if g not in DRUM_GROUPS]
+    rng = np.random.default_rng(seed)
+    low = min(len(others), max(2, len(others) - 2))
+    k = int(rng.integers(low, len(others) + 1)) if others else 0
+    chosen = set(rng.choice(others, size=k, replace=False).tolist()) if k else set()
+    return tuple(g for g in groups if g in chosen or g in drums)
+
+
+def fit_tempo(bpm: float, descriptor: Descriptor) -> float:
+    """The analysed tempo, moved by an octave only if that lands in the descriptor's range."""
+    lo, hi = descriptor.tags.tempo_min, descriptor.tags.tempo_max
+    if lo <= bpm <= hi or bpm <= 0:
+        return float(bpm) if bpm > 0 else float((lo + hi) / 2)
+    for factor in (2.0, 0.5):
+        if lo <= bpm * factor <= hi:
+            return float(bpm * factor)
+    return float(bpm)
+
+
+def _activity(analysis: Analysis) -> float:
+    """0..4 activity from the window onset rate (onsets per second)."""
+    w = analysis.windows
+    rate = float(np.median([f[w.feature_names.index("onset_rate")] for f in w.features]))
+    return float(np.clip(rate / 1.5, 0.0, 4.0))
+
+
+def suggest_descriptors(analysis: Analysis, *, n: int = 3,
+                        dictionary: Dictionary | None = None) -> list[str]:
+    """Rank active descriptors by fit to the analysis (tempo, mode, activity)."""
+    dictionary = dictionary or load_dictionary()
+    bpm, minor = analysis.globals.tempo, analysis.globals.mode == "minor"
+    activity = _activity(analysis)
+    scored = []
+    for d in dictionary.active():
+        t = d.tags
+        tempo_ok = any(t.tempo_min <= bpm * f <= t.tempo_max for f in (1.0, 2.0, 0.5))
+        mode_ok = (t.mode not in _MAJORISH) == minor
+        score = 2.0 * tempo_ok + 1.5 * mode_ok - abs(d.momentum - activity)
+        scored.append((-score, d.id, d.name))
+    return [name for _, _, name in sorted(scored)[:n]]
+
+
+def _meta(analysis: Analysis, mode: str, variant: int, seed: int) -> dict:
+    return {"mode": mode, "variant": variant, "seed": seed,
+            "title": f"{Path(analysis.track.path).stem} ({mode}-region render {variant + 1})",
+            "source": analysis.track.path, "source_sha256": analysis.track.sha256}
+
+
+def plan_multi(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
+               variants: int = 10, seed: int = 0,
+               dictionary: Dictionary | None = None) -> list[Timeline]:
+    """One timeline per variant, one region per form segment.
+
+    Parameters
+    ----------
+    descriptors : sequence of str, optional
+        A descriptor per segment; default: the segment table's majority descriptors,
+        else the best :func:`suggest_descriptors` for every segment.
+    """
+    dictionary = dictionary or load_dictionary()
+    rows = segment_table(analysis)
+    if descriptors is None:
+        fallback = suggest_descriptors(analysis, n=1, dictionary=dictionary)[0]
+        descriptors = [r.descriptor if r.descriptor in dictionary else fallback for r in rows]
+    if len(descriptors) != len(rows):
+        raise ValueError(f"{len(descriptors)} descriptors for {len(rows)} segments")
+    descs = [dictionary.by_name(name) for name in descriptors]
+    timelines = []
+    for v in range(variants):
+        s = seed + v
+        spans = [Span(seg.start, "metered", i, fit_tempo(seg.tempo, d),
+                      instrumentation(d, seed=s * 100 + i),
+                      (Region(i, d.name, seg.tonic, seg.mode, 0.0),))
+                 for i, (seg, d) in enumerate(zip(analysis.segments, descs))]
+        spans.append(Span(analysis.duration, "unmetered", len(spans)))
+        timelines.append(Timeline(tuple(spans), _meta(analysis, "multi", v, s)))
+    return timelines
+
+
+def plan_single(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
+                variants: int = 10, seed: int = 0, top_tempi: int = 2, top_keys: int = 2,
+                dictionary: Dictionary | None = None) -> list[Timeline]:
+    """Whole-track timelines cycling through descriptor x tempo x key combinations."""
+    dictionary = dictionary or load_dictionary()
+    names = list(descriptors or suggest_descriptors(analysis, n=3, dictionary=dictionary))
+    tempi = [b for b, _ in analysis.globals.tempo_candidates[:top_tempi]] or [analysis.globals.tempo]
+    keys = [k for k, _ in analysis.globals.key_candidates[:top_keys]] or [analysis.globals.key]
+    combos = list(itertools.product(names, tempi, keys))
+    timelines = []
+    for v in range(variants):
+        name, bpm, key = combos[v % len(combos)]
+        d = dictionary.by_name(name)
+        tonic, mode = key.split(":")
+        s = seed + v
+        spans = (Span(0.0, "metered", 0, fit_tempo(bpm, d), instrumentation(d, seed=s * 100),
+                      (Region(0, d.name, tonic, mode, 0.0),)),
+                 Span(analysis.duration, "unmetered", 1))
+        timelines.append(Timeline(spans, _meta(analysis, "single", v, s)))
+    return timelines

@@ -1,0 +1,734 @@
+"""The rule-based composer: a style, tempo and key in, an arrangement of notes out.
+
+:func:`compose_region` writes one region of a render timeline.  Bars start exactly at
+``start`` at the region's tempo; the region need not hold a whole number of bars (the
+last bar is cut, or holds the final chord when the region ends the piece).
+
+How a style becomes music
+-------------------------
+* **Harmony** (:mod:`core.render.harmony`): the progression family in the key's mode,
+  one chord per ``1 / harmonic_rhythm`` bars, voice-led; a cadence into a held tonic
+  when the region ends the piece.  Jazz and lofi add sevenths, bright valence adds
+  ninths.
+* **Roles**: the instrument groups are dealt out to drums, bass, chords, pad, melody
+  and arpeggio (see :func:`assign_roles`); leftover groups double as extra pads or a
+  guide-tone counter line, so every group given is heard.
+* **Activity**: momentum (refined by rhythmic density) picks the level 0..4 of every
+  part's rhythm cell and drum bar (:mod:`core.render.patterns`): sustained chords and
+  a sparse pulse at 0, sixteenths, fills and driving bass at 4.
+* **Valence**: the register (dark and low .. open and high), the voicing spread,
+  added ninths, and the mix brightness.
+* **Genre idiom** (:func:`flavour`): strummed guitars for folk, power chords for rock,
+  stabs and off-beat bass for house, swung Rhodes comping for lofi, arpeggiated synths
+  and octave bass for synthwave, sustained strings and ostinati for cinematic, an 808
+  bass that follows the kick for hip-hop.
+* **Form**: a seeded 1-2 bar motif, varied in 4/8-bar phrases; intros thin the first
+  bars and fade in, endings fill into a crash on the last downbeat and hold the chord.
+
+Everything random comes from ``np.random.default_rng`` seeded per part from ``seed``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import logging
+import math
+import operator
+import zlib
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from core.errors import TwintrackError
+from core.render import harmony as hm
+from core.render import patterns as pt
+from core.render.events import MixSpec, NoteEvent, PartSpec
+
+__all__ = ["Style", "ChordSpan", "Arrangement", "INSTRUMENT_GROUPS", "DRUM_GROUPS",
+           "compose_region", "assign_roles", "flavour"]
+
+log = logging.getLogger(__name__)
+
+INSTRUMENT_GROUPS = (
+    "grand_piano", "electric_piano", "organ", "strings", "brass", "woodwinds", "choir_pad",
+    "synth_pad", "synth_lead", "synth_bass", "bass", "acoustic_guitar", "electric_guitar",
+    "mallets", "harp_pluck", "drum_kit", "electronic_drums", "orchestral_percussion")
+DRUM_GROUPS = ("drum_kit", "electronic_drums", "orchestral_percussion")
+_FILTERS = ("none", "lowpass", "sweep", "highpass")
+_DYNAMICS = {"soft": 0.5, "medium": 0.68, "loud": 0.85}
+_DRUM_DYNAMICS = {"soft": 0.7, "medium": 0.85, "loud": 1.0}
+_REGISTER = {"low": -5, "mid": 0, "high": 5, "wide": 0}
+_VALENCE = (-3, 0, 3)
+
+
+@dataclass(frozen=True)
+class Style:
+    """What the composer needs to know of a descriptor (its identity and render tags)."""
+
+    genre: str
+    subgenre: str
+    mood: str
+    valence: int            # 0..2
+    momentum: int           # 0..4
+    mode: str
+    harmonic_rhythm: float  # chord changes per bar
+    progression: str
+    rhythmic_density: int   # 0..4
+    drum_style: str
+    register: str
+    dynamics: str
+    reverb: float
+    saturation: float
+    filter: str
+    brightness: float
+
+
+@dataclass(frozen=True)
+class ChordSpan:
+    """A chord of the arrangement in absolute seconds (for analysis, tests, lead sheets)."""
+
+    start: float
+    end: float
+    symbol: str
+    root: int
+    bass: int
+    pcs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Arrangement:
+    """A composed region: its notes, its parts and mix, and where its bars and beats are.
+
+    ``bars`` counts the bars started in the region (the last may be partial);
+    ``beat_times`` holds every beat in ``[start, start + duration)``.
+    """
+
+    events: tuple[NoteEvent, ...]
+    parts: tuple[PartSpec, ...]
+    mix: MixSpec
+    bars: int
+    beat_times: tuple[float, ...]
+    chords: tuple[ChordSpan, ...] = ()
+
+
+# Genre idioms, recognised from words in the subgenre, genre, mood (in that order).
+_FLAVOURS = (
+    ("synthwave", ("synthwave", "retrowave", "outrun", "80s", "vaporwave")),
+    ("lofi", ("lofi", "lo-fi", "lo_fi", "chillhop", "lounge")),
+    ("hiphop", ("hip", "trap", "boom", "rap", "drill", "urban")),
+    ("house", ("house", "techno", "edm", "dance", "electro", "trance", "disco", "club")),
+    ("cinematic", ("cinematic", "film", "score", "epic", "trailer", "orchestra", "documentary",
+                   "percussion", "underscore")),
+    ("ambient", ("ambient", "drone", "meditat", "new_age", "soundscape", "atmospher")),
+    ("rock", ("rock", "metal", "punk", "grunge")),
+    ("folk", ("folk", "acoustic", "country", "americana", "singer")),
+    ("jazz", ("jazz", "swing", "bossa", "soul", "funk", "blues", "rnb", "r&b")),
+    ("classical", ("classical", "chamber", "baroque", "romantic", "piano_solo")),
+    ("electronic", ("electronic", "synth", "chill", "downtempo", "idm", "future")),
+    ("pop", ("pop", "corporate", "commercial", "upbeat", "advert")),
+)
+_DRUM_FLAVOUR = {"four_on_the_floor": "house", "trap": "hiphop", "boom_bap": "hiphop",
+                 "orchestral": "cinematic"}
+
+
+def flavour(style: Style) -> str:
+    """The genre idiom the composer plays ``style`` in (``'pop'`` when nothing matches)."""
+    for text in (style.subgenre, style.genre, style.mood):
+        low = text.lower().replace(" ", "_")
+        for name, words in _FLAVOURS:
+            if any(w in low for w in words):
+                return name
+    return _DRUM_FLAVOUR.get(style.drum_style, "pop")
+
+
+_CHORD_PREF = {
+    "folk": ("acoustic_guitar",), "rock": ("electric_guitar",), "lofi": ("electric_piano",),
+    "jazz": ("electric_piano", "grand_piano"), "cinematic": ("strings",),
+    "synthwave": ("synth_pad",), "ambient": ("synth_pad", "choir_pad", "strings"),
+    "house": ("electric_piano", "organ", "grand_piano", "synth_pad"),
+}
+_CHORDS = ("grand_piano", "electric_piano", "acoustic_guitar", "electric_guitar", "organ",
+           "strings", "synth_pad", "choir_pad", "harp_pluck", "mallets", "brass", "woodwinds")
+_PADS = ("strings", "synth_pad", "choir_pad", "organ")
+_MELODY = ("synth_lead", "brass", "woodwinds", "mallets", "electric_guitar", "strings",
+           "grand_piano", "electric_piano", "harp_pluck", "acoustic_guitar")
+_ARP = ("harp_pluck", "mallets", "acoustic_guitar", "synth_lead", "synth_pad",
+        "electric_piano", "grand_piano")
+_LOW = ("strings", "grand_piano", "organ", "electric_piano", "synth_pad", "acoustic_guitar",
+        "electric_guitar", "harp_pluck", "brass", "choir_pad", "woodwinds", "mallets")
+
+
+def assign_roles(groups: Sequence[str], *, idiom: str = "pop",
+                 drums: bool = True) -> tuple[tuple[str, str], ...]:
+    """Deal instrument groups out to roles: ``((role, group), ...)``.
+
+    Roles are ``drums``/``percussion`` (drum groups), ``bass`` (bass, synth_bass, else
+    the lowest harmonic group doubling as a left hand), ``chords`` (genre's preferred
+    comping group first), ``pad``, ``melody`` (the chord group plays it if nothing else
+    can), ``arp``, then ``pad2``/``counter`` for groups left over.
+    """
+    roles: list[tuple[str, str]] = []
+    drum = [g for g in groups if g in DRUM_GROUPS]
+    if drums:
+        roles += list(zip(("drums", "percussion"), drum))
+    left = [g for g in dict.fromkeys(groups) if g not in DRUM_GROUPS]
+    basses = [g for g in left if g in ("synth_bass", "bass")]
+    if idiom in ("synthwave", "house", "electronic", "hiphop"):
+        basses.sort(key=lambda g: g != "synth_bass")
+    if basses:
+        roles.append(("bass", basses[0]))
+        left = [g for g in left if g not in basses]
+    elif left:
+        roles.append(("bass", min(left, key=lambda g: _rank(g, _LOW))))
+
+    def take(role: str, pref: Sequence[str]) -> str | None:
+        cands = [g for g in left if g in pref]
+        if not cands:
+            return None
+        g = min(cands, key=lambda g: _rank(g, pref))
+        left.remove(g)
+        roles.append((role, g))
+        return g
+
+    chords = take("chords", _CHORD_PREF.get(idiom, ()) + _CHORDS)
+    take("pad", _PADS)
+    if take("melody", _MELODY) is None and chords is not None:
+        roles.append(("melody", chords))
+    take("arp", _ARP)
+    for g in list(left):
+        take("pad2" if g in _PADS else "counter", (g,))
+    return tuple(roles)
+
+
+def _rank(g: str, pref: Sequence[str]) -> int:
+    return pref.index(g) if g in pref else len(pref)
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    """Everything the part writers share for one region (beats count from ``start``)."""
+
+    style: Style
+    idiom: str
+    scale: hm.Scale
+    level: int              # activity 0..4 of drums and bass (momentum)
+    busy: int               # activity 0..4 of comping, arpeggio and tune
+    start: float
+    end: float
+    spb: float              # seconds per beat
+    ts: int
+    bars: int
+    full_bars: int
+    stop: float             # beat where the regular parts stop (the final downbeat)
+    ending: bool
+    intro: bool
+    spans: tuple[tuple[float, float, hm.Chord], ...]
+    vel: float
+    swing8: float
+    swing16: float
+
+    @property
+    def total(self) -> float:
+        return (self.end - self.start) / self.spb
+
+    @functools.cached_property
+    def starts(self) -> tuple[float, ...]:
+        """Beat of every chord change (the first is 0)."""
+        return tuple(s[0] for s in self.spans)
+
+    def chord_at(self, beat: float) -> hm.Chord:
+        i = bisect.bisect_right(self.starts, beat + 1e-9) - 1
+        return self.spans[max(i, 0)][2]
+
+    def enter(self, role: str) -> int:
+        """First bar a role plays: intros bring drums, tunes and arpeggios in late."""
+        if not self.intro or self.bars < 4 or role in ("bass", "chords", "pad"):
+            return 0
+        if role in ("drums", "percussion", "arp"):
+            return 1 if self.bars < 8 else 2
+        return 2 if self.bars < 16 else 4
+
+
+Raw = list[tuple[float, float, int, float, str]]
+
+
+def _add(ctx: _Ctx, out: Raw, part: str, beat: float, dur: float, pitch: int,
+         vel: float) -> None:
+    """Append a note given in beats; drop it if it starts outside the region, cut it at
+    the region end, fade it in over an intro's first two bars."""
+    t0 = ctx.start + beat * ctx.spb
+    if beat < -1e-9 or t0 >= ctx.end - 1e-6:
+        return
+    if ctx.intro and beat < 2 * ctx.ts:
+        vel *= 0.5 + 0.5 * beat / (2 * ctx.ts)
+    dur_s = min(dur * ctx.spb, ctx.end - t0)
+    if dur_s <= 0:
+        return
+    out.append((t0, dur_s, min(max(int(pitch), 0), 127),
+                float(min(max(vel, 0.05), 1.0)), part))
+
+
+def _swing(ctx: _Ctx, beat: float) -> float:
+    """Swung position of a pitched onset (off-beat eighths in lofi and jazz)."""
+    return beat + ctx.swing8 if ctx.swing8 and abs(beat % 1.0 - 0.5) < 1e-6 else beat
+
+
+def _bar_notes(ctx: _Ctx, bar: int, cell: pt.Cell) -> list[tuple[float, float, float, str]]:
+    """A cell's notes in bar ``bar`` as (beat, dur, accent, code), split at chord changes
+    (the second half restruck as a root) and stopped at ``ctx.stop``."""
+    out, base, starts = [], bar * ctx.ts, ctx.starts
+    for o, d, a, c in zip(cell.onsets, cell.durations, cell.accents, cell.codes):
+        b0, b1 = base + o, min(base + o + d, ctx.stop)
+        if b0 >= ctx.stop - 1e-9:
+            break
+        i, j = (bisect.bisect_right(starts, b0 + 1e-9), bisect.bisect_left(starts, b1 - 1e-9))
+        cuts = list(starts[i:j])
+        for x0, x1, code in zip([b0] + cuts, cuts + [b1], [c] + ["R"] * len(cuts)):
+            out.append((x0, x1 - x0, a if x0 == b0 else 0.8, code))
+    return out
+
+
+def _register(ctx: _Ctx, role: str) -> tuple[int, int]:
+    off = _REGISTER[ctx.style.register] + _VALENCE[ctx.style.valence]
+    wide = ctx.style.register == "wide"
+    lo, hi = {"bass": (32, 53), "chords": (50, 74), "pad": (55, 81), "pad2": (62, 88),
+              "melody": (62, 84), "arp": (55, 79), "counter": (53, 70)}[role]
+    if role == "bass":
+        # Half the shift, and never below F#1: lower fundamentals are felt, not heard,
+        # and their overtones (fifths) would blur the key.
+        shift = max(off // 2 - 3 * wide, -2)
+        return lo + shift, hi + shift
+    return lo + off + 4 * (wide and role == "melody"), hi + off + 4 * (wide and role == "melody")
+
+
+def _spread(ctx: _Ctx, role: str) -> int:
+    """Voicing spread: close and dark at low valence, open and bright at high."""
+    base = {"chords": 14, "pad": 19, "pad2": 19}.get(role, 14)
+    return base + 5 * (ctx.style.valence - 1) + (7 if ctx.style.register == "wide" else 0)
+
+
+def _hold(ctx: _Ctx) -> tuple[float, float] | None:
+    """The final chord (beat, length) of an ending region, released before the end."""
+    if not ctx.ending or ctx.stop >= ctx.total - 1e-9:
+        return None
+    length = ctx.total - ctx.stop
+    return ctx.stop, length - min(0.25 * length, 1.5 / ctx.spb)
+
+
+def _comp_kind(ctx: _Ctx, role: str, group: str) -> str:
+    """How a chord instrument plays: sustained pad, block chords, strums, stabs ..."""
+    sustained = group in ("strings", "synth_pad", "choir_pad", "organ", "brass", "woodwinds")
+    if role != "chords" or (sustained and ctx.idiom != "house"):
+        if ctx.idiom == "cinematic" and group == "strings" and ctx.level >= 3 and role == "chords":
+            return "ostinato"
+        return "pad"
+    if ctx.idiom == "house":
+        return "stabs"
+    if group == "acoustic_guitar":
+        return "strum"
+    if group == "electric_guitar":
+        return "power" if ctx.idiom == "rock" else "strum"
+    if group == "electric_piano" or ctx.idiom in ("lofi", "jazz"):
+        return "rhodes"
+    return "block"
+
+
+def _write_chords(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
+                  out: Raw) -> None:
+    kind = _comp_kind(ctx, role, group)
+    lo, hi = _register(ctx, role)
+    if kind == "strum":
+        lo, hi = lo - 10, hi - 2  # guitar chords sit lower and wider
+    voices, spread = (5, 24) if kind == "strum" else (4, _spread(ctx, role))
+    vel = ctx.vel * (0.72 if kind in ("pad", "ostinato") else 0.8)
+    prev: tuple[int, ...] | None = None
+    if kind == "pad":
+        notes = [(b0, min(b1, ctx.stop) - b0, 0.9, "R") for b0, b1, _ in ctx.spans if b0 < ctx.stop]
+    else:
+        cell = pt.parse_cell(pt.COMP_CELLS[kind][ctx.busy], ctx.ts)
+        notes = [n for b in range(ctx.bars) for n in _bar_notes(ctx, b, cell)]
+    for beat, dur, acc, _ in notes:
+        chord = ctx.chord_at(beat)
+        prev = hm.voice_chord(chord, prev, low=lo, high=hi, voices=voices, spread=spread,
+                              favour=_favour(ctx.scale))
+        v = vel * acc * rng.normal(1.0, 0.05)
+        _comp_notes(ctx, out, role, kind, _swing(ctx, beat), dur, prev, chord, v, rng)
+    hold = _hold(ctx)
+    if hold:
+        final = hm.voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=hi, voices=voices,
+                               spread=spread)
+        for i, p in enumerate(final):  # a gentle roll into the last chord
+            _add(ctx, out, role, hold[0] + 0.04 * i * (kind == "strum"), hold[1], p, vel)
+
+
+def _favour(scale: hm.Scale) -> tuple[int, int]:
+    """Doublings that keep the key clear: the tonic, then the note that tells the key
+    from its nearest rival (the fifth against the relative major in minor, the third
+    elsewhere)."""
+    return scale.pcs[0], scale.pcs[4 if scale.mode in ("minor", "phrygian") else 2]
+
+
+def _comp_notes(ctx: _Ctx, out: Raw, part: str, kind: str, beat: float, dur: float,
+                voicing: tuple[int, ...], chord: hm.Chord, vel: float,
+                rng: np.random.Generator) -> None:
+    if kind == "power":  # root, fifth, octave; palm-muted short notes when driving
+        root = voicing[0] - (voicing[0] - chord.root) % 12
+        root += 12 if root < 40 else 0
+        length = dur * (0.55 if ctx.level >= 3 else 0.95)
+        for p in (root, root + 7, root + 12):
+            _add(ctx, out, part, beat, length, p, vel)
+        return
+    if kind == "strum":  # down-strokes low to high on the beat, lighter up-strokes between
+        up = abs(beat % 1.0 - 0.5) < 0.01
+        strings = voicing[::-1][:4] if up else voicing
+        gap = 0.012 / ctx.spb
+        for i, p in enumerate(strings):
+            _add(ctx, out, part, beat + i * gap, dur * 0.95, p, vel * (0.75 if up else 1.0))
+        return
+    length = {"stabs": min(dur, 0.3), "ostinato": dur * 0.5, "rhodes": dur * 0.9,
+              "block": dur * 0.92}.get(kind, dur)
+    for p in voicing:
+        _add(ctx, out, part, beat, length, p, vel * float(rng.normal(1.0, 0.03)))
+
+
+def _bass_kind(ctx: _Ctx) -> str:
+    if ctx.idiom in ("hiphop", "lofi") and ctx.style.drum_style != "none":
+        return "kick"
+    if ctx.style.mode == "dorian" and ctx.idiom in ("jazz", "lofi", "pop"):
+        return "funk"
+    return {"rock": "rock", "house": "house", "synthwave": "synthwave",
+            "electronic": "synthwave", "cinematic": "cinematic", "ambient": "cinematic",
+            "classical": "cinematic", "jazz": "walking"}.get(ctx.idiom, "basic")
+
+
+def _kick_cell(ctx: _Ctx) -> pt.Cell:
+    """The 808 idiom: the bass plays with the kick drum."""
+    kicks = sorted({h.step / 4 for h in pt.drum_bar(ctx.style.drum_style, ctx.level, ctx.ts)
+                    if h.key == pt.KICK} | {0.0})
+    ends = kicks[1:] + [float(ctx.ts)]
+    return pt.Cell(tuple(kicks), tuple(min(e - k, 2.0) for k, e in zip(kicks, ends)),
+                   tuple(1.0 for _ in kicks), tuple("R" for _ in kicks))
+
+
+def _write_bass(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
+                out: Raw) -> None:
+    kind = _bass_kind(ctx)
+    cell = _kick_cell(ctx) if kind == "kick" else pt.parse_cell(
+        pt.BASS_CELLS[kind][ctx.level], ctx.ts)
+    lo, hi = _register(ctx, "bass")
+    if group not in ("bass", "synth_bass"):
+        lo, hi = lo + 7, hi + 7  # a left hand or cellos, not a bass guitar
+    legato = 0.6 if kind in ("house", "synthwave") else 0.92
+    prev = lo + 10
+    starts = set(ctx.starts)
+    for b in range(ctx.bars):
+        for beat, dur, acc, code in _bar_notes(ctx, b, cell):
+            chord = ctx.chord_at(beat)
+            if abs(beat % ctx.ts) < 1e-9 or beat in starts:
+                code = "R"  # strong beats and chord changes always sound the chord's bass
+            pitch = _bass_pitch(ctx, code, beat, dur, chord, prev, lo, hi)
+            if code != "O":
+                prev = pitch
+            v = ctx.vel * 0.85 * acc * rng.normal(1.0, 0.05)
+            _add(ctx, out, role, _swing(ctx, beat), dur * legato, pitch, v)
+    hold = _hold(ctx)
+    if hold:
+        p = _nearest(ctx.chord_at(hold[0]).bass, prev, lo, hi)
+        _add(ctx, out, role, hold[0], hold[1], p, ctx.vel * 0.85)
+
+
+def _nearest(pc: int, ref: int, lo: int, hi: int) -> int:
+    """The pitch of class ``pc`` nearest ``ref`` inside ``[lo, hi]``."""
+    cands = [p for p in range(lo, hi + 1) if p % 12 == pc % 12]
+    return min(cands, key=lambda p: abs(p - ref)) if cands else lo + (pc - lo) % 12
+
+
+def _bass_pitch(ctx: _Ctx, code: str, beat: float, dur: float, chord: hm.Chord, prev: int,
+                lo: int, hi: int) -> int:
+    root = _nearest(chord.bass, prev, lo, hi)
+    if code == "F":
+        return _nearest(chord.root + 7, root, lo, hi)
+    if code == "O":
+        return root + 12
+    if code == "A":  # step into the next chord's bass from the side we are on
+        i = bisect.bisect_right(ctx.starts, beat + 1e-9)
+        nxt = ctx.starts[i] if i < len(ctx.starts) else None
+        if nxt is None or nxt - (beat + dur) > 1e-6 or ctx.chord_at(nxt).bass == chord.bass:
+            return _nearest(chord.root + 7, root, lo, hi)
+        target = _nearest(ctx.chord_at(nxt).bass, root, lo, hi)
+        return ctx.scale.step(target, -1 if target >= root else 1)
+    return root
+
+
+def _write_melody(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
+                  out: Raw) -> None:
+    """The motif in 4/8-bar phrases: A, A transposed to fit the chord, A displaced, and a
+    cadential A that settles on a long chord tone."""
+    motif = pt.make_motif(ctx.busy, ctx.ts, rng)
+    lo, hi = _register(ctx, "melody")
+    unit = motif.bars * ctx.ts
+    strong = ctx.ts / 2 if ctx.ts % 2 == 0 else ctx.ts
+    legato = {"house": 0.6, "cinematic": 1.0, "ambient": 1.0}.get(ctx.idiom, 0.9)
+    anchor, last = (lo + hi) // 2, (lo + hi) // 2
+    triad, tonic = hm.tonic_triad(ctx.scale), (ctx.scale.tonic,)
+    u, beat0 = 0, float(ctx.enter(role) * ctx.ts)
+    while beat0 < ctx.stop - 1e-9:
+        k = u % 4
+        drift = int(rng.choice([-2, 2])) if k == 1 else 0
+        anchor = hm.fit_note(ctx.scale.step(anchor, drift), ctx.chord_at(beat0), ctx.scale,
+                             strong=True, prefer=triad)
+        anchor = anchor - 12 if anchor > hi - 5 else anchor + 12 if anchor < lo + 3 else anchor
+        notes = _variation(motif, k, unit, ctx.busy, rng)
+        for o, d, s in notes:
+            beat = beat0 + o
+            if beat >= ctx.stop - 1e-9:
+                break
+            on_beat = abs(o % strong) < 1e-9
+            # Strong beats lean on the tonic triad, a phrase's last long note on the tonic.
+            prefer = tonic if (k == 3 and o == notes[-1][0]) else triad if on_beat else ()
+            pitch = hm.fit_note(ctx.scale.step(anchor, s), ctx.chord_at(beat), ctx.scale,
+                                strong=on_beat, prefer=prefer)
+            pitch += 12 if pitch < lo else -12 if pitch > hi else 0
+            dur = min(d, ctx.stop - beat) * legato
+            v = ctx.vel * (1.0 if abs(o % 1.0) < 1e-9 else 0.85) * rng.normal(1.0, 0.05)
+            _add(ctx, out, role, _swing(ctx, beat), dur, pitch, v)
+            last = pitch
+        beat0 += unit
+        u += 1
+    hold = _hold(ctx)
+    if hold:  # end on the tonic (or the nearest tone of the final chord)
+        final = ctx.chord_at(hold[0])
+        pitch = min((p for p in range(lo, hi + 1) if p % 12 in final.pcs),
+                    key=lambda p: (abs(p - last) + 3 * (p % 12 != ctx.scale.tonic)))
+        _add(ctx, out, role, hold[0], hold[1], pitch, ctx.vel * 0.9)
+
+
+def _variation(motif: pt.Motif, k: int, unit: float, level: int,
+               rng: np.random.Generator) -> list[tuple[float, float, int]]:
+    notes = list(zip(motif.onsets, motif.durations, motif.steps))
+    if k == 2 and level >= 2 and rng.random() < 0.6:  # displaced by an eighth
+        notes = [(o + 0.5, d, s) for o, d, s in notes if o + 0.5 < unit - 0.25]
+    if k == 3:  # first half, then a long note on the nearest chord tone, then breathe
+        half = [(o, d, s) for o, d, s in notes if o < unit / 2]
+        tail = unit / 2 if half else 0.0
+        if half:
+            half[-1] = (half[-1][0], min(half[-1][1], tail - half[-1][0]), half[-1][2])
+        return half + [(tail, max(unit - tail - 0.5, 0.5), 0)]
+    return notes
+
+
+def _write_arp(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
+               out: Raw) -> None:
+    """Broken chords: synth arpeggios run up in sixteenths, harps and guitars roll and
+    pick in eighths; each chord restarts the figure."""
+    fast = ctx.idiom in ("synthwave", "electronic", "house") and ctx.busy >= 2
+    rate = {0: 2.0, 1: 1.0, 2: 0.5, 3: 0.5, 4: 0.25}[ctx.busy] / (2 if fast else 1)
+    order = {"acoustic_guitar": (0, 2, 1, 3, 1, 2)}.get(group, (0, 1, 2, 3, 2, 1)
+                                                        if not fast else (0, 1, 2, 3))
+    ring = 1.0 if fast else 1.8
+    lo, _ = _register(ctx, "arp")
+    prev: tuple[int, ...] | None = None
+    begin = ctx.enter(role) * ctx.ts
+    for b0, b1, chord in ctx.spans:
+        b0, b1 = max(b0, begin), min(b1, ctx.stop)
+        prev = hm.voice_chord(chord, prev, low=lo, high=lo + 16, voices=3, spread=12)
+        seq = prev + (prev[0] + 12,)
+        t, i = math.ceil(b0 / rate - 1e-9) * rate, 0
+        while t < b1 - 1e-9:
+            acc = 1.0 if abs(t % 1.0) < 1e-9 else 0.8
+            v = ctx.vel * 0.7 * acc * rng.normal(1.0, 0.06)
+            pitch = seq[order[i % len(order)]]
+            _add(ctx, out, role, _swing(ctx, t), min(rate * ring, b1 - t), pitch, v)
+            t, i = t + rate, i + 1
+    hold = _hold(ctx)
+    if hold and prev:
+        for j, p in enumerate(hm.voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=lo + 16,
+                                             voices=3, spread=12)):
+            _add(ctx, out, role, hold[0] + 0.25 * j, hold[1] - 0.25 * j, p, ctx.vel * 0.6)
+
+
+def _write_counter(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
+                   out: Raw) -> None:
+    """A guide-tone line (the chord's third or seventh), held, restruck every bar when busy."""
+    lo, hi = _register(ctx, "counter")
+    prev, begin = (lo + hi) // 2, ctx.enter(role) * ctx.ts
+    for b0, b1, chord in ctx.spans:
+        b0, b1 = max(b0, begin), min(b1, ctx.stop)
+        guide = chord.pcs[3] if len(chord.pcs) > 3 else chord.pcs[1]
+        prev = _nearest(guide, prev, lo, hi)
+        step = float(ctx.ts) if ctx.level >= 2 else b1 - b0
+        t = b0
+        while t < b1 - 1e-9 and step > 0:
+            _add(ctx, out, role, t, min(step, b1 - t), prev, ctx.vel * 0.6 * rng.normal(1, 0.05))
+            t += step
+    hold = _hold(ctx)
+    if hold:
+        _add(ctx, out, role, hold[0], hold[1], _nearest(ctx.chord_at(hold[0]).pcs[1], prev, lo, hi),
+             ctx.vel * 0.55)
+
+
+def _write_drums(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
+                 out: Raw) -> None:
+    style = ctx.style.drum_style
+    level = ctx.level
+    if role == "percussion" or (group == "orchestral_percussion" and style != "orchestral"):
+        # A second drum group adds a layer; orchestral percussion plays its own idiom.
+        style = "orchestral" if group == "orchestral_percussion" else "light"
+        level = max(level - (role == "percussion"), 0)
+    enter = ctx.enter(role)
+    hits = pt.drum_track(style, level=level, bars=ctx.bars, full_bars=ctx.full_bars,
+                         beats=ctx.ts, rng=rng, enter=enter,
+                         final_bar=int(ctx.stop // ctx.ts) if ctx.ending else None,
+                         crash_first=role == "drums" and (level >= 1 and not ctx.intro
+                                                          or level >= 2 and enter > 0),
+                         swing16=ctx.swing16, swing8=ctx.swing8)
+    gain = _DRUM_DYNAMICS[ctx.style.dynamics] * (0.8 if role == "percussion" else 1.0)
+    tuning = _timpani(ctx.scale) if group == "orchestral_percussion" else {}
+    for beat, key, vel, dur in hits:
+        if role == "percussion" and key == pt.KICK and style != "orchestral":
+            continue  # the kit already has the kick; a second one would flam
+        _add(ctx, out, role, beat, dur, tuning.get(key, key), vel * gain)
+
+
+def _timpani(scale: hm.Scale) -> dict[int, int]:
+    """Orchestral percussion plays its toms as timpani, which sound at their MIDI pitch
+    (keys 41-53): tune low/mid/high to tonic, dominant and upper tonic-or-dominant."""
+    tonic = 41 + (scale.tonic - 41) % 12
+    fifth = tonic + 7 if tonic + 7 <= 53 else tonic - 5
+    return {pt.LOW_TOM: tonic, pt.MID_TOM: fifth,
+            pt.HIGH_TOM: tonic + 12 if tonic + 12 <= 53 else max(tonic, fifth)}
+
+
+_WRITERS = {"drums": _write_drums, "percussion": _write_drums, "bass": _write_bass,
+            "chords": _write_chords, "pad": _write_chords, "pad2": _write_chords,
+            "melody": _write_melody, "arp": _write_arp, "counter": _write_counter}
+# (gain dB, pan, reverb send) per role.
+_MIX = {"drums": (0.0, 0.0, 0.12), "percussion": (-4.0, 0.25, 0.25), "bass": (-1.0, 0.0, 0.05),
+        "chords": (-5.0, -0.2, 0.25), "pad": (-9.0, 0.15, 0.45), "pad2": (-11.0, -0.15, 0.5),
+        "melody": (-3.0, 0.1, 0.3), "arp": (-8.0, 0.35, 0.35), "counter": (-8.0, -0.35, 0.35)}
+
+
+def _colour(style: Style, idiom: str) -> str:
+    """Chord colour of an idiom: sevenths for jazz and lofi, a ninth when bright."""
+    if idiom in ("jazz", "lofi"):
+        return "sevenths"
+    return "bright" if style.valence == 2 and idiom not in ("rock", "house") else "plain"
+
+
+def _check(style: Style, *, tempo: float, duration: float, groups: Sequence[str],
+           time_signature: int) -> None:
+    problems = []
+    if not (math.isfinite(tempo) and 20 <= tempo <= 400):
+        problems.append(f"tempo {tempo!r} is not in 20..400 BPM")
+    if not (math.isfinite(duration) and duration > 0):
+        problems.append(f"duration {duration!r} must be positive")
+    if time_signature not in range(2, 8):
+        problems.append(f"time signature {time_signature!r} is not 2..7 beats per bar")
+    checks = (("mode", style.mode, hm.MODE_STEPS), ("progression", style.progression,
+              hm.PROGRESSIONS), ("drum_style", style.drum_style, pt.DRUM_STYLES),
+              ("register", style.register, _REGISTER), ("dynamics", style.dynamics, _DYNAMICS),
+              ("filter", style.filter, _FILTERS))
+    problems += [f"{name} {value!r} is not one of {sorted(allowed)}"
+                 for name, value, allowed in checks if value not in allowed]
+    for name, value, top in (("valence", style.valence, 2), ("momentum", style.momentum, 4),
+                             ("rhythmic_density", style.rhythmic_density, 4)):
+        if value not in range(top + 1):
+            problems.append(f"{name} {value!r} is not an integer 0..{top}")
+    bad = [g for g in groups if g not in INSTRUMENT_GROUPS]
+    if bad:
+        problems.append(f"unknown instrument groups {bad}")
+    if problems:
+        raise TwintrackError(f"cannot compose {style.genre}/{style.subgenre}/{style.mood}: "
+                             + "; ".join(problems))
+
+
+_DEFAULT_BAND = {"cinematic": ("strings", "brass", "harp_pluck", "orchestral_percussion"),
+                 "house": ("synth_pad", "synth_bass", "synth_lead", "electronic_drums"),
+                 "synthwave": ("synth_pad", "synth_bass", "synth_lead", "electronic_drums"),
+                 "folk": ("acoustic_guitar", "bass", "strings", "drum_kit"),
+                 "rock": ("electric_guitar", "bass", "drum_kit", "organ")}
+
+
+def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, start: float,
+                   duration: float, instrument_groups: Sequence[str], seed: int, intro: bool,
+                   ending: bool, time_signature: int = 4) -> Arrangement:
+    """Compose one region of a render timeline.
+
+    Parameters
+    ----------
+    style : Style
+    tempo : float
+        Beats per minute; beat 1 of bar 1 falls exactly on ``start``.
+    tonic : str
+        Key tonic, ``'C'`` .. ``'B'`` in sharps.
+    mode : str or None
+        The timeline key's mode (``'major'``/``'minor'``); its family wins over the
+        style's mode, which colours it (minor + dorian style = dorian).  None: the
+        style's mode.
+    start, duration : float
+        Region in seconds.  No note starts outside ``[start, start + duration)``
+        and none sounds past the end.
+    instrument_groups : sequence of str
+        The band (empty: a default band for the genre).
+    seed : int
+        Same arguments and seed give the same arrangement.
+    intro, ending : bool
+        The region opens the piece (thin, fading-in first bars, drums enter late) /
+        closes it (fill, crash on the last downbeat, cadence, held final chord).
+    time_signature : int
+        Beats per bar.
+
+    Returns
+    -------
+    Arrangement
+
+    Raises
+    ------
+    core.errors.TwintrackError
+        A style tag, tonic, mode, tempo or instrument group the composer cannot use.
+    """
+    groups = tuple(instrument_groups)
+    _check(style, tempo=tempo, duration=duration, groups=groups, time_signature=time_signature)
+    idiom = flavour(style)
+    scale = hm.Scale(hm.pitch_class(tonic), hm.resolve_mode(style.mode, mode))
+    ts, spb = int(time_signature), 60.0 / float(tempo)
+    total = duration / spb
+    full = int(math.floor(total / ts + 1e-9))
+    bars = max(int(math.ceil(total / ts - 1e-9)), 1)
+    final = float(max(full - 1, 0) * ts) if ending else None
+    # Momentum sets the level of drums and bass; the rhythmic density tag moves the
+    # comping, arpeggio and tune one level up or down when it differs by two or more.
+    gap = style.rhythmic_density - style.momentum
+    busy = min(max(style.momentum + (abs(gap) >= 2) * int(np.sign(gap)), 0), 4)
+    s16, s8 = pt.swing_of(style.drum_style, lofi=idiom == "lofi", jazz=idiom == "jazz")
+    ctx = _Ctx(style=style, idiom=idiom, scale=scale, level=style.momentum, busy=busy, start=start,
+               end=start + duration, spb=spb, ts=ts, bars=bars, full_bars=full,
+               stop=final if final is not None else total, ending=ending, intro=intro,
+               spans=hm.chord_plan(style.progression, scale, ts=ts, total=total, final=final,
+                                   harmonic_rhythm=style.harmonic_rhythm,
+                                   colour=_colour(style, idiom)),
+               vel=_DYNAMICS[style.dynamics], swing8=s8, swing16=s16)
+    roles = assign_roles(groups or _DEFAULT_BAND.get(idiom, ("grand_piano", "bass", "drum_kit")),
+                         idiom=idiom, drums=style.drum_style != "none")
+    raw: Raw = []
+    for role, group in roles:
+        rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(role.encode())])
+        _WRITERS[role](ctx, role, group, rng, raw)
+    instrument = dict(roles)
+    events = tuple(NoteEvent(t, d, p, v, part, instrument[part])
+                   for t, d, p, v, part in sorted(raw, key=operator.itemgetter(0, 4, 2)))
+    reverb = 0.15 if idiom in ("cinematic", "ambient") else 0.0
+    parts = tuple(PartSpec(role, group, _MIX[role][0], _MIX[role][1],
+                           min(_MIX[role][2] + reverb, 1.0)) for role, group in roles)
+    mix = MixSpec(reverb=float(np.clip(style.reverb, 0, 1)),
+                  saturation=float(np.clip(style.saturation, 0, 1)), filter=style.filter,
+                  brightness=float(np.clip(style.brightness + 0.08 * (style.valence - 1), 0, 1)),
+                  dynamics=style.dynamics)
+    beats = tuple(start + i * spb for i in range(int(math.ceil(total - 1e-9))))
+    chords = tuple(ChordSpan(start + a * spb, start + b * spb, c.symbol, c.root, c.bass, c.pcs)
+                   for a, b, c in ctx.spans)
+    log.debug("composed %s (%s, %s %s) %.1f s: %d bars, %d notes", style.mood, idiom,
+              hm.NOTE_NAMES[scale.tonic], scale.mode, duration, bars, len(events))
+    return Arrangement(events, parts, mix, bars, beats, chords)

@@ -1,0 +1,75 @@
+"""Planning render timelines from an analysis: regions at segment times, variants, seeds."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.descriptors import load_dictionary
+from core.planning import fit_tempo, instrumentation, plan_multi, plan_single, suggest_descriptors
+from core.timeline import timeline_from_dict, timeline_to_dict
+
+
+def test_multi_region_follows_the_segments(small_analysis):
+    names = ["pop_indie_hopeful", "pop_indie_melancholic", "pop_indie_hopeful"]
+    timelines = plan_multi(small_analysis, descriptors=names, variants=4, seed=7)
+    assert len(timelines) == 4
+    for tl in timelines:
+        assert tl.boundaries() == [0.0, 12.5, 21.0, 30.0]
+        assert [r.region.descriptor for r in tl.regions()] == names
+        assert [r.region.key for r in tl.regions()] == ["C:major", "A:minor", "C:major"]
+        assert timeline_from_dict(timeline_to_dict(tl)) == tl  # valid by the schema
+        assert tl.meta["mode"] == "multi"
+    seeds = {tl.meta["seed"] for tl in timelines}
+    assert len(seeds) == 4
+    groups = {tuple(s.instrument_groups) for tl in timelines for s in tl.spans[:1]}
+    assert len(groups) > 1  # instrumentation varies between variants
+
+
+def test_multi_region_without_labels_uses_suggestions(small_analysis):
+    tl = plan_multi(small_analysis, variants=1)[0]
+    d = load_dictionary()
+    assert all(r.region.descriptor in d for r in tl.regions())
+
+
+def test_wrong_descriptor_count_is_refused(small_analysis):
+    with pytest.raises(ValueError):
+        plan_multi(small_analysis, descriptors=["pop_indie_hopeful"], variants=1)
+
+
+def test_single_region_cycles_combinations(small_analysis):
+    names = ["pop_indie_hopeful", "rock_indie_driving"]
+    timelines = plan_single(small_analysis, descriptors=names, variants=8, top_tempi=2, top_keys=2)
+    d = load_dictionary()
+    combos = set()
+    for tl in timelines:
+        (view,) = tl.regions()
+        desc = d.by_name(view.region.descriptor)
+        bpm = next(b for b, _ in small_analysis.globals.tempo_candidates
+                   if fit_tempo(b, desc) == view.tempo)  # the tempo is a fitted candidate
+        combos.add((desc.name, bpm, view.region.key))
+        assert tl.duration == 30.0
+    assert len(combos) == 8  # every descriptor x tempo x key combination once
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_instrumentation_keeps_drums_and_draws_from_the_descriptor(seed):
+    d = load_dictionary()
+    for desc in list(d.active())[::17]:
+        groups = instrumentation(desc, seed=seed)
+        assert set(groups) <= set(desc.tags.instrument_groups)
+        assert set(desc.tags.drum_groups) <= set(groups)
+        assert len(groups) >= min(2, len(desc.tags.instrument_groups))
+        assert instrumentation(desc, seed=seed) == groups
+
+
+def test_tempo_fitting_moves_by_octaves_only():
+    d = load_dictionary().by_name("electronica_house_euphoric")
+    assert fit_tempo(63.0, d) == pytest.approx(126.0)
+    assert fit_tempo(126.0, d) == 126.0
+    assert fit_tempo(97.0, d) == 97.0  # no octave lands in range: keep the track's tempo
+
+
+def test_suggestions_are_active_and_ranked(small_analysis):
+    names = suggest_descriptors(small_analysis, n=5)
+    d = load_dictionary()
+    assert len(names) == 5 and all(d.by_name(n).active for n in names)
