@@ -1,0 +1,73 @@
+"""Render speed: a 3-minute multi-region timeline, beside the analysis of the same render.
+
+Prints the composer+synth+mix time and real-time factor (target >= 100x on 2 cores) and,
+in the same run, the analysis time of the rendered audio, so the two halves of the loop
+can be compared on one machine state.
+
+Usage: ``python bench/render.py``
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.descriptors import load_dictionary  # noqa: E402
+from core.timeline import Region, Span, Timeline  # noqa: E402
+
+REGIONS = [  # (descriptor, bpm, tonic, mode, seconds): 3 minutes, six regions
+    ("pop_indie_hopeful", 112.0, "D", "major", 32.0),
+    ("rock_indie_driving", 128.0, "A", "minor", 28.0),
+    ("electronica_house_euphoric", 126.0, "F", "major", 30.0),
+    ("cinematic_orchestral_tense", 90.0, "C#", "minor", 30.0),
+    ("hip_hop_lofi_laid_back", 80.0, "G", "major", 30.0),
+    ("folk_acoustic_heartfelt", 96.0, "E", "major", 30.0),
+]
+
+
+def timeline() -> Timeline:
+    d = load_dictionary()
+    spans, t = [], 0.0
+    for i, (name, bpm, tonic, mode, dur) in enumerate(REGIONS):
+        name = name if name in d else next(iter(d.active())).name
+        spans.append(Span(t, "metered", i, bpm, d.by_name(name).tags.instrument_groups,
+                          (Region(i, name, tonic, mode, 0.0),)))
+        t += dur
+    spans.append(Span(t, "unmetered", len(REGIONS)))
+    return Timeline(tuple(spans), {"title": "bench"})
+
+
+def main() -> None:
+    from core.analysis import analyze_audio
+    from core.audio import audio_from_array
+    from core.render.engine import render_timeline
+    from core.warmup import warm_up
+
+    warm_up()
+    tl = timeline()
+    render_timeline(tl, seed=0)  # first call: FFT plans, caches
+    times = []
+    for seed in range(3):
+        t0 = time.perf_counter()
+        render = render_timeline(tl, seed=seed)
+        times.append(time.perf_counter() - t0)
+    best = min(times)
+    audio = audio_from_array(render.audio, render.sr, name="render")
+    t0 = time.perf_counter()
+    analyze_audio(audio)
+    analysis = time.perf_counter() - t0
+    dur = render.duration
+    print(f"timeline: {len(tl.regions())} regions, {dur:.0f} s, {len(render.events)} notes")
+    print(f"render   {best:6.3f} s  {dur / best:6.0f}x real time (best of 3; median "
+          f"{sorted(times)[1]:.3f} s)")
+    print(f"analysis {analysis:6.3f} s  {dur / analysis:6.0f}x real time (of the render, "
+          "decoded audio in memory)")
+    print(f"render / analysis time ratio: {best / analysis:.2f}")
+
+
+if __name__ == "__main__":
+    main()
