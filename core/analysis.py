@@ -29,7 +29,7 @@ from core.model import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo,
                         WindowTable)
 from core.progress import CancelledFn, ProgressFn, Reporter
 
-__all__ = ["analyze", "analyze_audio", "versions"]
+__all__ = ["analyze", "analyze_audio", "window_feature_table", "versions"]
 
 logger = logging.getLogger(__name__)
 
@@ -150,6 +150,33 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(),
                             tempo=rh.window_tempo, pca=load_pca())
     r_win(1.0, "done")
     return _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params)
+
+
+def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(),
+                         reporter: Reporter | None = None) -> tuple[WindowGrid, np.ndarray]:
+    """Only the ``default21`` window features of ``audio`` (no key, no form).
+
+    The same code path as :func:`analyze_audio` up to the window features, for corpus
+    building and classifier training, where key and form are not needed.
+
+    Returns
+    -------
+    grid : WindowGrid
+    features : np.ndarray, shape (n_windows, 21)
+    """
+    rep = reporter or Reporter()
+    r_frames, r_rest = rep.split([_WEIGHTS["frames"], _WEIGHTS["rhythm"]])
+    params = FrameParams(sr=settings.sr, n_fft=settings.n_fft, hop_length=settings.hop_length)
+    frames = compute_frame_features(np.asarray(audio.y), params=params, reporter=r_frames)
+    grid = window_grid(audio.duration, frames.n_frames, sr=params.sr,
+                       hop_length=params.hop_length, length=settings.window,
+                       stride=settings.stride)
+    r_rest(0.0, "tempo")
+    rh = _rhythm_stage(frames, grid)
+    feats = window_features(frames, grid, onset_env=rh.onset_env, onset_peaks=rh.onset_peaks,
+                            tempo=rh.window_tempo, pca=load_pca())
+    r_rest(1.0, "window features")
+    return grid, feats
 
 
 def _floats(x) -> tuple[float, ...]:
