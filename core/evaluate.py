@@ -156,3 +156,63 @@ def score(estimate: Annotations, reference: Annotations) -> dict[str, float]:
     if estimate.key and reference.key:
         out["key weighted"] = key_score(estimate.key, reference.key)
     return out
+
+
+# ----------------------------------------------------------------------------- render round trip
+@dataclass(frozen=True)
+class RegionScore:
+    """How the analysis of a render agrees with one region of its timeline."""
+
+    index: int
+    descriptor: str
+    tempo_asked: float
+    tempo_found: float
+    key_asked: str
+    key_found: str
+    tempo_acc1: bool
+    key_score: float
+
+
+def _majority(values: list[str]) -> str:
+    from collections import Counter
+
+    return Counter(values).most_common(1)[0][0] if values else ""
+
+
+def score_render(timeline, analysis) -> tuple[list[RegionScore], dict[str, float]]:
+    """Compare the analysis of a render with the timeline it was rendered from.
+
+    Per region: the median tempo and the majority key of the analysis windows that lie
+    inside the region (or, for a region shorter than a window, the windows overlapping
+    it most), against the region's tempo and key.  Overall: boundary F at 1 s (and 3 s)
+    of the analysed segments against the region changes.
+
+    Parameters
+    ----------
+    timeline : core.timeline.Timeline
+    analysis : core.model.Analysis
+        The analysis of the rendered audio.
+    """
+    w = analysis.windows
+    starts, ends = np.asarray(w.start), np.asarray(w.end)
+    scores = []
+    for i, view in enumerate(timeline.regions()):
+        inside = np.flatnonzero((starts >= view.start - 1e-6) & (ends <= view.end + 1e-6))
+        if not len(inside):
+            overlap = np.minimum(ends, view.end) - np.maximum(starts, view.start)
+            inside = np.flatnonzero(overlap >= overlap.max() - 1e-6)
+        bpm = float(np.median(np.asarray(w.tempo)[inside]))
+        key = _majority([w.key(j) for j in inside])
+        scores.append(RegionScore(i, view.region.descriptor, view.tempo, bpm, view.region.key,
+                                  key, tempo_accuracy(bpm, view.tempo)[0],
+                                  key_score(key, view.region.key)))
+    est = tuple([s.start for s in analysis.segments] + [analysis.duration])
+    ref = tuple(timeline.boundaries())
+    import mir_eval
+
+    overall = {}
+    for window in (1.0, 3.0):
+        _, _, f = mir_eval.segment.detection(_intervals(ref), _intervals(est), window=window,
+                                             trim=True)
+        overall[f"F@{window:g}"] = float(f)
+    return scores, overall

@@ -1,0 +1,121 @@
+"""The render round trip: render timelines, analyse the renders, score them.
+
+1. Multi-region set: timelines whose regions change descriptor, tempo and key; per
+   region the analysed tempo (ACC1) and key (MIREX weighted), and boundary F@1 / F@3
+   of the analysed form against the region changes.
+2. Sweep: one 20 s single-region render per active descriptor (random key and tempo
+   in range), analysed; key and tempo agreement per descriptor family, with the misses.
+
+Usage: ``python bench/roundtrip.py [--sweep]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.descriptors import load_dictionary  # noqa: E402
+from core.timeline import Region, Span, Timeline  # noqa: E402
+
+PITCHES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
+
+#: (descriptor, bpm, tonic, mode, seconds) per region
+MULTI = [
+    [("pop_indie_hopeful", 112, "D", "major", 24), ("rock_indie_driving", 136, "A", "minor", 24),
+     ("pop_indie_hopeful", 112, "D", "major", 24)],
+    [("electronica_house_euphoric", 126, "F", "major", 30),
+     ("hip_hop_boom_bap_gritty", 90, "C", "minor", 30),
+     ("folk_acoustic_heartfelt", 100, "G", "major", 30)],
+    [("electronica_synthwave_nostalgic", 104, "E", "minor", 28),
+     ("pop_upbeat_playful", 120, "A#", "major", 20),
+     ("electronica_synthwave_nostalgic", 104, "E", "minor", 28),
+     ("rock_hard_aggressive", 150, "F#", "minor", 24)],
+    [("cinematic_percussion_primal_pulsing", 108, "D", "minor", 30),
+     ("documentary_corporate_uplifting", 118, "C", "major", 30)],
+]
+
+
+def make_timeline(parts, dictionary) -> Timeline:
+    spans, t = [], 0.0
+    for i, (name, bpm, tonic, mode, dur) in enumerate(parts):
+        if name not in dictionary:
+            raise SystemExit(f"unknown descriptor {name}")
+        groups = dictionary.by_name(name).tags.instrument_groups
+        spans.append(Span(t, "metered", i, float(bpm), groups,
+                          (Region(i, name, tonic, mode, 0.0),)))
+        t += dur
+    spans.append(Span(t, "unmetered", len(parts)))
+    return Timeline(tuple(spans), {})
+
+
+def round_trip(timeline: Timeline, seed: int):
+    from core.analysis import analyze_audio
+    from core.audio import audio_from_array
+    from core.evaluate import score_render
+    from core.render.engine import render_timeline
+
+    render = render_timeline(timeline, seed=seed)
+    analysis = analyze_audio(audio_from_array(render.audio, render.sr, name="render"))
+    return score_render(timeline, analysis)
+
+
+def multi(dictionary) -> None:
+    regions, f1, f3 = [], [], []
+    for i, parts in enumerate(MULTI):
+        scores, overall = round_trip(make_timeline(parts, dictionary), seed=i)
+        regions += scores
+        f1.append(overall["F@1"])
+        f3.append(overall["F@3"])
+        for s in scores:
+            print(f"  {s.descriptor:<40} tempo {s.tempo_asked:6.1f} -> {s.tempo_found:6.1f} "
+                  f"{'ok ' if s.tempo_acc1 else 'MISS'}  key {s.key_asked:>8} -> "
+                  f"{s.key_found:<8} {s.key_score:.1f}")
+        print(f"  boundaries F@1 {overall['F@1']:.2f}  F@3 {overall['F@3']:.2f}\n")
+    print(f"multi-region: {len(regions)} regions, tempo ACC1 "
+          f"{np.mean([s.tempo_acc1 for s in regions]):.3f}, key weighted "
+          f"{np.mean([s.key_score for s in regions]):.3f} (min {min(s.key_score for s in regions):.1f}), "
+          f"boundary F@1 {np.mean(f1):.3f}, F@3 {np.mean(f3):.3f}")
+
+
+def sweep(dictionary) -> None:
+    rng = np.random.default_rng(0)
+    by_mode, by_drums, misses, keys, acc = defaultdict(list), defaultdict(list), [], [], []
+    for i, d in enumerate(dictionary.active()):
+        tonic = PITCHES[rng.integers(12)]
+        mode = "major" if d.tags.mode in ("major", "lydian", "mixolydian") else "minor"
+        bpm = int(rng.integers(d.tags.tempo_min, d.tags.tempo_max + 1))
+        (s,), _ = round_trip(make_timeline([(d.name, bpm, tonic, mode, 20)], dictionary), seed=i)
+        keys.append(s.key_score)
+        acc.append(s.tempo_acc1)
+        by_mode[d.tags.mode].append(s.key_score)
+        by_drums[d.tags.drum_style].append(s.tempo_acc1)
+        if s.key_score < 1 or not s.tempo_acc1:
+            misses.append(s)
+    print(f"sweep: {len(keys)} descriptors, key weighted {np.mean(keys):.3f}, "
+          f"tempo ACC1 {np.mean(acc):.3f}")
+    print("  key by mode:  " + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in sorted(by_mode.items())))
+    print("  ACC1 by drums: " + ", ".join(f"{k} {np.mean(v):.2f}" for k, v in sorted(by_drums.items())))
+    for s in misses:
+        print(f"  miss {s.descriptor:<40} {s.tempo_asked:5.0f}->{s.tempo_found:5.0f} "
+              f"{s.key_asked:>8}->{s.key_found}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sweep", action="store_true", help="also one render per descriptor")
+    args = ap.parse_args()
+    dictionary = load_dictionary()
+    multi(dictionary)
+    if args.sweep:
+        sweep(dictionary)
+
+
+if __name__ == "__main__":
+    main()
