@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test install install-test system-deps system-deps-test warmup bench clean
+.PHONY: demo test gallery install install-test system-deps system-deps-test warmup bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,10 @@ demo: install
 test: install-test
 	$(BIN)/twintrack warmup --quiet
 	$(BIN)/python -m pytest -q
+
+# One render per genre plus momentum and valence sweeps: WAV + spectrogram PNG each.
+gallery: install
+	$(BIN)/twintrack gallery --out-dir gallery
 
 bench: install
 	$(BIN)/python bench/analysis.py

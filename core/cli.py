@@ -6,6 +6,7 @@ Subcommands::
     twintrack score ESTIMATE REFERENCE
     twintrack plan ANALYSIS.json --mode single|multi --variants N --out-dir DIR
     twintrack render TIMELINE.json --out render.wav [--midi render.mid] [--seed N]
+    twintrack gallery [--out-dir gallery]
     twintrack demo [--out-dir demo-output]
     twintrack warmup
     twintrack fit-pca AUDIO... --version pca-vN
@@ -72,6 +73,11 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help=".wav or .flac")
     r.add_argument("--midi", type=Path, default=None)
     r.add_argument("--seed", type=int, default=None, help="default: the timeline's own seed")
+
+    g = sub.add_parser("gallery", help="render one example per genre plus momentum and "
+                                      "valence sweeps, with spectrograms")
+    g.add_argument("--out-dir", type=Path, default=Path("gallery"))
+    g.add_argument("--seconds", type=float, default=20.0)
 
     d = sub.add_parser("demo", help="run the main job on the bundled demo track")
     d.add_argument("--out-dir", type=Path, default=Path("demo-output"))

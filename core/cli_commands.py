@@ -14,7 +14,8 @@ from pathlib import Path
 from core.errors import TwintrackError
 from core.model import Analysis, Settings
 
-__all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_warmup",
+__all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_gallery",
+           "cmd_warmup",
            "cmd_fit_pca", "format_summary"]
 
 DEMO_TRACK = ("demo", "karissa_hobbs-lets_go_fishin.ogg")
@@ -186,6 +187,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
           f"form {' '.join(s.label for s in again.segments)}")
     print("wrote " + ", ".join(str(p) for p in written) + f" and {stem}.multi.timeline.json, "
           f"{stem}.render.wav/.mid/.json/.jams in {out}")
+    return 0
+
+
+def cmd_gallery(args: argparse.Namespace) -> int:
+    """Render the gallery (WAV + spectrogram PNG per example, index.md)."""
+    from core.gallery import build_gallery
+
+    t0 = time.perf_counter()
+    written = build_gallery(args.out_dir, seconds=args.seconds)
+    print(f"gallery: {len(written) // 2} renders in {time.perf_counter() - t0:.1f} s -> "
+          f"{args.out_dir / 'index.md'}")
     return 0
 
 
