@@ -129,3 +129,17 @@ def test_array_input(rng):
 def test_all_errors_share_the_root():
     assert issubclass(AudioError, Exception)
     assert MIN_DURATION <= 2.0  # a 2 s clip must stay analysable
+
+
+@pytest.mark.parametrize("rate", [44100, 48000, 22050])
+def test_long_files_decoded_in_halves_equal_one_pass(tmp_path, rng, rate):
+    import soxr
+
+    seconds = 64  # above the two-core threshold
+    y = (0.2 * rng.standard_normal((rate * seconds, 2))).astype(np.float32)
+    sf.write(tmp_path / "long.wav", y, rate, subtype="FLOAT")
+    audio = load_for_analysis(tmp_path / "long.wav")
+    ref = soxr.resample(y.mean(axis=1), rate, 22050, quality="MQ")
+    assert len(audio.y) == len(ref)
+    np.testing.assert_allclose(audio.y, ref, atol=1e-5)
+    assert audio.info.frames == rate * seconds
