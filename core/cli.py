@@ -7,6 +7,7 @@ Subcommands::
     twintrack plan ANALYSIS.json --mode single|multi --variants N --out-dir DIR
     twintrack render TIMELINE.json --out render.wav [--midi render.mid] [--seed N]
     twintrack gallery [--out-dir gallery]
+    twintrack corpus OUT_DIR [--per-descriptor N --durations 10,30,60 | --from-folder DIR | --from-csv FILE]
     twintrack demo [--out-dir demo-output]
     twintrack warmup
     twintrack fit-pca AUDIO... --version pca-vN
@@ -39,6 +40,16 @@ def _formats(text: str) -> list[str]:
         raise argparse.ArgumentTypeError(
             f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}")
     return names
+
+
+def _durations(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(d) for d in text.split(",") if d.strip())
+    except ValueError:
+        values = ()
+    if not values or min(values) < 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds like 10,30,60 (each >= 1)")
+    return values
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +89,25 @@ def _parser() -> argparse.ArgumentParser:
                                       "valence sweeps, with spectrograms")
     g.add_argument("--out-dir", type=Path, default=Path("gallery"))
     g.add_argument("--seconds", type=float, default=20.0)
+
+    c = sub.add_parser("corpus", help="build a labelled training corpus (renders, a folder "
+                                      "or a CSV)")
+    c.add_argument("out_dir", type=Path, help="new or empty folder, or an unfinished build")
+    src = c.add_mutually_exclusive_group()
+    src.add_argument("--from-folder", type=Path, metavar="DIR",
+                     help="your audio, one sub-folder per label (e.g. genres/blues/*.wav)")
+    src.add_argument("--from-csv", type=Path, metavar="CSV",
+                     help="a CSV with a path column and label columns")
+    c.add_argument("--target", choices=("genre", "subgenre", "mood", "sentiment", "valence",
+                                        "momentum"), default="genre",
+                   help="which target the sub-folder names are (with --from-folder)")
+    c.add_argument("--per-descriptor", type=int, default=20)
+    c.add_argument("--durations", type=_durations, default=(10.0, 30.0, 60.0))
+    c.add_argument("--descriptor", action="append", default=None,
+                   help="only this descriptor (repeatable)")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
+    c.add_argument("--quiet", action="store_true")
 
     d = sub.add_parser("demo", help="run the main job on the bundled demo track")
     d.add_argument("--out-dir", type=Path, default=Path("demo-output"))

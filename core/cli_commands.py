@@ -15,7 +15,7 @@ from core.errors import TwintrackError
 from core.model import Analysis, Settings
 
 __all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_gallery",
-           "cmd_warmup",
+           "cmd_corpus", "cmd_warmup",
            "cmd_fit_pca", "format_summary"]
 
 DEMO_TRACK = ("demo", "karissa_hobbs-lets_go_fishin.ogg")
@@ -199,6 +199,26 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     print(f"gallery: {len(written) // 2} renders in {time.perf_counter() - t0:.1f} s -> "
           f"{args.out_dir / 'index.md'}")
     return 0
+
+
+def cmd_corpus(args: argparse.Namespace) -> int:
+    """Build (or resume) a training corpus; 0 if every source made it into the table."""
+    from core.corpus import corpus_from_csv, corpus_from_folder, generate_corpus, summary
+
+    bar, update = _progress_bar(1, quiet=args.quiet)
+    common = dict(jobs=args.jobs, progress=lambda f, s: update(0, f, s))
+    with bar:
+        if args.from_folder:
+            info = corpus_from_folder(args.from_folder, args.out_dir, target=args.target,
+                                      **common)
+        elif args.from_csv:
+            info = corpus_from_csv(args.from_csv, args.out_dir, **common)
+        else:
+            info = generate_corpus(args.out_dir, per_descriptor=args.per_descriptor,
+                                   durations=args.durations, seed=args.seed,
+                                   descriptors=args.descriptor, **common)
+    print(summary(info))
+    return 1 if info.n_failed else 0
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:
