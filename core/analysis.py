@@ -47,7 +47,7 @@ def versions(model: str | None = None) -> Versions:
                     PCA_VERSION, model)
 
 
-def analyze(path: str | os.PathLike, *, settings: Settings = Settings(),
+def analyze(path: str | os.PathLike, *, settings: Settings = Settings(), model=None,
             progress: ProgressFn | None = None,
             cancelled: CancelledFn | None = None) -> Analysis:
     """Analyse one audio file.
@@ -58,6 +58,8 @@ def analyze(path: str | os.PathLike, *, settings: Settings = Settings(),
         Audio file (anything :func:`core.audio.load_for_analysis` reads).
     settings : Settings
         Analysis settings (sample rate, frames, window grid, seed, forced k).
+    model : core.classify.DescriptorModel, optional
+        Labels every window with descriptor targets and probabilities.
     progress : callable, optional
         ``progress(fraction, stage)`` with fraction in [0, 1].
     cancelled : callable, optional
@@ -78,7 +80,7 @@ def analyze(path: str | os.PathLike, *, settings: Settings = Settings(),
     decode_rep = rep.sub(0.0, _WEIGHTS["decode"] / total)
     rest_rep = rep.sub(_WEIGHTS["decode"] / total, 1.0)
     audio = load_for_analysis(path, sr=settings.sr, reporter=decode_rep)
-    return analyze_audio(audio, settings=settings, reporter=rest_rep)
+    return analyze_audio(audio, settings=settings, model=model, reporter=rest_rep)
 
 
 @dataclass(frozen=True)
@@ -121,9 +123,9 @@ def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
                          keys[i].tonic, keys[i].mode) for i in range(len(seg.labels)))
 
 
-def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(),
+def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), model=None,
                   reporter: Reporter | None = None) -> Analysis:
-    """Analyse already-decoded audio (see :func:`analyze` for the stages)."""
+    """Analyse already-decoded audio (see :func:`analyze` for the stages and options)."""
     rep = reporter or Reporter()
     names = ["frames", "rhythm", "tonality", "structure", "windows"]
     r_frames, r_rhythm, r_tonal, r_struct, r_win = rep.split([_WEIGHTS[n] for n in names])
@@ -148,8 +150,13 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(),
     r_win(0.0, "window features")
     feats = window_features(frames, grid, onset_env=rh.onset_env, onset_peaks=rh.onset_peaks,
                             tempo=rh.window_tempo, pca=load_pca())
+    analysis = _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params)
+    if model is not None:
+        r_win(0.5, "descriptors")
+        pred = model.predict(feats)
+        analysis = analysis.with_labels(pred.labels, pred.probabilities, model=model.version)
     r_win(1.0, "done")
-    return _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params)
+    return analysis
 
 
 def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(),

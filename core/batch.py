@@ -49,13 +49,13 @@ def output_stems(paths: list[Path]) -> list[str]:
 
 
 def _run_one(index: int, path: Path, out_dir: Path, formats: list[str], stem: str,
-             settings: Settings, report: FileProgress | None) -> FileResult:
+             settings: Settings, report: FileProgress | None, model=None) -> FileResult:
     from core.analysis import analyze
     from core.export import write_formats
 
     t0 = time.perf_counter()
     try:
-        analysis = analyze(path, settings=settings,
+        analysis = analyze(path, settings=settings, model=model,
                            progress=(lambda f, s: report(index, f, s)) if report else None)
         written = write_formats(analysis, out_dir, formats, stem=stem)
     except TwintrackError as exc:
@@ -66,6 +66,7 @@ def _run_one(index: int, path: Path, out_dir: Path, formats: list[str], stem: st
 
 # ----------------------------------------------------------------------------- workers
 _queue: "mp.Queue | None" = None
+_model = None  # set before the pool forks, so workers inherit it without pickling
 
 
 def _init_worker(q: "mp.Queue") -> None:
@@ -82,23 +83,26 @@ def _worker_report(index: int, fraction: float, stage: str) -> None:
 
 
 def _worker(index, path, out_dir, formats, stem, settings) -> FileResult:
-    return _run_one(index, path, out_dir, formats, stem, settings, _worker_report)
+    return _run_one(index, path, out_dir, formats, stem, settings, _worker_report, _model)
 
 
 def analyze_files(paths: list[Path], out_dir: Path, formats: list[str], *,
-                  settings: Settings = Settings(), jobs: int = 0,
+                  settings: Settings = Settings(), jobs: int = 0, model=None,
                   progress: FileProgress | None = None) -> Iterator[FileResult]:
     """Analyse ``paths`` and write ``out_dir/<stem>.<ext>`` for each; yield results.
 
-    Results come in completion order.  ``jobs=0`` uses one process per core.
+    Results come in completion order.  ``jobs=0`` uses one process per core.  ``model``
+    (a descriptor classifier) labels every window.
     """
+    global _model
     stems = output_stems(paths)
     jobs = jobs or os.cpu_count() or 1
     jobs = max(1, min(jobs, len(paths)))
     if jobs == 1:
         for i, (p, s) in enumerate(zip(paths, stems)):
-            yield _run_one(i, p, out_dir, formats, s, settings, progress)
+            yield _run_one(i, p, out_dir, formats, s, settings, progress, model)
         return
+    _model = model
     ctx = mp.get_context("fork")
     q = ctx.Queue()
     with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,

@@ -1,0 +1,162 @@
+"""The feedback loop: renders analysed again with the same model, scored.
+
+* A **single-region** render is scored for accuracy against the descriptor it was asked
+  for: per target, the share of its windows whose predicted label is the asked one
+  (``UNK`` counts as wrong).
+* A **multi-region** render is compared per region with the original track: per target,
+  the share of regions whose majority label in the render equals the majority label of
+  the original's segment at the same place (the segment table).
+
+Results are plain data; :func:`write_report` turns them into text, CSV, JSON and a PNG.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from core.fileio import atomic_path, atomic_write_text
+from core.model import TARGETS, Analysis, segment_table
+from core.timeline import Timeline
+
+__all__ = ["RenderComparison", "Comparison", "compare_single", "compare_multi",
+           "summarise", "write_report"]
+
+
+@dataclass(frozen=True)
+class RenderComparison:
+    """Agreement of one render, per target, with what it should be."""
+
+    name: str
+    mode: str  # "single" | "multi"
+    targets: dict[str, float]
+    details: tuple[dict, ...] = ()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """All renders of one original (or of a folder), and the per-target means."""
+
+    title: str
+    renders: tuple[RenderComparison, ...]
+    targets: dict[str, float] = field(default_factory=dict)
+
+
+def _window_labels(analysis: Analysis, start: float, end: float, target: str) -> list[str]:
+    w = analysis.windows
+    labels = w.labels.get(target)
+    if labels is None:
+        return []
+    centres = (np.asarray(w.start) + np.asarray(w.end)) / 2
+    idx = np.flatnonzero((centres >= start) & (centres < end))
+    if not len(idx):
+        idx = [int(np.argmin(np.abs(centres - (start + end) / 2)))]
+    return [labels[i] for i in idx]
+
+
+def _majority(values: list[str]) -> str:
+    return Counter(values).most_common(1)[0][0] if values else ""
+
+
+def compare_single(name: str, timeline: Timeline, render: Analysis, *, dictionary=None
+                   ) -> RenderComparison:
+    """Accuracy of a single-region render against the descriptor it was asked for."""
+    from core.descriptors import load_dictionary
+
+    dictionary = dictionary or load_dictionary()
+    (view,) = timeline.regions()
+    asked = dictionary.by_name(view.region.descriptor).labels()
+    scores = {}
+    for t in TARGETS:
+        got = _window_labels(render, 0.0, render.duration + 1.0, t)
+        if got:
+            scores[t] = float(np.mean([g == asked[t] for g in got]))
+    return RenderComparison(name, "single", scores, ({"asked": view.region.descriptor},))
+
+
+def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Analysis
+                  ) -> RenderComparison:
+    """Per-region agreement of a multi-region render with the original's segments."""
+    rows = segment_table(original)
+    regions = timeline.regions()
+    details, hits = [], {t: [] for t in TARGETS}
+    for view in regions:
+        mid = (view.start + view.end) / 2
+        seg = min(rows, key=lambda r: 0 if r.start <= mid < r.end else
+                  min(abs(r.start - mid), abs(r.end - mid)))
+        row = {"start": view.start, "end": view.end, "asked": view.region.descriptor}
+        for t in TARGETS:
+            if t not in seg.targets:
+                continue
+            got = _majority(_window_labels(render, view.start, view.end, t))
+            row[t] = (seg.targets[t], got)
+            hits[t].append(got == seg.targets[t])
+        details.append(row)
+    scores = {t: float(np.mean(v)) for t, v in hits.items() if v}
+    return RenderComparison(name, "multi", scores, tuple(details))
+
+
+def summarise(title: str, renders: list[RenderComparison]) -> Comparison:
+    """Mean per target over all renders."""
+    targets = {}
+    for t in TARGETS:
+        vals = [r.targets[t] for r in renders if t in r.targets]
+        if vals:
+            targets[t] = float(np.mean(vals))
+    return Comparison(title, tuple(renders), targets)
+
+
+def _text(c: Comparison) -> str:
+    head = f"{'render':<44}{'mode':>7}" + "".join(f"{t:>11}" for t in TARGETS)
+    lines = [f"feedback loop: {c.title}", head]
+    for r in c.renders:
+        lines.append(f"{r.name[:43]:<44}{r.mode:>7}" + "".join(
+            f"{r.targets[t]:>11.3f}" if t in r.targets else f"{'-':>11}" for t in TARGETS))
+    lines.append(f"{'mean':<44}{'':>7}" + "".join(
+        f"{c.targets[t]:>11.3f}" if t in c.targets else f"{'-':>11}" for t in TARGETS))
+    return "\n".join(lines)
+
+
+def _png(c: Comparison, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = [t for t in TARGETS if t in c.targets]
+    fig, ax = plt.subplots(figsize=(7, 3.2), dpi=90)
+    ax.bar(names, [c.targets[t] for t in names], color="#4a7fb5")
+    ax.set_ylim(0, 1)
+    ax.axhline(0.9, color="#c44", lw=1, ls="--")
+    ax.set_ylabel("agreement")
+    ax.set_title(f"render vs original: {c.title}", fontsize=10)
+    for i, t in enumerate(names):
+        ax.text(i, c.targets[t] + 0.02, f"{c.targets[t]:.2f}", ha="center", fontsize=9)
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
+
+
+def write_report(c: Comparison, out_dir: str | os.PathLike, *, json_path=None) -> list[Path]:
+    """Text, CSV and PNG in ``out_dir``; JSON at ``json_path`` if given.  Returns paths."""
+    out = Path(out_dir)
+    written = [out / "compare.txt", out / "compare.csv", out / "compare.png"]
+    atomic_write_text(written[0], _text(c) + "\n")
+    csv_lines = ["render,mode," + ",".join(TARGETS)]
+    csv_lines += [f"{r.name},{r.mode}," + ",".join(
+        f"{r.targets[t]:.4f}" if t in r.targets else "" for t in TARGETS) for r in c.renders]
+    atomic_write_text(written[1], "\n".join(csv_lines) + "\n")
+    _png(c, written[2])
+    if json_path:
+        doc = {"title": c.title, "targets": c.targets,
+               "renders": [{"name": r.name, "mode": r.mode, "targets": r.targets,
+                            "details": list(r.details)} for r in c.renders]}
+        atomic_write_text(json_path, json.dumps(doc, indent=1, default=list) + "\n")
+        written.append(Path(json_path))
+    return written
