@@ -8,6 +8,7 @@ Subcommands::
     twintrack render TIMELINE.json --out render.wav [--midi render.mid] [--seed N]
     twintrack gallery [--out-dir gallery]
     twintrack corpus OUT_DIR [--per-descriptor N --durations 10,30,60 | --from-folder DIR | --from-csv FILE]
+    twintrack gui [FILES...]
     twintrack demo [--out-dir demo-output]
     twintrack warmup
     twintrack fit-pca AUDIO... --version pca-vN
@@ -108,6 +109,9 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
     c.add_argument("--quiet", action="store_true")
+
+    gu = sub.add_parser("gui", help="open the desktop workstation")
+    gu.add_argument("files", nargs="*", type=Path)
 
     d = sub.add_parser("demo", help="run the main job on the bundled demo track")
     d.add_argument("--out-dir", type=Path, default=Path("demo-output"))

@@ -15,7 +15,7 @@ from core.errors import TwintrackError
 from core.model import Analysis, Settings
 
 __all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_gallery",
-           "cmd_corpus", "cmd_warmup",
+           "cmd_corpus", "cmd_gui", "cmd_warmup",
            "cmd_fit_pca", "format_summary"]
 
 DEMO_TRACK = ("demo", "karissa_hobbs-lets_go_fishin.ogg")
@@ -219,6 +219,17 @@ def cmd_corpus(args: argparse.Namespace) -> int:
                                    descriptors=args.descriptor, **common)
     print(summary(info))
     return 1 if info.n_failed else 0
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Open the desktop workstation (core never imports Qt: the GUI is loaded by name)."""
+    import importlib
+
+    try:
+        app = importlib.import_module("gui.app")
+    except ImportError as exc:
+        raise TwintrackError(f"the desktop GUI cannot start: {exc}") from None
+    return int(app.main([str(f) for f in args.files]) or 0)
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:

@@ -1,0 +1,268 @@
+"""GUI benchmark: first waveform, zoom frame time, GUI-thread stalls, playback underruns.
+
+Run with ``python bench/gui.py`` (offscreen unless QT_QPA_PLATFORM is set).  Every figure
+is printed with a baseline measured in the same run:
+
+* drop -> first waveform for a 10-minute track (the demo looped into an OGG file),
+  against decoding the whole file first (what a non-progressive loader would wait for);
+* frame time while zooming (set range, process events, grab the window), against
+  plotting the raw 44.1 kHz samples with the same pyqtgraph downsampling;
+* the longest gap of a 5 ms QTimer during the analysis, with tasks in warm worker
+  processes (the app's default) and, as the baseline, on a thread of the GUI process;
+* playback underruns while the track is analysed (only if ``core.playback`` works and
+  a PulseAudio server answers ``pactl info``).
+
+Targets: first waveform <= 1 s, stalls <= 50 ms.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+DEMO = ROOT / "resources" / "demo" / "karissa_hobbs-lets_go_fishin.ogg"
+TEN_MIN = Path(tempfile.gettempdir()) / "twintrack-bench-10min.ogg"
+
+
+def make_ten_minutes(path: Path = TEN_MIN, seconds: float = 600.0) -> Path:
+    """The demo track looped to ``seconds`` as OGG/Vorbis (cached between runs)."""
+    import soundfile as sf
+
+    if path.exists() and sf.info(path).duration >= seconds - 1:
+        return path
+    data, sr = sf.read(DEMO, dtype="float32")
+    n = int(seconds * sr)
+    tmp = path.with_suffix(".part.ogg")
+    with sf.SoundFile(tmp, "w", sr, data.shape[1], format="OGG", subtype="VORBIS") as out:
+        done = 0
+        while done < n:  # small writes: one huge Vorbis write crashes libsndfile
+            k = min(len(data), n - done)
+            for i in range(0, k, 1 << 16):
+                out.write(data[i:min(i + (1 << 16), k)])
+            done += k
+    tmp.replace(path)
+    return path
+
+
+class StallMeter:
+    """A 5 ms timer on the GUI thread; the longest gap between its ticks is a stall."""
+
+    def __init__(self):
+        from PySide6.QtCore import QTimer
+
+        self.gaps: list[float] = []
+        self._last = None
+        self.timer = QTimer()
+        self.timer.setInterval(5)
+        self.timer.timeout.connect(self._tick)
+
+    def _tick(self):
+        now = time.perf_counter()
+        if self._last is not None:
+            self.gaps.append(now - self._last)
+        self._last = now
+
+    def start(self):
+        self.gaps, self._last = [], None
+        self.timer.start()
+
+    def stop(self) -> tuple[float, float]:
+        self.timer.stop()
+        if not self.gaps:
+            return 0.0, 0.0
+        g = sorted(self.gaps)
+        return g[-1] * 1000, g[int(0.99 * (len(g) - 1))] * 1000
+
+
+def run_until(app, predicate, timeout: float) -> bool:
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    check = QTimer()
+    check.setInterval(10)
+    check.timeout.connect(lambda: predicate() and loop.quit())
+    check.start()
+    QTimer.singleShot(int(timeout * 1000), loop.quit)
+    loop.exec()
+    check.stop()
+    return predicate()
+
+
+def pulse_running() -> bool:
+    try:
+        return subprocess.run(["pactl", "info"], capture_output=True, timeout=3).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def drop_and_analyse(app, window, path: Path, player=None) -> dict:
+    """Open ``path`` through the session; time the waveform and the analysis."""
+    session = window.session
+    out: dict = {}
+    meter = StallMeter()
+    t0 = time.perf_counter()
+
+    def on_docs():
+        for doc in session.documents:
+            if doc.path == str(path) and "doc" not in out:
+                out["doc"] = doc
+                doc.waveform_changed.connect(
+                    lambda: out.setdefault("first_waveform", time.perf_counter() - t0))
+
+    session.documents_changed.connect(on_docs)
+    meter.start()
+    under0 = player.underruns if player is not None else 0
+    window.open_paths([str(path)])
+    run_until(app, lambda: "doc" in out and out["doc"].loaded is not None, 120)
+    out["full_waveform"] = time.perf_counter() - t0
+    run_until(app, lambda: out["doc"].status in ("analysed", "failed"), 600)
+    out["analysed"] = time.perf_counter() - t0
+    out["stall_max"], out["stall_p99"] = meter.stop()
+    if player is not None:
+        out["underruns"] = player.underruns - under0
+    session.documents_changed.disconnect(on_docs)
+    return out
+
+
+def zoom_frames(app, window, steps: int = 16) -> list[float]:
+    """Seconds per zoom step: set the range, process events, grab the window."""
+    view = window.timeline
+    duration = view.document.duration
+    times = []
+    for i in range(steps):
+        width = duration * (0.5 ** (i * 12 / steps))  # full track down to ~0.15 s
+        start = (duration - width) * 0.37
+        t = time.perf_counter()
+        view.set_x_range(start, start + width)
+        app.processEvents()
+        window.grab()
+        times.append(time.perf_counter() - t)
+    view.zoom_to_fit()
+    return times
+
+
+def raw_zoom_baseline(app, window, path: Path, steps: int = 16) -> list[float]:
+    """The same zoom steps with lane A drawn from the raw 44.1 kHz mono samples using
+    pyqtgraph's defaults (peak downsampling, clip to view), instead of our peak pairs."""
+    import numpy as np
+    import pyqtgraph as pg
+    import soundfile as sf
+
+    data, sr = sf.read(path, dtype="float32")
+    mono = data.mean(axis=1)
+    del data
+    plot = window.timeline.plots["A"]
+    ours = window.timeline._wave_a  # noqa: SLF001 - the benchmark swaps the trace
+    raw = pg.PlotDataItem(pen=pg.mkPen("#2b4c7e", width=1))
+    raw.setDownsampling(auto=True, method="peak")
+    raw.setClipToView(True)
+    plot.addItem(raw)
+    raw.setData(np.arange(len(mono)) / sr, mono)
+    ours.setVisible(False)
+    try:
+        return zoom_frames(app, window, steps)
+    finally:
+        plot.removeItem(raw)
+        ours.setVisible(True)
+
+
+def main() -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import create_window
+    from gui.isolation import ProcessPool
+    from gui.settings import AppSettings
+
+    app = QApplication.instance() or QApplication([])
+    t = time.perf_counter()
+    track = make_ten_minutes()
+    print(f"10-minute test track: {track} (ready in {time.perf_counter() - t:.1f} s)")
+    from core.audio import load_original
+
+    t = time.perf_counter()
+    load_original(track)
+    full_decode = time.perf_counter() - t
+
+    player, reason = None, "no PulseAudio server running"
+    if pulse_running():
+        from gui.transport import open_player
+
+        player, reason = open_player(None)
+    print(f"playback: {reason if player is None else 'on ' + reason}")
+    opener = (lambda device: (player, reason)) if player is not None else \
+        (lambda device: (None, reason))
+
+    results = {}
+    for mode in ("process", "thread"):
+        tmp = tempfile.mkdtemp(prefix="twintrack-bench-")
+        settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
+        pool = ProcessPool(size=2, warm=True) if mode == "process" else None
+        if pool is not None:
+            pool.wait_ready(120)
+        else:
+            from gui.tasks import warm_up
+
+            warm_up()
+        window = create_window(settings=settings, pool=pool, player_opener=opener)
+        window.resize(1400, 900)
+        window.show()
+        window.open_player()
+        app.processEvents()
+        if player is not None:  # listen to the demo while the long track is analysed
+            from core.audio import load_original as lo
+
+            a, sr = lo(DEMO)
+            player.set_sources(a, sr)
+            player.set_loop(None)
+            player.play()
+        res = drop_and_analyse(app, window, track, player)
+        if player is not None:
+            player.stop()
+        if mode == "process":
+            res["zoom"] = zoom_frames(app, window)
+            res["zoom_raw"] = raw_zoom_baseline(app, window, track)
+        results[mode] = res
+        window.close()
+        app.processEvents()
+        if pool is not None:
+            pool.close()
+
+    p, th = results["process"], results["thread"]
+    base_zoom = p["zoom_raw"]
+    print()
+    print(f"load average now: {', '.join(f'{v:.1f}' for v in os.getloadavg())} "
+          f"on {os.cpu_count()} CPUs (other work on the machine inflates every figure)")
+    print(f"drop -> first waveform (10 min OGG):   {p['first_waveform'] * 1000:7.0f} ms   "
+          f"(baseline: decode whole file first {full_decode * 1000:.0f} ms, "
+          f"ratio {p['first_waveform'] / full_decode:.2f}; target <= 1000 ms)")
+    print(f"drop -> full waveform:                 {p['full_waveform'] * 1000:7.0f} ms")
+    print(f"drop -> analysis done:                 {p['analysed']:7.1f} s    "
+          f"(in-process thread: {th['analysed']:.1f} s)")
+    zp, zb = statistics.median(p["zoom"]), statistics.median(base_zoom)
+    print(f"zoom frame time, median / max:         {zp * 1000:7.1f} / {max(p['zoom']) * 1000:.1f} ms "
+          f"(baseline: lane A from raw samples {zb * 1000:.1f} / {max(base_zoom) * 1000:.1f} ms, "
+          f"ratio {zp / zb:.2f})")
+    print(f"GUI stall during analysis, max / p99:  {p['stall_max']:7.1f} / {p['stall_p99']:.1f} ms "
+          f"(baseline tasks on a GUI-process thread: {th['stall_max']:.1f} / "
+          f"{th['stall_p99']:.1f} ms; target <= 50 ms)")
+    if player is not None:
+        print(f"playback underruns during analysis:    {p['underruns']:7d}      "
+              f"(baseline thread: {th['underruns']})")
+        player.close()
+    else:
+        print(f"playback underruns: skipped ({reason})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

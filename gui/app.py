@@ -1,0 +1,88 @@
+"""Starting the desktop application: ``main(files) -> exit status``.
+
+Creates the QApplication, the settings store, the warm worker processes (each
+compiles/loads numba's kernels in the background as it starts), the session and
+the window; opens the audio output once the window shows; queues ``files``.
+``TWINTRACK_GUI_INPROCESS=1`` runs tasks on worker threads instead of processes
+(for debugging).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import sys
+
+__all__ = ["main", "create_window"]
+
+logger = logging.getLogger(__name__)
+
+
+def create_window(*, settings=None, pool=None, player_opener=None):
+    """The session and main window, not shown (tests and benchmarks build it this way)."""
+    import pyqtgraph as pg
+
+    from gui.main_window import MainWindow
+    from gui.session import Session
+    from gui.settings import AppSettings
+    from gui.transport import open_player
+
+    pg.setConfigOptions(antialias=False, background="w", foreground="k")
+    settings = settings or AppSettings()
+    holder: dict = {}
+
+    def playback_rate():
+        player = holder["window"].transport.player if "window" in holder else None
+        return getattr(player, "samplerate", None)
+
+    session = Session(settings, pool=pool, playback_rate=playback_rate)
+    window = MainWindow(session, player_opener=player_opener or open_player)
+    holder["window"] = window
+    return window
+
+
+def main(files: list[str] | None = None) -> int:
+    """Run the Twintrack window until it closes; returns the exit status.
+
+    ``files`` are queued for analysis; None (a bare ``gui-scripts`` entry point) takes
+    them from ``sys.argv[1:]`` as they are (no option parsing here).
+    """
+    multiprocessing.freeze_support()
+    if files is None:
+        files = sys.argv[1:]
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from gui.isolation import ProcessPool
+    from gui.workers import Worker
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Twintrack")
+    app.setOrganizationName("Twintrack")
+    app.setApplicationDisplayName("Twintrack")
+    in_process = os.environ.get("TWINTRACK_GUI_INPROCESS") == "1"
+    pool = None if in_process else ProcessPool(size=2, warm=True)
+    window = create_window(pool=pool)
+    warm = None
+    if in_process:  # warm numba in this process instead, off the GUI thread
+        from gui.tasks import warm_up
+
+        warm = Worker(window)
+        warm.start(warm_up)
+    window.show()
+    QTimer.singleShot(0, window.open_player)
+    if files:
+        QTimer.singleShot(0, lambda: window.open_paths([os.fspath(f) for f in files]))
+    try:
+        return int(app.exec())
+    finally:
+        if warm is not None:
+            warm.shutdown(timeout=1.0)
+        if pool is not None:
+            pool.close()
+
+
+if __name__ == "__main__":  # python -m gui.app [FILES]
+    sys.exit(main(sys.argv[1:]))

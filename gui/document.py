@@ -1,0 +1,124 @@
+"""Per-track state of the GUI: one :class:`Document` per open file.
+
+A document holds immutable results (waveform peaks, playback audio, the analysis,
+the renders) and says when they change; it computes nothing.  Views listen to it;
+:class:`gui.session.Session` fills it from the workers' results.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from gui.tasks import Envelope, LoadedTrack, RenderedVariant
+
+__all__ = ["Document", "STATUSES"]
+
+#: What a document is doing; the track list and the job bar show these words.
+STATUSES = ("queued", "loading", "analysing", "analysed", "rendering", "not analysed",
+            "failed")
+
+
+class Document(QObject):
+    """One track: path, waveform, playback copy, analysis, renders, selection.
+
+    GUI thread only.  Every field is replaced, never mutated, so a view can keep what
+    it was given.
+    """
+
+    status_changed = Signal(str)
+    progress_changed = Signal(float, str)
+    waveform_changed = Signal()
+    original_changed = Signal()
+    analysis_changed = Signal()
+    renders_changed = Signal()
+    render_index_changed = Signal(int)
+    selection_changed = Signal(int)
+
+    def __init__(self, path: str, parent: QObject | None = None):
+        super().__init__(parent)
+        self.path = str(path)
+        self.status = "queued"
+        self.fraction, self.stage = 0.0, ""
+        self.error = ""
+        self.envelope: Envelope | None = None
+        self.loaded: LoadedTrack | None = None
+        self.analysis = None  # core.model.Analysis
+        self.renders: tuple[RenderedVariant, ...] = ()
+        self.render_index = 0
+        self.selected_segment = -1
+
+    @property
+    def name(self) -> str:
+        return Path(self.path).name
+
+    @property
+    def duration(self) -> float:
+        if self.loaded is not None:
+            return self.loaded.duration
+        if self.envelope is not None:
+            return self.envelope.duration
+        return self.analysis.duration if self.analysis is not None else 0.0
+
+    @property
+    def render(self) -> RenderedVariant | None:
+        """The render variant the B lane shows and the player plays as B."""
+        if not self.renders:
+            return None
+        return self.renders[min(self.render_index, len(self.renders) - 1)]
+
+    @property
+    def busy(self) -> bool:
+        return self.status in ("loading", "analysing", "rendering")
+
+    def set_status(self, status: str, error: str = "") -> None:
+        self.status, self.error = status, error
+        if status not in ("loading", "analysing", "rendering"):
+            self.fraction, self.stage = 0.0, ""
+        self.status_changed.emit(status)
+
+    def set_progress(self, fraction: float, stage: str) -> None:
+        self.fraction, self.stage = fraction, stage
+        self.progress_changed.emit(fraction, stage)
+
+    def set_envelope(self, envelope: Envelope) -> None:
+        self.envelope = envelope
+        self.waveform_changed.emit()
+
+    def set_loaded(self, loaded: LoadedTrack) -> None:
+        self.loaded = loaded
+        self.envelope = loaded.envelope
+        self.waveform_changed.emit()
+        self.original_changed.emit()
+
+    def set_analysis(self, analysis) -> None:
+        self.analysis = analysis
+        self.selected_segment = -1
+        self.analysis_changed.emit()
+        self.selection_changed.emit(-1)
+
+    def set_renders(self, renders: tuple[RenderedVariant, ...]) -> None:
+        self.renders = tuple(renders)
+        self.render_index = 0
+        self.renders_changed.emit()
+
+    def set_render_index(self, index: int) -> None:
+        if self.renders and 0 <= index < len(self.renders) and index != self.render_index:
+            self.render_index = index
+            self.render_index_changed.emit(index)
+            self.renders_changed.emit()
+
+    def select_segment(self, index: int) -> None:
+        n = len(self.analysis.segments) if self.analysis is not None else 0
+        index = index if 0 <= index < n else -1
+        if index != self.selected_segment:
+            self.selected_segment = index
+            self.selection_changed.emit(index)
+
+    def segment_span(self, index: int) -> tuple[float, float] | None:
+        """(start, end) seconds of segment ``index``, or None."""
+        if self.analysis is None or not 0 <= index < len(self.analysis.segments):
+            return None
+        seg = self.analysis.segments[index]
+        return seg.start, seg.end

@@ -1,0 +1,303 @@
+"""The main window: composition of the panels, menus, drag and drop.  Nothing else.
+
+It wires user actions to the :class:`~gui.session.Session` (which decides what work
+runs), points the views at the current document, and owns the player's lifetime.
+No analysis, no argument parsing, no file decoding happens here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBox, QToolBar,
+                               QVBoxLayout, QWidget)
+
+from gui.document import Document
+from gui.panels import Banner, JobBar, TrackList
+from gui.session import EXPORT_KINDS, Session
+from gui.settings_dialog import SettingsDialog
+from gui.timeline_view import TimelineView
+from gui.transport import Transport, open_player
+
+__all__ = ["MainWindow"]
+
+logger = logging.getLogger(__name__)
+
+_OPEN_FILTER = ("Audio files (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aif *.aiff *.m4a *.aac "
+                "*.wma *.caf *.w64);;All files (*)")
+
+
+class MainWindow(QMainWindow):
+    """Twintrack's window.  GUI thread only.
+
+    Owns the panels and the player (opened with ``player_opener``, closed on exit or
+    when the device changes); the session owns documents and work.
+    """
+
+    def __init__(self, session: Session, *,
+                 player_opener: Callable[[str | None], tuple] = open_player,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.settings = session.settings
+        self._player_opener = player_opener
+        self.setWindowTitle("Twintrack")
+        self.setAcceptDrops(True)
+        self.resize(1440, 900)
+
+        self.banner = Banner()
+        self.timeline = TimelineView()
+        self.transport = Transport()
+        self.job_bar = JobBar()
+        self.track_list = TrackList()
+        central = QWidget()
+        column = QVBoxLayout(central)
+        column.setContentsMargins(4, 4, 4, 0)
+        column.setSpacing(4)
+        column.addWidget(self.banner)
+        column.addWidget(self.timeline, 1)
+        column.addWidget(self.transport)
+        self.setCentralWidget(central)
+        dock = QDockWidget("Tracks", self)
+        dock.setObjectName("tracks")
+        dock.setWidget(self.track_list)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
+        self.resizeDocks([dock], [220], Qt.Orientation.Horizontal)
+        toolbar = QToolBar("Job")
+        toolbar.setObjectName("job")
+        toolbar.setMovable(False)
+        toolbar.addWidget(self.job_bar)
+        self.addToolBar(toolbar)
+
+        self._build_menus()
+        self.addActions(self.transport.actions_for_window())
+        self._connect()
+        self.timeline.set_spectrogram_visible(self.settings.show_spectrogram)
+        geometry = self.settings.geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.statusBar().showMessage("Ready - drop audio files or folders anywhere on the window")
+
+    # -- construction ------------------------------------------------------------------
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        self.open_action = file_menu.addAction("&Open...", self.open_dialog)
+        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
+        self.export_menu = file_menu.addMenu("&Export")
+        self.export_actions: dict[str, QAction] = {}
+        for kind, (text, _suffix, _needs) in EXPORT_KINDS.items():
+            self.export_actions[kind] = self.export_menu.addAction(
+                text + "...", lambda k=kind: self.export_dialog(k))
+        self.export_actions["png"] = self.export_menu.addAction(
+            "Timeline PNG...", lambda: self.export_dialog("png"))
+        file_menu.addSeparator()
+        close = file_menu.addAction("&Close track", self._on_close_track_triggered)
+        close.setShortcut(QKeySequence.StandardKey.Close)
+        file_menu.addAction("&Quit", self.close).setShortcut(QKeySequence.StandardKey.Quit)
+
+        track = bar.addMenu("&Track")
+        self.render_action = track.addAction("&Render", self.session.render)
+        self.render_action.setShortcut(QKeySequence("R"))
+        track.addAction("&Cancel job", self.session.cancel).setShortcut(QKeySequence("Esc"))
+        track.addAction("Analyse &again", self._on_analyse_again_triggered)
+
+        view = bar.addMenu("&View")
+        self.spectrogram_action = view.addAction("&Spectrogram")
+        self.spectrogram_action.setCheckable(True)
+        self.spectrogram_action.setChecked(self.settings.show_spectrogram)
+        self.spectrogram_action.toggled.connect(self._on_spectrogram_toggled)
+        fit = view.addAction("Zoom to &fit", self.timeline.zoom_to_fit)
+        fit.setShortcut(QKeySequence("F"))
+
+        play = bar.addMenu("&Playback")
+        for action in self.transport.actions_for_window():
+            play.addAction(action)
+
+        settings = bar.addMenu("&Settings")
+        settings.addAction("&Preferences...", self.preferences_dialog)
+        helpm = bar.addMenu("&Help")
+        helpm.addAction("&About Twintrack", self._on_about_triggered)
+
+    def _connect(self) -> None:
+        s = self.session
+        s.current_changed.connect(self._on_session_current_changed)
+        s.documents_changed.connect(self._on_session_documents_changed)
+        s.message_posted.connect(self.show_message)
+        self.transport.message_posted.connect(self.show_message)
+        self.transport.position_changed.connect(self.timeline.set_playhead)
+        self.timeline.seek_requested.connect(self.transport.seek)
+        self.track_list.document_activated.connect(s.set_current)
+        self.job_bar.render_requested.connect(s.render)
+        self.job_bar.cancel_requested.connect(s.cancel)
+        self.job_bar.variant_chosen.connect(self._on_variant_chosen)
+
+    # -- player ------------------------------------------------------------------------
+    def open_player(self) -> None:
+        """(Re)open the audio output named in the settings."""
+        self.close_player()
+        player, reason = self._player_opener(self.settings.device)
+        self.transport.set_player(player, reason)
+        self.transport.set_document(self.session.current)
+
+    def close_player(self) -> None:
+        player = self.transport.player
+        self.transport.set_player(None, "Playback closed.")
+        if player is not None:
+            try:
+                player.close()
+            except Exception:  # closing a broken device must not stop the app from quitting
+                logger.exception("closing the player failed")
+
+    # -- intents -----------------------------------------------------------------------
+    def open_paths(self, paths: list[str]) -> None:
+        self.session.open_paths(paths)
+
+    def open_dialog(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Open audio", self._start_dir(),
+                                                _OPEN_FILTER)
+        if files:
+            self.open_paths(files)
+
+    def _start_dir(self) -> str:
+        recent = self.settings.recent_files
+        return str(Path(recent[0]).parent) if recent else str(Path.home())
+
+    def ask_save_path(self, title: str, suggested: str, pattern: str) -> str:
+        """Where to save (a dialog); tests replace this method."""
+        path, _ = QFileDialog.getSaveFileName(self, title, suggested, pattern)
+        return path
+
+    def export_dialog(self, kind: str) -> None:
+        doc = self.session.current
+        if doc is None:
+            self.show_message("error", "Open and analyse a track before exporting.")
+            return
+        stem = Path(doc.path).stem
+        folder = Path(self.settings.output_dir)
+        if kind == "png":
+            path = self.ask_save_path("Export timeline PNG", str(folder / f"{stem}.timeline.png"),
+                                      "PNG image (*.png)")
+            if path:
+                self.export_timeline_png(path)
+            return
+        text, suffix, _ = EXPORT_KINDS[kind]
+        path = self.ask_save_path(f"Export {text}", str(folder / f"{stem}{suffix}"),
+                                  f"{text} (*{Path(suffix).suffix})")
+        if path:
+            os.makedirs(Path(path).parent, exist_ok=True)
+            self.session.export(kind, path)
+
+    def export_timeline_png(self, path: str) -> None:
+        try:
+            os.makedirs(Path(path).parent, exist_ok=True)
+            self.timeline.export_png(path)
+        except OSError as exc:
+            self.show_message("error", f"Could not save the timeline image: {exc}")
+            return
+        self.show_message("info", f"Saved {path}")
+
+    def preferences_dialog(self) -> None:
+        dialog = SettingsDialog(self.settings, self)
+        if dialog.exec() and dialog.apply():
+            self.open_player()
+
+    def show_message(self, level: str, text: str) -> None:
+        """Errors and notices: a banner over the timeline and the status bar; never a crash."""
+        self.banner.show_message(level, text)
+        self.statusBar().showMessage(text, 0 if level == "error" else 8000)
+
+    # -- slots ---------------------------------------------------------------------------
+    def _on_session_current_changed(self, doc: Document | None) -> None:
+        self.timeline.set_document(doc)
+        self.transport.set_document(doc)
+        self.job_bar.set_document(doc)
+        self.track_list.set_documents(self.session.documents, doc)
+        self.setWindowTitle(f"{doc.name} - Twintrack" if doc is not None else "Twintrack")
+
+    def _on_session_documents_changed(self) -> None:
+        self.track_list.set_documents(self.session.documents, self.session.current)
+
+    def _on_variant_chosen(self, index: int) -> None:
+        if self.session.current is not None:
+            self.session.current.set_render_index(index)
+
+    def _on_spectrogram_toggled(self, on: bool) -> None:
+        self.settings.show_spectrogram = on
+        self.timeline.set_spectrogram_visible(on)
+
+    def _on_recent_menu_about_to_show(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files
+        for path in recent:
+            self.recent_menu.addAction(path, lambda p=path: self.open_paths([p]))
+        if not recent:
+            self.recent_menu.addAction("(none)").setEnabled(False)
+        else:
+            self.recent_menu.addSeparator()
+            self.recent_menu.addAction("Clear list", self.settings.clear_recent)
+
+    def _on_close_track_triggered(self) -> None:
+        if self.session.current is not None:
+            self.session.close_document(self.session.current)
+
+    def _on_analyse_again_triggered(self) -> None:
+        if self.session.current is not None:
+            self.session.analyse(self.session.current)
+
+    def _on_about_triggered(self) -> None:
+        from core import __version__
+
+        QMessageBox.about(self, "About Twintrack",
+                          f"Twintrack {__version__}\nA machine-listening workstation: "
+                          "analyse a track's form, tempo, key and style, render a track "
+                          "like it, and A/B them.")
+
+    # -- drag and drop (anywhere: child views pass drops up to the window) --------------
+    @staticmethod
+    def _local_paths(event) -> list[str]:
+        mime = event.mimeData()
+        if mime is None or not mime.hasUrls():
+            return []
+        return [u.toLocalFile() for u in mime.urls() if u.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._local_paths(event):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        if self._local_paths(event):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = self._local_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        event.acceptProposedAction()
+        self.open_paths(paths)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.set_geometry(self.saveGeometry())
+        self.settings.sync()
+        self.close_player()
+        self.session.shutdown()
+        super().closeEvent(event)
+
+
+if __name__ == "__main__":  # preview: python -m gui.main_window [FILES]
+    import sys
+
+    from gui.app import main
+
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,280 @@
+"""The open documents, the analysis queue, and the work that fills documents.
+
+:class:`Session` turns user intents (open these files, render this track, export
+that) into task requests for :class:`gui.workers.Worker` and puts the results into
+:class:`gui.document.Document` objects.  It decides *what* runs; the tasks in
+:mod:`gui.tasks` decide *how*; views only listen.
+
+Dropped or opened files form a queue: one document loads and analyses at a time
+(each analysis already uses both cores), its waveform first.  A file that cannot be
+read is reported and dropped from the list; nothing already open is touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QObject, Signal
+
+from gui import tasks
+from gui.document import Document
+from gui.isolation import Isolated, ProcessPool
+from gui.settings import AppSettings
+from gui.workers import Worker
+
+__all__ = ["Session", "EXPORT_KINDS"]
+
+logger = logging.getLogger(__name__)
+
+#: Export kind -> (menu text, file suffix, needs).  "needs" is "analysis" or "render".
+EXPORT_KINDS = {
+    "json": ("Analysis JSON", ".json", "analysis"),
+    "jams": ("JAMS annotations", ".jams", "analysis"),
+    "csv": ("Segment table CSV", ".csv", "analysis"),
+    "audacity": ("Audacity labels", ".audacity.txt", "analysis"),
+    "svcsv": ("Sonic Visualiser CSV", ".sv.csv", "analysis"),
+    "wav": ("Render WAV", ".render.wav", "render"),
+    "midi": ("Render MIDI", ".render.mid", "render"),
+}
+
+
+class Session(QObject):
+    """Documents, the current one, the queue, and their workers.  GUI thread only.
+
+    Owns the documents and one :class:`Worker` per document (a new request on a
+    document cancels its previous one) plus one for exports.  ``pool`` runs heavy
+    tasks in warm child processes; without it they run on the worker thread.
+    """
+
+    documents_changed = Signal()
+    current_changed = Signal(object)  # Document | None
+    message_posted = Signal(str, str)  # level ("info" | "error"), text
+    export_finished = Signal(str)  # path written
+
+    def __init__(self, settings: AppSettings, *, pool: ProcessPool | None = None,
+                 playback_rate: Callable[[], int | None] = lambda: None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self._pool = pool
+        self._playback_rate = playback_rate
+        self.documents: list[Document] = []
+        self.current: Document | None = None
+        self._workers: dict[Document, Worker] = {}
+        self._wanted: list[Document] = []  # the batch whose first good file gets shown
+        self._export = Worker(self)
+        self._export.finished.connect(self._on_export_finished)
+        self._export.failed.connect(lambda msg: self.message_posted.emit("error", msg))
+
+    # -- helpers ---------------------------------------------------------------------
+    def _task(self, fn: Callable) -> Callable:
+        return Isolated(fn, self._pool) if self._pool is not None else fn
+
+    def _worker(self, doc: Document) -> Worker:
+        worker = self._workers.get(doc)
+        if worker is None:
+            worker = Worker(self)
+            worker.progressed.connect(doc.set_progress)
+            worker.yielded.connect(lambda env, d=doc: self._on_waveform_partial(d, env))
+            worker.finished.connect(lambda result, d=doc: self._on_job_finished(d, result))
+            worker.failed.connect(lambda msg, d=doc: self._on_job_failed(d, msg))
+            worker.cancelled.connect(lambda d=doc: self._on_job_cancelled(d))
+            self._workers[doc] = worker
+        return worker
+
+    def find(self, path: str) -> Document | None:
+        key = os.path.abspath(path)
+        return next((d for d in self.documents if os.path.abspath(d.path) == key), None)
+
+    # -- intents ---------------------------------------------------------------------
+    def open_paths(self, paths: list[str | os.PathLike]) -> list[Document]:
+        """Queue files (folders expand to their audio files); returns the new documents."""
+        files = tasks.expand_paths(paths)
+        if not files:
+            self.message_posted.emit("error", "Nothing to open: no audio files in "
+                                     + ", ".join(Path(p).name for p in paths))
+            return []
+        new = []
+        for f in files:
+            existing = self.find(f)
+            if existing is not None:
+                if len(files) == 1:
+                    self.set_current(existing)
+                continue
+            doc = Document(f, self)
+            self.documents.append(doc)
+            new.append(doc)
+        if new:
+            self._wanted = list(new)
+            self.documents_changed.emit()
+            if len(new) > 1:
+                self.message_posted.emit("info", f"{len(new)} files queued for analysis")
+            self._pump()
+        return new
+
+    def set_current(self, doc: Document | None) -> None:
+        if doc is not self.current:
+            self.current = doc
+            self.current_changed.emit(doc)
+
+    def close_document(self, doc: Document) -> None:
+        worker = self._workers.get(doc)
+        if worker is not None:
+            worker.cancel()
+        if doc in self.documents:
+            self.documents.remove(doc)
+        if doc in self._wanted:
+            self._wanted.remove(doc)
+        if self.current is doc:
+            self.set_current(self.documents[0] if self.documents else None)
+        self.documents_changed.emit()
+        self._pump()
+
+    def analyse(self, doc: Document) -> None:
+        """(Re)run the analysis of a loaded document."""
+        if doc.loaded is None:
+            doc.set_status("queued")
+            self._pump()
+            return
+        doc.set_status("analysing")
+        self._worker(doc).start(self._task(tasks.analyze_track), doc.path)
+
+    def render(self, doc: Document | None = None) -> bool:
+        """Plan, render and analyse render variants of an analysed document."""
+        doc = doc or self.current
+        if doc is None or doc.analysis is None:
+            self.message_posted.emit("error", "Analyse a track before rendering it.")
+            return False
+        doc.set_status("rendering")
+        self._worker(doc).start(self._task(tasks.render_track), doc.analysis,
+                                variants=self.settings.variants, seed=self.settings.seed,
+                                playback_sr=self._playback_rate())
+        return True
+
+    def cancel(self, doc: Document | None = None) -> None:
+        doc = doc or self.current
+        if doc is not None and doc in self._workers:
+            self._workers[doc].cancel()
+
+    def export(self, kind: str, path: str, doc: Document | None = None) -> bool:
+        """Write the current document's analysis or render in the background."""
+        doc = doc or self.current
+        text, _suffix, needs = EXPORT_KINDS[kind]
+        if doc is None or (needs == "analysis" and doc.analysis is None):
+            self.message_posted.emit("error", f"{text}: there is no analysis to export yet.")
+            return False
+        if needs == "render" and doc.render is None:
+            self.message_posted.emit("error", f"{text}: render the track first.")
+            return False
+        if needs == "analysis":
+            self._export.start(tasks.export_analysis, doc.analysis, path, kind)
+        elif kind == "wav":
+            self._export.start(tasks.export_render_audio, doc.render.render, path)
+        else:
+            self._export.start(tasks.export_render_midi, doc.render.render, path)
+        return True
+
+    def shutdown(self) -> None:
+        for worker in [*self._workers.values(), self._export]:
+            worker.shutdown(timeout=3.0)
+
+    # -- queue -----------------------------------------------------------------------
+    def _pump(self) -> None:
+        """Start loading the next queued document unless one is loading or analysing."""
+        if any(d.status in ("loading", "analysing") for d in self.documents):
+            return
+        doc = next((d for d in self.documents if d.status == "queued"), None)
+        if doc is None:
+            return
+        doc.set_status("loading")
+        self._worker(doc).start(self._task(tasks.load_track), doc.path,
+                                playback_sr=self._playback_rate(), partial=True)
+
+    def _show_if_wanted(self, doc: Document) -> None:
+        if self._wanted and self._wanted[0] is doc:
+            self._wanted = []
+            self.set_current(doc)
+
+    # -- results -----------------------------------------------------------------------
+    def _on_waveform_partial(self, doc: Document, envelope) -> None:
+        if doc not in self.documents:  # closed meanwhile
+            return
+        if doc.status == "loading":
+            doc.set_envelope(envelope)
+            self._show_if_wanted(doc)
+
+    def _on_job_finished(self, doc: Document, result) -> None:
+        if doc not in self.documents:  # closed meanwhile
+            return
+        if doc.status == "loading":
+            doc.set_loaded(result)
+            self._show_if_wanted(doc)
+            self.settings.add_recent(doc.path)
+            self.analyse(doc)
+        elif doc.status == "analysing":
+            doc.set_analysis(result)
+            doc.set_status("analysed")
+            notes = "; ".join(result.track.notes)
+            self.message_posted.emit(
+                "info", f"{doc.name}: analysed ({len(result.segments)} segments, "
+                        f"{result.globals.tempo:.0f} BPM, {result.globals.key.replace(':', ' ')})"
+                        + (f" - note: {notes}" if notes else ""))
+            self._pump()
+        elif doc.status == "rendering":
+            doc.set_renders(result)
+            doc.set_status("analysed")
+            self.message_posted.emit("info", f"{doc.name}: {len(result)} render"
+                                     f"{'s' if len(result) != 1 else ''} ready - press B to compare")
+
+    def _on_job_failed(self, doc: Document, message: str) -> None:
+        if doc not in self.documents:  # closed meanwhile
+            return
+        stage = doc.status
+        if stage == "loading":
+            self._drop_failed(doc)
+            self.message_posted.emit("error", f"Could not open {message}"
+                                     if message.startswith(doc.name) else
+                                     f"Could not open {doc.name}: {message}")
+        elif stage == "analysing":
+            doc.set_status("failed", message)
+            self.message_posted.emit("error", f"Analysis failed: {message}")
+        else:
+            doc.set_status("analysed" if doc.analysis is not None else "not analysed")
+            self.message_posted.emit("error", f"Render failed: {message}")
+        self._pump()
+
+    def _on_job_cancelled(self, doc: Document) -> None:
+        if doc not in self.documents:  # closed meanwhile
+            return
+        stage = doc.status
+        if stage == "loading":
+            self._drop_failed(doc, pass_focus=False)
+            self.message_posted.emit("info", f"{doc.name}: opening cancelled")
+        elif stage == "analysing":
+            doc.set_status("not analysed")
+            self.message_posted.emit("info", f"{doc.name}: analysis cancelled")
+        else:
+            doc.set_status("analysed" if doc.analysis is not None else "not analysed")
+            self.message_posted.emit("info", f"{doc.name}: render cancelled")
+        self._pump()
+
+    def _drop_failed(self, doc: Document, *, pass_focus: bool = True) -> None:
+        """Forget a document that never loaded; 'show me' passes to the next of its batch.
+
+        Its Worker is kept: its thread may still be finishing.
+        """
+        if doc in self._wanted:
+            self._wanted.remove(doc)
+            if not pass_focus:
+                self._wanted = []
+        self.documents.remove(doc)
+        if self.current is doc:
+            self.set_current(next((d for d in self.documents if d.loaded), None))
+        self.documents_changed.emit()
+
+    def _on_export_finished(self, path: str) -> None:
+        self.message_posted.emit("info", f"Saved {path}")
+        self.export_finished.emit(path)

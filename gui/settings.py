@@ -1,0 +1,95 @@
+"""Persistent user settings (QSettings): render variants, output folder, audio device,
+recent files, view options."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QSettings
+
+__all__ = ["AppSettings", "MAX_RECENT"]
+
+MAX_RECENT = 10
+
+
+class AppSettings:
+    """Typed access to one QSettings store.  GUI thread only.
+
+    Tests pass their own ``QSettings`` (an INI file in a temporary folder) so they
+    never touch the user's settings.
+    """
+
+    def __init__(self, store: QSettings | None = None):
+        self._s = store if store is not None else QSettings("Twintrack", "Twintrack")
+
+    def _int(self, key: str, default: int) -> int:
+        try:
+            return int(self._s.value(key, default))
+        except (TypeError, ValueError):
+            return default
+
+    @property
+    def variants(self) -> int:
+        """How many render variants the Render button makes (1-10)."""
+        return min(max(self._int("render/variants", 1), 1), 10)
+
+    @variants.setter
+    def variants(self, n: int) -> None:
+        self._s.setValue("render/variants", int(n))
+
+    @property
+    def seed(self) -> int:
+        return self._int("render/seed", 0)
+
+    @property
+    def output_dir(self) -> str:
+        """Where exports are proposed (default: ~/Music/Twintrack or the home folder)."""
+        default = Path.home() / "Music" / "Twintrack"
+        return str(self._s.value("export/output_dir", os.fspath(default)) or default)
+
+    @output_dir.setter
+    def output_dir(self, path: str) -> None:
+        self._s.setValue("export/output_dir", str(path))
+
+    @property
+    def device(self) -> str | None:
+        """Audio output device name; None for the system default."""
+        value = self._s.value("playback/device", "")
+        return str(value) if value else None
+
+    @device.setter
+    def device(self, name: str | None) -> None:
+        self._s.setValue("playback/device", name or "")
+
+    @property
+    def show_spectrogram(self) -> bool:
+        return str(self._s.value("view/spectrogram", "false")).lower() == "true"
+
+    @show_spectrogram.setter
+    def show_spectrogram(self, on: bool) -> None:
+        self._s.setValue("view/spectrogram", "true" if on else "false")
+
+    @property
+    def recent_files(self) -> list[str]:
+        value = self._s.value("files/recent", [])
+        if isinstance(value, str):
+            value = [value]
+        return [str(v) for v in (value or [])][:MAX_RECENT]
+
+    def add_recent(self, path: str) -> None:
+        path = os.path.abspath(path)
+        files = [path] + [p for p in self.recent_files if p != path]
+        self._s.setValue("files/recent", files[:MAX_RECENT])
+
+    def clear_recent(self) -> None:
+        self._s.setValue("files/recent", [])
+
+    def geometry(self):
+        return self._s.value("window/geometry")
+
+    def set_geometry(self, data) -> None:
+        self._s.setValue("window/geometry", data)
+
+    def sync(self) -> None:
+        self._s.sync()

@@ -1,0 +1,111 @@
+"""The worker adapter (Qt) and the process pool (no Qt) with plain task functions."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.errors import Cancelled, TwintrackError
+from tests.gui import tasks_for_tests as t
+
+
+@pytest.fixture
+def worker(qtbot):
+    from gui.workers import Worker
+
+    w = Worker()
+    yield w
+    assert w.shutdown(timeout=5.0)
+
+
+def _record(worker):
+    seen = []
+    worker.progressed.connect(lambda f, s: seen.append(("progressed", round(f, 3), s)))
+    worker.yielded.connect(lambda v: seen.append(("yielded", v)))
+    worker.finished.connect(lambda v: seen.append(("finished", v)))
+    return seen
+
+
+def test_progress_then_finished_in_order(qtbot, worker):
+    seen = _record(worker)
+    with qtbot.waitSignals([worker.progressed, worker.progressed, worker.progressed,
+                            worker.finished], order="strict", timeout=5000):
+        worker.start(t.count, 3)
+    assert seen == [("progressed", 0.333, "step 1"), ("progressed", 0.667, "step 2"),
+                    ("progressed", 1.0, "step 3"), ("finished", 3)]
+    assert not worker.busy
+
+
+def test_twintrack_error_becomes_failed_message(qtbot, worker):
+    with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
+        worker.start(t.fail, "bad.wav: not a readable audio file")
+    assert blocker.args == ["bad.wav: not a readable audio file"]
+
+
+def test_unexpected_exception_is_reported_not_raised(qtbot, worker):
+    with qtbot.waitSignal(worker.failed, timeout=5000) as blocker:
+        worker.start(t.crash)
+    assert "Internal error" in blocker.args[0] and "ValueError" in blocker.args[0]
+
+
+def test_cancel_emits_cancelled(qtbot, worker):
+    with qtbot.waitSignal(worker.progressed, timeout=5000):
+        worker.start(t.wait_for_cancel)
+    with qtbot.waitSignal(worker.cancelled, timeout=5000):
+        worker.cancel()
+    assert not worker.busy
+
+
+def test_newest_request_wins(qtbot, worker):
+    finished = []
+    worker.finished.connect(finished.append)
+    worker.start(t.ignore_cancel, "old", seconds=0.3)  # finishes anyway: must be dropped
+    worker.start(t.wait_for_cancel)  # superseded next: cancelled silently
+    cancelled = []
+    worker.cancelled.connect(lambda: cancelled.append(True))
+    with qtbot.waitSignal(worker.finished, timeout=5000):
+        worker.start(t.ignore_cancel, "new", seconds=0.05)
+    qtbot.wait(400)  # the old jobs end meanwhile; nothing of theirs may arrive
+    assert finished == ["new"]
+    assert cancelled == []
+
+
+def test_partial_results_arrive_as_yielded(qtbot, worker):
+    seen = _record(worker)
+    with qtbot.waitSignals([worker.yielded, worker.finished], order="strict", timeout=5000):
+        worker.start(t.big_array, 10, partial=True)
+    assert seen[0][0] == "yielded" and list(seen[0][1]) == [0, 1, 2, 3]
+    assert seen[-1][0] == "finished" and len(seen[-1][1]["data"]) == 10
+
+
+def test_load_track_task_without_qt(short_track):
+    from gui.tasks import load_track
+
+    stages, partials = [], []
+    loaded = load_track(short_track, playback_sr=48000, partial=partials.append,
+                        progress=lambda f, s: stages.append((f, s)))
+    assert loaded.sr == 48000 and loaded.native_sr == 44100
+    assert loaded.audio.shape[1] == 2 and abs(loaded.duration - 20.0) < 0.01
+    assert partials and partials[-1].covered == pytest.approx(20.0, abs=0.01)
+    assert stages[-1] == (1.0, "loaded")
+    assert [f for f, _ in stages] == sorted(f for f, _ in stages)
+    with pytest.raises(Cancelled):
+        load_track(short_track, cancelled=lambda: True)
+
+
+def test_process_pool_forwards_hooks_and_big_results():
+    from gui.isolation import Isolated, ProcessPool
+
+    pool = ProcessPool(size=1, max_children=1, warm=False)
+    try:
+        stages, partials = [], []
+        result = Isolated(t.big_array, pool)(3_000_000, progress=lambda f, s: stages.append(s),
+                                            cancelled=lambda: False, partial=partials.append)
+        assert result["name"] == "big" and result["data"][-1] == 2_999_999
+        assert stages == ["making"] and list(partials[0]) == [0, 1, 2, 3]
+        with pytest.raises(TwintrackError, match="nope"):
+            pool.call(t.fail, ("nope",))
+        with pytest.raises(Cancelled):
+            pool.call(t.wait_for_cancel, cancelled=lambda: True)
+        assert pool.call(t.count, (2,), progress=lambda f, s: None) == 2  # child reused
+    finally:
+        pool.close()
