@@ -8,6 +8,8 @@ Subcommands::
     twintrack render TIMELINE.json --out render.wav [--midi render.mid] [--seed N]
     twintrack gallery [--out-dir gallery]
     twintrack corpus OUT_DIR [--per-descriptor N --durations 10,30,60 | --from-folder DIR | --from-csv FILE]
+    twintrack train CORPUS --out model.skops [--kind knn|mlp] | --target genre --cv 5
+    twintrack compare ORIGINAL --renders DIR [--json OUT]
     twintrack gui [FILES...]
     twintrack demo [--out-dir demo-output]
     twintrack warmup
@@ -65,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"comma-separated, from {','.join(FORMATS)} (default: all)")
     a.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
     a.add_argument("--k", type=int, default=None, help="force the number of form clusters")
+    a.add_argument("--model", default="default",
+                   help="descriptor model file, 'default' (the shipped one) or 'none'")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
 
     s = sub.add_parser("score", help="score an analysis or JAMS against a reference")
@@ -109,6 +113,22 @@ def _parser() -> argparse.ArgumentParser:
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
     c.add_argument("--quiet", action="store_true")
+
+    t = sub.add_parser("train", help="train a descriptor model on a corpus (or cross-validate)")
+    t.add_argument("corpus", type=Path, help="corpus folder or features.parquet")
+    t.add_argument("--out", type=Path, default=None, help="model file to write (.skops)")
+    t.add_argument("--kind", choices=("knn", "mlp"), default="mlp")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--target", default=None, help="with --cv: the target to cross-validate")
+    t.add_argument("--cv", type=int, default=0, help="k-fold cross-validation grouped by source")
+
+    co = sub.add_parser("compare", help="score renders against their original (feedback loop)")
+    co.add_argument("original", type=Path, help="the original track (audio)")
+    co.add_argument("--renders", type=Path, required=True,
+                    help="folder of render WAV/FLAC files, each with <stem>.timeline.json")
+    co.add_argument("--model", type=Path, default=None, help="default: the shipped model")
+    co.add_argument("--out-dir", type=Path, default=None, help="default: the renders folder")
+    co.add_argument("--json", type=Path, default=None)
 
     gu = sub.add_parser("gui", help="open the desktop workstation")
     gu.add_argument("files", nargs="*", type=Path)

@@ -15,7 +15,7 @@ from core.errors import TwintrackError
 from core.model import Analysis, Settings
 
 __all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_gallery",
-           "cmd_corpus", "cmd_gui", "cmd_warmup",
+           "cmd_corpus", "cmd_train", "cmd_compare", "cmd_gui", "cmd_warmup",
            "cmd_fit_pca", "format_summary"]
 
 DEMO_TRACK = ("demo", "karissa_hobbs-lets_go_fishin.ogg")
@@ -49,9 +49,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     bar, update = _progress_bar(len(paths), quiet=args.quiet)
     failed = len(missing)
     settings = Settings(k=args.k)
+    from core.classify import resolve_model
+
+    model = resolve_model(args.model)
     with bar:
         for res in analyze_files(paths, args.out_dir, args.format, settings=settings,
-                                 jobs=args.jobs, progress=update):
+                                 jobs=args.jobs, model=model, progress=update):
             update(res.index, 1.0, "done")
             if res.error:
                 failed += 1
@@ -219,6 +222,74 @@ def cmd_corpus(args: argparse.Namespace) -> int:
                                    descriptors=args.descriptor, **common)
     print(summary(info))
     return 1 if info.n_failed else 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train and save a model, or cross-validate one target (grouped by source)."""
+    from core.classify import cross_validate_target, format_accuracy, train_and_save
+    from core.corpus import load_corpus
+
+    table = load_corpus(args.corpus)
+    if args.cv:
+        targets = [args.target] if args.target else ["genre"]
+        for target in targets:
+            acc = cross_validate_target(table, target=target, cv=args.cv, kind=args.kind,
+                                        seed=args.seed)
+            print(format_accuracy(target, acc))
+        return 0
+    if args.out is None:
+        raise TwintrackError("say where to write the model (--out model.skops), or ask for "
+                             "cross-validation (--target genre --cv 5)")
+    t0 = time.perf_counter()
+    model = train_and_save(table, args.out, kind=args.kind, seed=args.seed,
+                           description=str(args.corpus))
+    print(f"{args.out}: {args.kind} model {model.version} on {len(table)} windows from "
+          f"{table['source'].nunique()} sources in {time.perf_counter() - t0:.1f} s")
+    return 0
+
+
+def _render_pairs(folder: Path) -> list[tuple[Path, Path]]:
+    """(audio, timeline) pairs: ``X.wav``/``X.flac`` beside ``X.timeline.json``."""
+    pairs = []
+    for audio in sorted(folder.iterdir()):
+        if audio.suffix.lower() in (".wav", ".flac"):
+            stem = audio.name[: -len(audio.suffix)]
+            for cand in (folder / f"{stem}.timeline.json",
+                         folder / f"{stem.removesuffix('.render')}.timeline.json"):
+                if cand.exists():
+                    pairs.append((audio, cand))
+                    break
+    return pairs
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """The feedback loop: analyse renders with the model and score them."""
+    from core.analysis import analyze
+    from core.classify import resolve_model
+    from core.feedback import compare_multi, compare_single, summarise, write_report
+    from core.timeline import load_timeline
+
+    model = resolve_model(args.model or "default")
+    if model is None:
+        raise TwintrackError("no descriptor model: train one (twintrack train) or pass --model")
+    pairs = _render_pairs(args.renders)
+    if not pairs:
+        raise TwintrackError(f"{args.renders}: no render (.wav/.flac) with a matching "
+                             "<name>.timeline.json")
+    original = analyze(args.original, model=model)
+    results = []
+    for audio, tl_path in pairs:
+        timeline = load_timeline(tl_path)
+        render = analyze(audio, model=model)
+        if len(timeline.regions()) == 1 and timeline.meta.get("mode") != "multi":
+            results.append(compare_single(audio.name, timeline, render))
+        else:
+            results.append(compare_multi(audio.name, timeline, render, original))
+    comparison = summarise(Path(args.original).stem, results)
+    written = write_report(comparison, args.out_dir or args.renders, json_path=args.json)
+    print((Path(written[0])).read_text(encoding="utf-8"))
+    print("wrote " + ", ".join(str(p) for p in written))
+    return 0
 
 
 def cmd_gui(args: argparse.Namespace) -> int:

@@ -196,8 +196,8 @@ def segment_table(analysis: Analysis) -> list[SegmentRow]:
             mid = (seg.start + seg.end) / 2
             idx = [min(range(len(centres)), key=lambda i: abs(centres[i] - mid))]
         targets = {t: _majority([w.labels[t][i] for i in idx]) for t in TARGETS if t in w.labels}
-        descriptor = "_".join(targets[t] for t in ("genre", "subgenre", "mood")
-                              if targets.get(t)) if targets else ""
+        path = [targets[t] for t in ("genre", "subgenre", "mood") if targets.get(t)]
+        descriptor = "UNK" if "UNK" in path else "_".join(path)
         rows.append(SegmentRow(seg.start, seg.end, seg.duration, seg.label, seg.tempo,
                                seg.key, targets, descriptor))
     return rows
