@@ -5,7 +5,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test gallery install install-test system-deps system-deps-test warmup bench clean
+.PHONY: demo test gallery model install install-test system-deps system-deps-test warmup bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ test: install-test
 # One render per genre plus momentum and valence sweeps: WAV + spectrogram PNG each.
 gallery: install
 	$(BIN)/twintrack gallery --out-dir gallery
+
+# The shipped default descriptor model, reproducibly: a corpus of 20 renders per active
+# descriptor (10/30/60 s), then the hierarchical MLP (about 30-60 min on 2 cores).
+model: install
+	$(BIN)/twintrack corpus build/corpus20 --per-descriptor 20 --durations 10,30,60
+	$(BIN)/twintrack train build/corpus20 --kind mlp --seed 0 --out resources/models/default.skops
 
 bench: install
 	$(BIN)/python bench/analysis.py
