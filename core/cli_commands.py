@@ -158,38 +158,48 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """The main job on the demo track: analyse, plan a multi-region timeline, render it,
-    analyse the render, and write everything to ``--out-dir``."""
-    from core.analysis import analyze
+    """The main job on the demo track: analyse (with the shipped descriptor model), plan a
+    multi-region timeline, render it, analyse the render, compare, write everything."""
+    from core.analysis import analyze, analyze_audio
     from core.audio import audio_from_array
-    from core.analysis import analyze_audio
+    from core.classify import default_model
     from core.export import write_formats
+    from core.feedback import compare_multi, summarise, write_report
     from core.planning import plan_multi
     from core.resources import resource_path
     from core.timeline import save_timeline
 
     track = resource_path(*DEMO_TRACK)
-    t0 = time.perf_counter()
-    analysis = analyze(track)
-    seconds = time.perf_counter() - t0
     out = args.out_dir
+    model = default_model()
+    t0 = time.perf_counter()
+    analysis = analyze(track, model=model)
+    seconds = time.perf_counter() - t0
     written = write_formats(analysis, out, ["json", "jams", "csv", "audacity", "svcsv"])
     print(format_summary(analysis))
     print(f"\nanalysed {analysis.duration:.1f} s in {seconds:.2f} s "
-          f"({analysis.duration / seconds:.0f}x real time)")
+          f"({analysis.duration / seconds:.0f}x real time)"
+          + ("" if model else "; no descriptor model shipped, so no descriptor labels"))
     timeline = plan_multi(analysis, variants=1)[0]
     stem = Path(track).stem
-    save_timeline(timeline, out / f"{stem}.multi.timeline.json")
+    save_timeline(timeline, out / f"{stem}.render.timeline.json")
     render, r_seconds = _render_to(timeline, out / f"{stem}.render.wav",
                                    out / f"{stem}.render.mid", seed=0)
-    again = analyze_audio(audio_from_array(render.audio, render.sr, name=f"{stem}.render.wav"))
+    again = analyze_audio(audio_from_array(render.audio, render.sr, name=f"{stem}.render.wav"),
+                          model=model)
     write_formats(again, out, ["json", "jams"], stem=f"{stem}.render")
     print(f"rendered a {len(timeline.regions())}-region timeline in {r_seconds:.2f} s "
           f"({render.duration / r_seconds:.0f}x real time); the render analyses as "
           f"{again.globals.tempo:.1f} BPM, {again.globals.tonic} {again.globals.mode}, "
           f"form {' '.join(s.label for s in again.segments)}")
-    print("wrote " + ", ".join(str(p) for p in written) + f" and {stem}.multi.timeline.json, "
-          f"{stem}.render.wav/.mid/.json/.jams in {out}")
+    if model is not None:
+        comparison = summarise(stem, [compare_multi(f"{stem}.render.wav", timeline, again,
+                                                    analysis)])
+        write_report(comparison, out, json_path=out / "compare.json")
+        print("render vs original, per target: " + ", ".join(
+            f"{t} {v:.2f}" for t, v in comparison.targets.items()))
+    print("wrote " + ", ".join(str(p) for p in written) + f" and the render "
+          f"({stem}.render.wav/.mid/.timeline.json/.json/.jams) in {out}")
     return 0
 
 
