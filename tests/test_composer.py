@@ -321,3 +321,107 @@ def test_rhythm_cells_get_busier_level_by_level():
         for name, cells in table.items():
             counts = [len(parse_cell(c).onsets) for c in cells]
             assert all(a < b for a, b in zip(counts, counts[1:])), (name, counts)
+
+
+# --- key and pulse clarity ----------------------------------------------------------
+
+@pytest.mark.parametrize("mode", list(hm.MODE_STEPS))
+@pytest.mark.parametrize("progression", sorted(hm.PROGRESSIONS))
+def test_the_tonic_chord_opens_and_closes_every_phrase(progression, mode):
+    scale = hm.Scale(7, mode)
+    for hr in (0.5, 1.0, 2.0):
+        span = max(4 / hr, 8.0) if progression == "drone" else 4 / hr
+        phrase = len(hm.progression(progression, scale)) * span
+        plan = hm.chord_plan(progression, scale, ts=4, total=4 * phrase, harmonic_rhythm=hr)
+        at = lambda beat: [c for a, b, c in plan if a <= beat < b][0]  # noqa: E731
+        for k in range(4):
+            first, last = at(k * phrase), at((k + 1) * phrase - 0.5)
+            assert first.root == scale.tonic, (progression, mode, hr, k, first.symbol)
+            assert last.root == scale.tonic, (progression, mode, hr, k, last.symbol)
+            assert first.bass == scale.tonic  # the bass on the tonic on bar 1 of a phrase
+
+
+@pytest.mark.parametrize("progression", ["axis", "minor_epic", "doo_wop", "suspended",
+                                         "chromatic_tension"])
+def test_minor_loops_keep_the_tonic_in_the_bass_under_relative_major_chords(progression):
+    scale = hm.Scale(9, "minor")
+    plan = hm.chord_plan(progression, scale, ts=4, total=64.0, harmonic_rhythm=1.0)
+    for a, b, c in plan:
+        if (c.root - scale.tonic) % 12 in (1, 3, 8) and c.bass != scale.tonic:
+            # Only the chord that closes a phrase (into the tonic) keeps its own bass.
+            nxt = [x for x in plan if x[0] == b]
+            assert nxt and nxt[0][2].root == scale.tonic, (progression, a, c.symbol)
+    tonic = sum(b - a for a, b, c in plan if c.bass == scale.tonic)
+    assert tonic / plan[-1][1] >= 0.6
+
+
+def test_walking_basses_keep_their_line():
+    plan = hm.chord_plan("minor_descending", hm.Scale(9, "minor"), ts=4, total=16.0,
+                         harmonic_rhythm=1.0)
+    assert [c.bass for _, _, c in plan][:4] == [9, 7, 5, 4]  # A G F E
+
+
+PULSE_BANDS = [BAND, ("strings", "synth_pad", "grand_piano", "choir_pad"),
+               ("acoustic_guitar", "bass", "strings"), ("synth_pad", "strings", "choir_pad"),
+               ("synth_pad", "synth_bass", "electric_piano")]
+
+
+@pytest.mark.parametrize("band", PULSE_BANDS)
+@pytest.mark.parametrize("drum_style", ["none", "light"])
+@pytest.mark.parametrize("momentum", [0, 1])
+def test_an_onset_marks_every_beat_when_the_drums_do_not(band, drum_style, momentum):
+    for genre, tempo, intro in (("ambient", 56.0, True), ("folk", 72.0, False),
+                                ("cinematic", 64.0, True)):
+        style = make_style(genre=genre, momentum=momentum, rhythmic_density=momentum,
+                           drum_style=drum_style, progression="suspended",
+                           harmonic_rhythm=0.25)
+        arr = compose(style, tempo=tempo, duration=40.0, instrument_groups=band, intro=intro,
+                      ending=True)
+        pitched = {round(e.start, 6) for e in arr.events if e.part not in DRUMS}
+        last_down = arr.chords[-1].start
+        beats = [t for t in arr.beat_times if t < last_down - 1e-6]
+        missing = [t for t in beats if round(t, 6) not in pitched]
+        assert not missing, (genre, band, missing[:4])
+
+
+@pytest.mark.parametrize("momentum", [0, 1])
+def test_a_slow_tune_over_the_pulse_stays_on_the_beat(momentum):
+    style = make_style(genre="cinematic", momentum=momentum, rhythmic_density=momentum,
+                       drum_style="none")
+    for seed in range(6):
+        arr = compose(style, tempo=60.0, seed=seed)
+        spb = 1.0
+        for e in arr.events:
+            if e.part == "melody":
+                pos = (e.start - 2.0) / spb
+                assert abs(pos - round(pos)) < 1e-6, e
+
+
+def test_driving_gallops_land_their_strongest_attack_on_the_beat():
+    from core.render.patterns import BASS_CELLS, COMP_CELLS
+    for cell in (COMP_CELLS["power"][4], BASS_CELLS["rock"][4]):
+        assert len(cell) == 16
+        for beat in range(4):
+            assert cell[4 * beat].isalpha()       # every beat is played ...
+            assert not cell[4 * beat - 1].isalpha()  # ... after a rest
+
+
+@pytest.mark.parametrize("drum_style", ["trap", "halftime"])
+def test_half_time_feels_keep_their_hats_on_the_eighths(drum_style):
+    from core.render.patterns import drum_bar
+    for level in (2, 3, 4):
+        hats = {h.step for h in drum_bar(drum_style, level) if h.key in (42, 46)}
+        assert set(np.arange(0.0, 16.0, 2.0)) <= hats, (drum_style, level)
+
+
+def test_the_pulse_comes_forward_and_pads_step_back():
+    arr = compose(make_style(genre="ambient", momentum=0, rhythmic_density=0,
+                             drum_style="none"),
+                  instrument_groups=("synth_pad", "strings", "grand_piano", "choir_pad"))
+    gains = {p.name: p.gain_db for p in arr.parts}
+    busy = compose(make_style(genre="ambient", momentum=3, rhythmic_density=3),
+                   instrument_groups=("synth_pad", "strings", "grand_piano", "choir_pad",
+                                      "drum_kit"))
+    base = {p.name: p.gain_db for p in busy.parts}
+    assert gains["arp"] > base.get("arp", -8.0)
+    assert gains["chords"] < base["chords"]

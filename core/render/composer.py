@@ -7,15 +7,23 @@ last bar is cut, or holds the final chord when the region ends the piece).
 How a style becomes music
 -------------------------
 * **Harmony** (:mod:`core.render.harmony`): the progression family in the key's mode,
-  one chord per ``1 / harmonic_rhythm`` bars, voice-led; a cadence into a held tonic
-  when the region ends the piece.  Jazz and lofi add sevenths, bright valence adds
-  ninths.
+  one chord per ``1 / harmonic_rhythm`` bars, voice-led, in phrases that open and close
+  on the tonic (:func:`core.render.harmony.phrase_shape`: tonic pedal under the
+  relative-major and Neapolitan chords, suspensions that resolve); a cadence into a
+  held tonic when the region ends the piece.  Jazz and lofi add sevenths, bright
+  valence adds ninths.  Over a tonic pedal the pad holds the tonic drone.
 * **Roles**: the instrument groups are dealt out to drums, bass, chords, pad, melody
   and arpeggio (see :func:`assign_roles`); leftover groups double as extra pads or a
   guide-tone counter line, so every group given is heard.
 * **Activity**: momentum (refined by rhythmic density) picks the level 0..4 of every
   part's rhythm cell and drum bar (:mod:`core.render.patterns`): sustained chords and
-  a sparse pulse at 0, sixteenths, fills and driving bass at 4.
+  a sparse pulse at 0, sixteenths, fills and driving bass at 4.  Below 90 BPM the
+  pitched parts stay on the beat grid (level 2 at most) and leave eighths to the hats.
+* **Pulse**: every beat of the asked tempo is marked.  When the drums cannot (none, or
+  activity 0..1) a plucked or struck part carries it (see :func:`_pulse_role`): a
+  broken chord in quarter notes, quarter-note chords or strums, re-struck pads;
+  it plays from the first bar, comes forward in the mix while the sustained parts
+  step back, keeps the tune on the beats and picks on through the final chord.
 * **Valence**: the register (dark and low .. open and high), the voicing spread,
   added ninths, and the mix brightness.
 * **Genre idiom** (:func:`flavour`): strummed guitars for folk, power chords for rock,
@@ -152,6 +160,8 @@ _CHORD_PREF = {
 _CHORDS = ("grand_piano", "electric_piano", "acoustic_guitar", "electric_guitar", "organ",
            "strings", "synth_pad", "choir_pad", "harp_pluck", "mallets", "brass", "woodwinds")
 _PADS = ("strings", "synth_pad", "choir_pad", "organ")
+_PLUCKED = ("grand_piano", "electric_piano", "acoustic_guitar", "electric_guitar", "harp_pluck",
+            "mallets", "bass", "synth_bass", "organ")
 _MELODY = ("synth_lead", "brass", "woodwinds", "mallets", "electric_guitar", "strings",
            "grand_piano", "electric_piano", "harp_pluck", "acoustic_guitar")
 _ARP = ("harp_pluck", "mallets", "acoustic_guitar", "synth_lead", "synth_pad",
@@ -228,6 +238,9 @@ class _Ctx:
     vel: float
     swing8: float
     swing16: float
+    pulse: str = ""         # the role that marks every beat when the drums do not
+    groove: int = 0         # activity 0..4 of the bass line (momentum, capped when slow)
+
 
     @property
     def total(self) -> float:
@@ -243,8 +256,9 @@ class _Ctx:
         return self.spans[max(i, 0)][2]
 
     def enter(self, role: str) -> int:
-        """First bar a role plays: intros bring drums, tunes and arpeggios in late."""
-        if not self.intro or self.bars < 4 or role in ("bass", "chords", "pad"):
+        """First bar a role plays: intros bring drums, tunes and arpeggios in late (the
+        part that carries the pulse plays from the start)."""
+        if not self.intro or self.bars < 4 or role in ("bass", "chords", "pad", self.pulse):
             return 0
         if role in ("drums", "percussion", "arp"):
             return 1 if self.bars < 8 else 2
@@ -257,17 +271,59 @@ Raw = list[tuple[float, float, int, float, str]]
 def _add(ctx: _Ctx, out: Raw, part: str, beat: float, dur: float, pitch: int,
          vel: float) -> None:
     """Append a note given in beats; drop it if it starts outside the region, cut it at
-    the region end, fade it in over an intro's first two bars."""
+    the region end, fade it in over an intro's first two bars (by the note's middle, so
+    a held chord does not stay at its fade-in level)."""
     t0 = ctx.start + beat * ctx.spb
     if beat < -1e-9 or t0 >= ctx.end - 1e-6:
         return
     if ctx.intro and beat < 2 * ctx.ts:
-        vel *= 0.5 + 0.5 * beat / (2 * ctx.ts)
+        # A long note is heard at the level of its middle, not of its onset.
+        vel *= 0.5 + 0.5 * min(beat + dur / 2, 2 * ctx.ts) / (2 * ctx.ts)
     dur_s = min(dur * ctx.spb, ctx.end - t0)
     if dur_s <= 0:
         return
     out.append((t0, dur_s, min(max(int(pitch), 0), 127),
                 float(min(max(vel, 0.05), 1.0)), part))
+
+
+_ACC = (1.0, 0.9, 0.85, 0.6)  # downbeat, middle beat, other beats, off-beats
+
+
+def _metric(ctx: _Ctx, beat: float) -> float:
+    """Metric accent of a pulse note: the downbeat strongest, then the bar's middle beat,
+    then the other beats, off-beats lightest."""
+    pos = beat % ctx.ts
+    if abs(pos) < 1e-6:
+        return _ACC[0]
+    if abs(pos - round(pos)) > 1e-6:
+        return _ACC[3]
+    return _ACC[1] if ctx.ts % 2 == 0 and abs(pos - ctx.ts / 2) < 1e-6 else _ACC[2]
+
+
+def _pulse_role(style: Style, roles: tuple[tuple[str, str], ...]
+                ) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """The part that marks every beat when the drums cannot (no drums, or drums at
+    activity 0..1, which play one or two kicks a bar), and the roles with it.
+
+    An instrument with a sharp attack marks the beat, a slow pad cannot: the arpeggio
+    (a harp, piano or guitar picking quarter notes), else the chords (quarter-note
+    chords or strums), else the bass.  When none of those is plucked or struck but
+    the tune's instrument is (a piano playing the melody over pads), it adds a broken
+    chord below the tune, as a pianist's left hand would.  Only pads: the chords
+    re-strike on every beat.
+    """
+    if style.drum_style != "none" and style.momentum >= 2:
+        return "", roles
+    have = dict(roles)
+    order = [r for r in ("arp", "chords", "bass") if r in have]
+    plucked = [r for r in order if have[r] in _PLUCKED]
+    if plucked:
+        return plucked[0], roles
+    if "arp" not in have:
+        hands = [g for r, g in roles if g in _PLUCKED and r not in ("drums", "percussion")]
+        if hands:
+            return "arp", roles + (("arp", hands[0]),)
+    return (order or [""])[0], roles
 
 
 def _swing(ctx: _Ctx, beat: float) -> float:
@@ -300,7 +356,10 @@ def _register(ctx: _Ctx, role: str) -> tuple[int, int]:
         # and their overtones (fifths) would blur the key.
         shift = max(off // 2 - 3 * wide, -2)
         return lo + shift, hi + shift
-    return lo + off + 4 * (wide and role == "melody"), hi + off + 4 * (wide and role == "melody")
+    # Dark styles sit low, but harmony voiced down in the bass register turns to mud
+    # (and its overtones, not its notes, would be heard): at most a major third down.
+    off = max(off, -4) + 4 * (wide and role == "melody")
+    return lo + off, hi + off
 
 
 def _spread(ctx: _Ctx, role: str) -> int:
@@ -315,6 +374,18 @@ def _hold(ctx: _Ctx) -> tuple[float, float] | None:
         return None
     length = ctx.total - ctx.stop
     return ctx.stop, length - min(0.25 * length, 1.5 / ctx.spb)
+
+
+def _tail(ctx: _Ctx, role: str, hold: tuple[float, float]) -> list[tuple[float, float, float]]:
+    """How a part plays the final chord, as (beat, length, level) strokes: held once, or,
+    for the part that carries the pulse, re-struck on the beats of its first bars and
+    dying away (morendo), the last stroke held to the release."""
+    beat0, length = hold
+    if role != ctx.pulse:
+        return [(beat0, length, 1.0)]
+    n = max(min(int(length + 1e-9) - 1, 2 * ctx.ts), 0)
+    strokes = [(beat0 + k, 1.0, 1.0 - 0.4 * k / max(n, 1)) for k in range(n)]
+    return strokes + [(beat0 + n, length - n, 0.6 if n else 1.0)]
 
 
 def _comp_kind(ctx: _Ctx, role: str, group: str) -> str:
@@ -338,36 +409,55 @@ def _comp_kind(ctx: _Ctx, role: str, group: str) -> str:
 def _write_chords(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
                   out: Raw) -> None:
     kind = _comp_kind(ctx, role, group)
+    if kind in ("pad", "ostinato") and role == ctx.pulse and ctx.busy <= 1:
+        kind = "portato"  # sustained instruments re-strike the chord on every beat
     lo, hi = _register(ctx, role)
     if kind == "strum":
         lo, hi = lo - 10, hi - 2  # guitar chords sit lower and wider
     voices, spread = (5, 24) if kind == "strum" else (4, _spread(ctx, role))
-    vel = ctx.vel * (0.72 if kind in ("pad", "ostinato") else 0.8)
+    vel = ctx.vel * (0.72 if kind in ("pad", "ostinato", "portato") else 0.8)
     prev: tuple[int, ...] | None = None
     if kind == "pad":
         notes = [(b0, min(b1, ctx.stop) - b0, 0.9, "R") for b0, b1, _ in ctx.spans if b0 < ctx.stop]
+        # Pads recede as the band drives (and leave the attacks to the rhythm section).
+        vel *= (1.0, 1.0, 0.85, 0.6, 0.45)[ctx.level]
     else:
-        cell = pt.parse_cell(pt.COMP_CELLS[kind][ctx.busy], ctx.ts)
-        notes = [n for b in range(ctx.bars) for n in _bar_notes(ctx, b, cell)]
+        cell = pt.parse_cell(pt.PULSE_CELL if role == ctx.pulse and ctx.busy <= 1
+                             else pt.COMP_CELLS[kind][ctx.busy], ctx.ts)
+        notes = [(b, d, a * _metric(ctx, b) if role == ctx.pulse else a, c)
+                 for bar in range(ctx.bars) for b, d, a, c in _bar_notes(ctx, bar, cell)]
     for beat, dur, acc, _ in notes:
         chord = ctx.chord_at(beat)
+        if role == "pad" and chord.bass == ctx.scale.tonic != chord.root:
+            # Over a tonic pedal the pad holds the drone; the chords play the colour.
+            for p in hm.pedal(chord, ctx.scale, lo):
+                _add(ctx, out, role, beat, dur, p, vel * acc * rng.normal(1.0, 0.05))
+            continue
         prev = hm.voice_chord(chord, prev, low=lo, high=hi, voices=voices, spread=spread,
-                              favour=_favour(ctx.scale))
+                              favour=_favour(ctx.scale, chord))
         v = vel * acc * rng.normal(1.0, 0.05)
         _comp_notes(ctx, out, role, kind, _swing(ctx, beat), dur, prev, chord, v, rng)
     hold = _hold(ctx)
     if hold:
         final = hm.voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=hi, voices=voices,
-                               spread=spread)
-        for i, p in enumerate(final):  # a gentle roll into the last chord
-            _add(ctx, out, role, hold[0] + 0.04 * i * (kind == "strum"), hold[1], p, vel)
+                               spread=spread, favour=_favour(ctx.scale, ctx.chord_at(hold[0])))
+        for beat, length, fade in _tail(ctx, role, hold):
+            for i, p in enumerate(final):  # a gentle roll into the last chord
+                _add(ctx, out, role, beat + 0.04 * i * (kind == "strum"), length, p, vel * fade)
 
 
-def _favour(scale: hm.Scale) -> tuple[int, int]:
-    """Doublings that keep the key clear: the tonic, then the note that tells the key
-    from its nearest rival (the fifth against the relative major in minor, the third
-    elsewhere)."""
-    return scale.pcs[0], scale.pcs[4 if scale.mode in ("minor", "phrygian") else 2]
+def _favour(scale: hm.Scale, chord: hm.Chord) -> tuple[int, int]:
+    """Doublings that keep the key clear: the minor tonic triad in root position doubles
+    its third (the note that tells minor from major, which the tonic's own overtones
+    blur), every
+    other chord the key's tonic, then the note that tells the key from its nearest
+    rival (the fifth against the relative major in minor, the third elsewhere)."""
+    if hm.family(scale.mode) == "minor":
+        if chord.root == chord.bass == scale.tonic and len(chord.pcs) == 3 \
+                and scale.pcs[2] in chord.pcs:
+            return scale.pcs[2], scale.pcs[0]
+        return scale.pcs[0], scale.pcs[4]
+    return scale.pcs[0], scale.pcs[2]
 
 
 def _comp_notes(ctx: _Ctx, out: Raw, part: str, kind: str, beat: float, dur: float,
@@ -388,7 +478,7 @@ def _comp_notes(ctx: _Ctx, out: Raw, part: str, kind: str, beat: float, dur: flo
             _add(ctx, out, part, beat + i * gap, dur * 0.95, p, vel * (0.75 if up else 1.0))
         return
     length = {"stabs": min(dur, 0.3), "ostinato": dur * 0.5, "rhodes": dur * 0.9,
-              "block": dur * 0.92}.get(kind, dur)
+              "block": dur * 0.92, "portato": dur * 0.8}.get(kind, dur)
     for p in voicing:
         _add(ctx, out, part, beat, length, p, vel * float(rng.normal(1.0, 0.03)))
 
@@ -416,7 +506,9 @@ def _write_bass(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
                 out: Raw) -> None:
     kind = _bass_kind(ctx)
     cell = _kick_cell(ctx) if kind == "kick" else pt.parse_cell(
-        pt.BASS_CELLS[kind][ctx.level], ctx.ts)
+        pt.BASS_CELLS[kind][ctx.groove], ctx.ts)
+    if role == ctx.pulse and ctx.level <= 1:
+        cell = pt.parse_cell(pt.PULSE_CELL, ctx.ts)
     lo, hi = _register(ctx, "bass")
     if group not in ("bass", "synth_bass"):
         lo, hi = lo + 7, hi + 7  # a left hand or cellos, not a bass guitar
@@ -436,7 +528,8 @@ def _write_bass(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
     hold = _hold(ctx)
     if hold:
         p = _nearest(ctx.chord_at(hold[0]).bass, prev, lo, hi)
-        _add(ctx, out, role, hold[0], hold[1], p, ctx.vel * 0.85)
+        for beat, length, fade in _tail(ctx, role, hold):
+            _add(ctx, out, role, beat, length, p, ctx.vel * 0.85 * fade)
 
 
 def _nearest(pc: int, ref: int, lo: int, hi: int) -> int:
@@ -466,7 +559,7 @@ def _write_melody(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
                   out: Raw) -> None:
     """The motif in 4/8-bar phrases: A, A transposed to fit the chord, A displaced, and a
     cadential A that settles on a long chord tone."""
-    motif = pt.make_motif(ctx.busy, ctx.ts, rng)
+    motif = pt.make_motif(ctx.busy, ctx.ts, rng, on_beat=bool(ctx.pulse) and ctx.busy <= 1)
     lo, hi = _register(ctx, "melody")
     unit = motif.bars * ctx.ts
     strong = ctx.ts / 2 if ctx.ts % 2 == 0 else ctx.ts
@@ -528,7 +621,14 @@ def _write_arp(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
     order = {"acoustic_guitar": (0, 2, 1, 3, 1, 2)}.get(group, (0, 1, 2, 3, 2, 1)
                                                         if not fast else (0, 1, 2, 3))
     ring = 1.0 if fast else 1.8
+    pulse = role == ctx.pulse and ctx.busy <= 1
     lo, _ = _register(ctx, "arp")
+    if pulse:  # a broken chord in quarter notes, one turn per bar: it marks every beat,
+        # an octave above the sustained harmony so the pads do not swallow its attacks
+        # Alberti-like: low, high, middle, high (the middle voice, often the third,
+        # is heard once a bar, the outer voices carry the chord)
+        rate, order = 1.0, (0, 2, 1, 2) if ctx.ts % 2 == 0 else (0, 2, 1)
+        lo = max(lo, min(lo + 12, 72))
     prev: tuple[int, ...] | None = None
     begin = ctx.enter(role) * ctx.ts
     for b0, b1, chord in ctx.spans:
@@ -538,15 +638,25 @@ def _write_arp(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
         t, i = math.ceil(b0 / rate - 1e-9) * rate, 0
         while t < b1 - 1e-9:
             acc = 1.0 if abs(t % 1.0) < 1e-9 else 0.8
+            if pulse:
+                acc, i = _metric(ctx, t), int(round(t)) % ctx.ts
             v = ctx.vel * 0.7 * acc * rng.normal(1.0, 0.06)
             pitch = seq[order[i % len(order)]]
             _add(ctx, out, role, _swing(ctx, t), min(rate * ring, b1 - t), pitch, v)
             t, i = t + rate, i + 1
     hold = _hold(ctx)
     if hold and prev:
-        for j, p in enumerate(hm.voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=lo + 16,
-                                             voices=3, spread=12)):
-            _add(ctx, out, role, hold[0] + 0.25 * j, hold[1] - 0.25 * j, p, ctx.vel * 0.6)
+        final = hm.voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=lo + 16, voices=3,
+                               spread=12)
+        tail = _tail(ctx, role, hold)
+        if len(tail) > 1:  # the pulse picks on through the last chord, dying away
+            seq = final + (final[0] + 12,)
+            for k, (beat, length, fade) in enumerate(tail):
+                _add(ctx, out, role, beat, length, seq[order[k % len(order)]],
+                     ctx.vel * 0.7 * fade * _metric(ctx, beat))
+        else:
+            for j, p in enumerate(final):
+                _add(ctx, out, role, hold[0] + 0.25 * j, hold[1] - 0.25 * j, p, ctx.vel * 0.6)
 
 
 def _write_counter(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
@@ -604,6 +714,23 @@ def _timpani(scale: hm.Scale) -> dict[int, int]:
 _WRITERS = {"drums": _write_drums, "percussion": _write_drums, "bass": _write_bass,
             "chords": _write_chords, "pad": _write_chords, "pad2": _write_chords,
             "melody": _write_melody, "arp": _write_arp, "counter": _write_counter}
+_SLOW_BPM = 90.0
+_PULSE_LEVEL = -1.0  # dB: the part that carries the pulse sits as loud as the bass
+_SUSTAIN_CUT = 6.0  # dB
+
+
+def _mix_shift(role: str, pulse: str, band: dict[str, str]) -> float:
+    """Gain change (dB) of a part when a pitched part carries the pulse: the pulse comes
+    forward, and sustained parts step back so they do not swallow its attacks."""
+    if not pulse:
+        return 0.0
+    if role == pulse:
+        return max(_PULSE_LEVEL - _MIX[role][0], 0.0)
+    if band.get(role) not in _PLUCKED and role in ("bass", "chords", "pad", "pad2"):
+        return -_SUSTAIN_CUT
+    return 0.0
+
+
 # (gain dB, pan, reverb send) per role.
 _MIX = {"drums": (0.0, 0.0, 0.12), "percussion": (-4.0, 0.25, 0.25), "bass": (-1.0, 0.0, 0.05),
         "chords": (-5.0, -0.2, 0.25), "pad": (-9.0, 0.15, 0.45), "pad2": (-11.0, -0.15, 0.5),
@@ -702,16 +829,23 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     # comping, arpeggio and tune one level up or down when it differs by two or more.
     gap = style.rhythmic_density - style.momentum
     busy = min(max(style.momentum + (abs(gap) >= 2) * int(np.sign(gap)), 0), 4)
+    # At a slow tempo an eighth note is already a brisk pulse: the pitched parts stay
+    # on the beat grid (level 2 at most) and leave the eighths to the hats.
+    groove = style.momentum
+    if tempo < _SLOW_BPM and style.drum_style != "none":
+        busy, groove = min(busy, 2), min(groove, 2)
     s16, s8 = pt.swing_of(style.drum_style, lofi=idiom == "lofi", jazz=idiom == "jazz")
+    roles = assign_roles(groups or _DEFAULT_BAND.get(idiom, ("grand_piano", "bass", "drum_kit")),
+                         idiom=idiom, drums=style.drum_style != "none")
+    pulse, roles = _pulse_role(style, roles)
     ctx = _Ctx(style=style, idiom=idiom, scale=scale, level=style.momentum, busy=busy, start=start,
                end=start + duration, spb=spb, ts=ts, bars=bars, full_bars=full,
                stop=final if final is not None else total, ending=ending, intro=intro,
                spans=hm.chord_plan(style.progression, scale, ts=ts, total=total, final=final,
                                    harmonic_rhythm=style.harmonic_rhythm,
                                    colour=_colour(style, idiom)),
-               vel=_DYNAMICS[style.dynamics], swing8=s8, swing16=s16)
-    roles = assign_roles(groups or _DEFAULT_BAND.get(idiom, ("grand_piano", "bass", "drum_kit")),
-                         idiom=idiom, drums=style.drum_style != "none")
+               vel=_DYNAMICS[style.dynamics], swing8=s8, swing16=s16,
+               pulse=pulse, groove=groove)
     raw: Raw = []
     for role, group in roles:
         rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(role.encode())])
@@ -720,8 +854,10 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     events = tuple(NoteEvent(t, d, p, v, part, instrument[part])
                    for t, d, p, v, part in sorted(raw, key=operator.itemgetter(0, 4, 2)))
     reverb = 0.15 if idiom in ("cinematic", "ambient") else 0.0
-    parts = tuple(PartSpec(role, group, _MIX[role][0], _MIX[role][1],
-                           min(_MIX[role][2] + reverb, 1.0)) for role, group in roles)
+    # The part that carries the pulse comes forward in the mix.
+    parts = tuple(PartSpec(role, group, _MIX[role][0] + _mix_shift(role, pulse, dict(roles)),
+                           _MIX[role][1], min(_MIX[role][2] + reverb, 1.0))
+                  for role, group in roles)
     mix = MixSpec(reverb=float(np.clip(style.reverb, 0, 1)),
                   saturation=float(np.clip(style.saturation, 0, 1)), filter=style.filter,
                   brightness=float(np.clip(style.brightness + 0.08 * (style.valence - 1), 0, 1)),

@@ -28,8 +28,8 @@ from core.errors import TwintrackError
 __all__ = [
     "NOTE_NAMES", "MODE_STEPS", "MINOR_FAMILY", "PROGRESSIONS", "Scale", "Chord",
     "pitch_class", "family", "resolve_mode", "chord_from_numeral", "progression",
-    "cadence", "turnaround", "coloured", "chord_plan", "with_seventh", "with_add9",
-    "with_colour", "melodic_pcs", "fit_note", "tonic_triad", "voice_chord",
+    "cadence", "turnaround", "coloured", "phrase_shape", "chord_plan", "with_seventh", "with_add9",
+    "with_colour", "melodic_pcs", "fit_note", "tonic_triad", "voice_chord", "pedal",
 ]
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -50,26 +50,28 @@ PROGRESSIONS: dict[str, dict[str, str]] = {
     # Pachelbel's stepwise bass in major, the Andalusian cadence in minor.
     "minor_descending": {"major": "I V/3 vi I/5 IV I/3 ii V", "minor": "i VII VI V"},
     # Modal vamps: the mode's colour chord over a tonic pedal (D/C in C lydian).
-    "modal_vamp": {"major": "I IV/T", "minor": "i iv/T", "dorian": "i IV/T",
+    "modal_vamp": {"major": "I IV/T", "minor": "i iv/T", "dorian": "i IV7/T",
                    "mixolydian": "I bVII/T", "lydian": "I II/T", "phrygian": "i bII/T"},
     "blues": {"major": "I IV I V7", "minor": "i iv i V7"},
-    "drone": {"major": "I Isus2 I Isus4", "minor": "i Isus2 i Isus4",
+    "drone": {"major": "I Isus2 I Isus4", "minor": "i Isus2 i iv/T", "dorian": "i Isus2 i IV7/T",
               "phrygian": "i bII/T i i", "lydian": "I II/T I I"},
     # Suspensions that resolve: the tonic is heard plain between the sus chords.
     "suspended": {"major": "Isus4 I IVsus2 Vsus4", "minor": "isus4 i VIsus2 VIIsus4"},
-    "jazz_ii_v": {"major": "ii7 V7 Imaj7 vi7", "minor": "iiø7 V7 i7 VImaj7",
+    "jazz_ii_v": {"major": "Imaj7 vi7 ii7 V7", "minor": "i7 VImaj7 iiø7 V7",
                   "lydian": "Imaj7 II/T Imaj7 vii7", "mixolydian": "I7 v7 IV I7"},
     # Lament basses: down by step from the tonic (chromatically in major).
     "lament": {"major": "I Imaj7/7 I7/7 IV/3", "minor": "i i7/7 iv/3 V",
                "dorian": "i i7/7 IV/3 i/5"},
-    "chromatic_tension": {"major": "I bII I viiø7", "minor": "i bII i viio7"},
+    # The Neapolitan over the tonic pedal, then the dominant (its leading-tone dim7 over
+    # the root in minor): chromatic on top, the tonic below.
+    "chromatic_tension": {"major": "I bII I viiø7", "minor": "i bII i V7b9"},
 }
 #: The chord that leads into the final tonic, per mode (its characteristic cadence).
-_CADENCE = {"major": "V7", "minor": "V7", "dorian": "IV", "mixolydian": "bVII",
+_CADENCE = {"major": "V7", "minor": "V7", "dorian": "IV7", "mixolydian": "bVII",
             "lydian": "II", "phrygian": "bII"}
 
 _NUMERAL = re.compile(r"^(?P<acc>[b#]?)(?P<deg>VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)"
-                      r"(?P<q>o|ø|\+)?(?P<ext>maj7|7|sus2|sus4|add9|6)?(?:/(?P<inv>[357T]))?$")
+                      r"(?P<q>o|ø|\+)?(?P<ext>maj7|7b9|7|sus2|sus4|add9|6)?(?:/(?P<inv>[357T]))?$")
 _DEGREE = {"i": 0, "ii": 1, "iii": 2, "iv": 3, "v": 4, "vi": 5, "vii": 6}
 
 
@@ -152,7 +154,8 @@ class Chord:
 def _symbol(root: int, intervals: tuple[int, ...], bass: int) -> str:
     shape = {(0, 4, 7): "", (0, 3, 7): "m", (0, 3, 6): "dim", (0, 4, 8): "aug",
              (0, 2, 7): "sus2", (0, 5, 7): "sus4", (0, 4, 7, 10): "7", (0, 3, 7, 10): "m7",
-             (0, 4, 7, 11): "maj7", (0, 3, 6, 10): "m7b5", (0, 3, 6, 9): "dim7",
+             (0, 4, 7, 11): "maj7", (0, 3, 6, 10): "m7b5", (0, 4, 7, 10, 13): "7b9",
+             (0, 3, 6, 9): "dim7",
              (0, 4, 7, 14): "add9", (0, 4, 7, 9): "6", (0, 3, 7, 9): "m6"}
     name = NOTE_NAMES[root] + shape.get(tuple(intervals), "(" + ",".join(map(str, intervals)) + ")")
     return name if bass == root else f"{name}/{NOTE_NAMES[bass]}"
@@ -178,6 +181,8 @@ def chord_from_numeral(numeral: str, tonic: int, mode: str) -> Chord:
     ivs = [0, third, fifth]
     if ext == "7":
         ivs.append(9 if q == "o" else 10)
+    elif ext == "7b9":  # the dominant with the diminished seventh chord above its root
+        ivs += [10, 13]
     elif ext == "maj7":
         ivs.append(11)
     elif ext in ("sus2", "sus4"):
@@ -304,6 +309,16 @@ def fit_note(pitch: int, chord: Chord, scale: Scale, *, strong: bool,
     return min(cands, key=cost)
 
 
+def pedal(chord: Chord, scale: Scale, low: int) -> tuple[int, ...]:
+    """The tonic drone a sustained part holds under ``chord`` from ``low`` up: tonic,
+    fifth and octave, or the bare octave when the fifth would rub a semitone against a
+    chord tone."""
+    fifth = (scale.tonic + 7) % 12
+    rub = any(abs((fifth - p + 6) % 12 - 6) == 1 for p in chord.pcs)
+    root = low + (scale.tonic - low) % 12
+    return (root, root + 12) if rub else (root, root + 7, root + 12)
+
+
 def tonic_triad(scale: Scale) -> tuple[int, int, int]:
     """Pitch classes of the key's tonic triad: tonic, third, fifth of the mode."""
     return scale.pcs[0], scale.pcs[2], scale.pcs[4]
@@ -355,7 +370,7 @@ def _voice(pcs: tuple[int, ...], prev: tuple[int, ...] | None, low: int, high: i
         # Doubling the third of a major chord sounds heavy; prefer doubling the root.
         third = (pcs[0] + 4) % 12
         cost += 1.0 * max(sum(1 for n in notes if n % 12 == third) - 1, 0)
-        for w, pc in zip((0.75, 0.5, 0.25), favour):
+        for w, pc in zip((3.0, 0.5, 0.25), favour):
             cost -= w * min(sum(1 for n in notes if n % 12 == pc), 2)
         if cost < best_cost:
             best, best_cost = notes, cost
@@ -384,18 +399,79 @@ Span = tuple[float, float, Chord]
 def coloured(chords: tuple[Chord, ...], scale: Scale, colour: str) -> tuple[Chord, ...]:
     """Chords in an idiom's colour.
 
-    ``"sevenths"`` (jazz, lofi): the scale's seventh on every chord but a minor tonic,
-    which takes a ninth (a tonic minor seventh leans towards the relative major).
+    ``"sevenths"`` (jazz, lofi): the scale's seventh on every chord but a tonic triad,
+    which takes a ninth (a tonic seventh leans towards the relative major, a tonic
+    major seventh towards the mediant's minor triad).
     ``"bright"``: an added ninth on a major tonic (ninths elsewhere lean towards the
     dominant key).  ``"plain"``: unchanged.
     """
     if colour == "sevenths":
-        return tuple(with_add9(c, scale) if c.root == scale.tonic and c.intervals == (0, 3, 7)
-                     else with_seventh(c, scale) for c in chords)
+        return tuple(with_add9(c, scale) if c.root == scale.tonic and c.intervals in
+                     ((0, 3, 7), (0, 4, 7)) else with_seventh(c, scale) for c in chords)
     if colour == "bright":
         return tuple(with_add9(c, scale) if c.intervals == (0, 4, 7) and c.root == scale.tonic
                      else c for c in chords)
     return chords
+
+
+#: Families whose identity is their bass line: no tonic pedal under them.
+_WALKING_BASS = frozenset({"minor_descending", "lament"})
+
+
+def phrase_shape(chords: tuple[Chord, ...], scale: Scale, *,
+                 pedal: bool = True) -> tuple[tuple[float, Chord], ...]:
+    """One phrase of a loop as ``(length in chord slots, chord)``: shaped so the tonic is
+    the centre of every phrase, even in modal and relative-major-heavy loops.
+
+    * Suspensions resolve: a sus chord before the last slot gives the second half of its
+      slot to its plain triad (Isus4-I, IVsus2-IV), so every chord's third is heard.
+    * In the minor family a bII before the last slot is a neighbour chord: it gives the
+      second half of its slot back to the tonic.
+    * The phrase closes on the tonic: a last chord that is not the tonic gives the
+      second half of its slot to it (IV-I, V-i, bVII-i, viio7-i), so the tonic holds
+      the first and the last beats of every phrase.
+    * Tonic pedal: in the minor family the relative-major chords (III, VI) and a
+      chromatic bII sit over the tonic in the bass (VI6, III/1 = i7, the phrygian bII
+      over its pedal), and so do a root-position bVII (minor) or V (major) in the first
+      half of the phrase; the chord that closes the phrase keeps its own bass.  Not
+      with ``pedal=False`` (a descending bass line is the point of the loop).
+    """
+    tonic, n = scale.tonic, len(chords)
+    minor = family(scale.mode) == "minor"
+    out: list[tuple[float, Chord]] = []
+    home = chords[0] if chords[0].root == tonic else _tonic_chord(scale)
+    for i, c in enumerate(chords):
+        rel = (c.root - tonic) % 12
+        under = rel in (1, 3, 8) if minor else False
+        under |= 2 * i < n and rel == (10 if minor else 7) and c.bass == c.root
+        if pedal and under and i < n - 1 and c.bass != tonic:
+            c = _make(c.root, c.intervals, tonic)
+        plain = _resolved(c, scale)
+        if minor and rel == 1 and i < n - 1:  # a neighbour chord: bII/T - i
+            plain = home
+        if plain is not None and i < n - 1:
+            out += [(0.5, c), (0.5, plain)]
+        else:
+            out.append((1.0, c))
+    last = chords[-1]
+    if n > 1 and last.root != tonic:
+        w, c = out.pop()
+        out += [(w / 2, c), (w / 2, _resolved(home, scale) or home)]
+    return tuple(out)
+
+
+def _resolved(chord: Chord, scale: Scale) -> Chord | None:
+    """The plain triad a sus chord resolves to (its third from the scale), else None."""
+    if chord.intervals not in ((0, 5, 7), (0, 2, 7)):
+        return None
+    third = 4 if scale.contains(chord.root + 4) else 3
+    bass = chord.bass if chord.bass != chord.root else chord.root
+    return _make(chord.root, (0, third, 7), bass)
+
+
+def _tonic_chord(scale: Scale) -> Chord:
+    return chord_from_numeral("I" if family(scale.mode) == "major" else "i", scale.tonic,
+                              scale.mode)
 
 
 def chord_plan(name: str, scale: Scale, *, ts: int, total: float, harmonic_rhythm: float,
@@ -405,8 +481,9 @@ def chord_plan(name: str, scale: Scale, *, ts: int, total: float, harmonic_rhyth
     Parameters
     ----------
     name : str
-        Progression family; it loops, every second pass answered by
-        :func:`turnaround` (a drone just loops, at least two bars per chord).
+        Progression family; it loops in phrases (one pass of the loop each, shaped by
+        :func:`phrase_shape`), every second phrase answered by :func:`turnaround` (a
+        drone just loops, at least two bars per chord).
     scale : Scale
     ts : int
         Beats per bar.
@@ -420,22 +497,39 @@ def chord_plan(name: str, scale: Scale, *, ts: int, total: float, harmonic_rhyth
     colour : str
         See :func:`coloured`.
     """
-    chords = progression(name, scale)
-    if name != "drone":
-        chords = chords + turnaround(chords, scale)
-    chords = coloured(chords, scale, colour)
+    loop = progression(name, scale)
+    answer = loop if name == "drone" else turnaround(loop, scale)
+    phrases = []
+    for p in (loop, answer):
+        shaped = phrase_shape(p, scale, pedal=name not in _WALKING_BASS)
+        phrases.append(tuple(zip((w for w, _ in shaped),
+                                 coloured(tuple(c for _, c in shaped), scale, colour))))
     span = ts / min(max(harmonic_rhythm, 0.125), 4.0)
     if name == "drone":
         span = max(span, 2.0 * ts)
-    spans, t, i = [], 0.0, 0
+    spans: list[Span] = []
+    t, k = 0.0, 0
     while t < total - 1e-9:
-        spans.append((t, min(t + span, total), chords[i % len(chords)]))
-        t, i = t + span, i + 1
+        for w, c in phrases[k % 2]:
+            if t >= total - 1e-9:
+                break
+            end = min(t + w * span, total)
+            if spans and spans[-1][2] == c:  # the same chord continues over the bar line
+                spans[-1] = (spans[-1][0], end, c)
+            else:
+                spans.append((t, end, c))
+            t = end
+        k += 1
     if final is None:
         return tuple(spans)
     approach, tonic = cadence(scale)
     pre = max(final - min(span, float(ts)), 0.0)
     kept = [(a, min(b, pre), c) for a, b, c in spans if a < pre - 1e-9]
+    if kept and kept[-1][2].root == approach.root and kept[-1][1] - kept[-1][0] > ts + 1e-9:
+        # The loop already stands on the approach chord: return home for a bar first, so
+        # the cadence is heard as one (bII/T - i - bII - i, not four bars of bII).
+        a, b, c = kept.pop()
+        kept += [(a, b - ts, c), (b - ts, b, _tonic_chord(scale))]
     if final > pre:
         kept.append((pre, final, approach))
     return tuple(kept) + ((final, total, tonic),)

@@ -25,7 +25,8 @@ import numpy as np
 from core.errors import TwintrackError
 
 __all__ = ["DRUM_STYLES", "KICK", "SNARE", "CRASH", "LOW_TOM", "MID_TOM", "HIGH_TOM",
-           "DrumHit", "Cell", "drum_bar", "fill", "parse_cell", "swing_of", "COMP_CELLS", "BASS_CELLS", "motif_rhythm",
+           "DrumHit", "Cell", "drum_bar", "fill", "parse_cell", "swing_of", "COMP_CELLS",
+           "BASS_CELLS", "PULSE_CELL", "motif_rhythm",
            "drum_track", "Motif", "make_motif"]
 
 KICK, SNARE, CLAP, RIM, CLOSED_HAT, OPEN_HAT, CRASH, RIDE = 36, 38, 39, 37, 42, 46, 49, 51
@@ -40,11 +41,13 @@ _LETTERS = {
     "U": (HIGH_TOM, 0.9), "u": (HIGH_TOM, 0.6), "X": (CRASH, 0.9),
 }
 
-# style -> level 0..4 -> lanes.  Read a column as one sixteenth of the bar.
+# style -> level 0..4 -> lanes.  Read a column as one sixteenth of the bar.  Every bar
+# marks the beat of the asked tempo: half-time feels (trap, halftime) keep their hats on
+# its eighths, light kits put the shaker on its beats before they subdivide.
 _KIT: dict[str, tuple[tuple[str, ...], ...]] = {
     "light": (("k...............",),
-              ("k.......k.......", "....r.......r...", "z.z.z.z.z.z.z.z."),
-              ("K.......k.......", "....R.......R...", "zzZzzzZzzzZzzzZz"),
+              ("k.......k.......", "....r.......r...", "Z...z...Z...z..."),
+              ("K.......k.......", "....R.......R...", "Z...Z...Z...Z...", "..z.......z....."),
               ("K.......K.k.....", "....S.......S...", "c.c.c.c.c.c.c.c.", "z.z.z.z.z.z.z.z."),
               ("K.....k.K.k.....", "....S..g....S..g", "cccCcccCcccCcccC", "z.z.z.z.z.z.z.z.")),
     "full": (("k...............",),
@@ -72,8 +75,8 @@ _KIT: dict[str, tuple[tuple[str, ...], ...]] = {
     "trap": (("k...............",),
              ("K...............", "........P.......", "c...c...c...c..."),
              ("K......k..k.....", "........P.......", "C.c.C.c.C.c.C.c."),
-             ("K......k..k.....", "........P.......", "CcccCcccCcccCccc"),
-             ("K......k.kk...k.", "........P.......", "CcccCcccCcccCccc", "........S.......")),
+             ("K......k..k...k.", "........P.......", "C.c.C.c.C.c.C.cc"),
+             ("K......k.kk...k.", "........P.......", "C.c.C.c.C.c.C.cc", "....r.......r...")),
     "boom_bap": (("k...............",),
                  ("K.........K.....", "....S.......S...", "c...c...c...c..."),
                  ("K.........K.....", "....S.......S...", "C.c.C.c.C.c.C.c."),
@@ -210,19 +213,23 @@ def parse_cell(cell: str, beats: float = 4.0) -> Cell:
 
 
 # Comping cells per style, activity levels 0..4 (onset counts rise with the level).
+# Driving figures gallop in reverse (two sixteenths, then the eighth): every beat then
+# follows a rest, so its attack, not the off-beat's, is the strongest of the figure.
 COMP_CELLS: dict[str, tuple[str, ...]] = {
     "block": ("X-------", "X---x---", "X-x-x-x-", "X-xx-xx-", "XxxxXxxx"),
     "strum": ("X-------", "X---x---", "X-x-x-x-", "X-xx-xx-", "X-xxXxxx"),
-    "power": ("X-------", "X---X---", "X-x-X-x-", "XxxxXxxx", "X.xxX.xxX.xxX.xx"),
+    "power": ("X-------", "X---X---", "X-x-X-x-", "XxxxXxxx", "XxX.XxX.XxX.XxX."),
     "stabs": ("X-------", "X---x---", ".x.x.x.x", "x.xx.x.x", "x.xxx.x.x.xxx.x."),
     "rhodes": ("X-------", "X-----x-", "X--x--x-", "X--x-xx-", "X-xx-xxx"),
     "ostinato": ("X-------", "X---X---", "X-x-X-x-", "XxxxXxxx", "XxxxXxxxXxxxXxxx"),
 }
+# The pulse of quiet, drumless styles: one onset on every beat, the downbeat accented.
+PULSE_CELL = "X-x-x-x-"
 # Bass cells: R root, F fifth, O octave, A approach to the next chord, as onsets
 # (onset counts rise strictly with the level, so activity always shows).
 BASS_CELLS: dict[str, tuple[str, ...]] = {
     "basic": ("R-------", "R---F---", "R-R-F-A-", "R--RR-FA", "RRORRRFA"),
-    "rock": ("R-------", "R---R---", "R-R-R-A-", "RRRRRRRA", "R.RRR.RRR.RRR.RA"),
+    "rock": ("R-------", "R---R---", "R-R-R-A-", "RRRRRRRA", "RrR.RrR.RrR.RrA."),
     "house": ("R-------", "R---R---", ".R.R.R.R", "RR.RRR.R", "R.RRR.RRR.RRR.RA"),
     "synthwave": ("R-------", "R---R---", "R-R-R-R-", "RORORORO", "RRORRRORRRORRROA"),
     "cinematic": ("R-------", "R---R---", "R-R-R-R-", "RRRRRRRR", "RRRRRRRRRRRRRRRA"),
@@ -231,13 +238,17 @@ BASS_CELLS: dict[str, tuple[str, ...]] = {
 }
 
 
-def motif_rhythm(level: int, rng: np.random.Generator) -> str:
-    """A one-bar melodic rhythm cell for activity ``level`` (seeded choice)."""
+def motif_rhythm(level: int, rng: np.random.Generator, *, on_beat: bool = False) -> str:
+    """A one-bar melodic rhythm cell for activity ``level`` (seeded choice); with
+    ``on_beat``, only cells whose notes all start on a beat (a slow tune over a pulse
+    that nothing else subdivides)."""
     choices = (("X-------", "X---X---"),
                ("X---X---", "X-----x-", "X--x----"),
                ("X-x-X---", "X--xX---", ".xX-x-X-", "X-x-x-X-"),
                ("X-xxX-x-", ".xxXx-x-", "X-x-xX-x", "XxX-x-xx"),
                ("XxxxX-xx", "X-xxXxx-", "xxX-xxX-", "XxX-xxxx"))[min(max(level, 0), 4)]
+    if on_beat:
+        choices = tuple(c for c in choices if all(ch in ".-" for ch in c[1::2])) or ("X-x-X---",)
     return str(rng.choice(choices))
 
 
@@ -323,7 +334,8 @@ class Motif:
     bars: int
 
 
-def make_motif(level: int, beats: int, rng: np.random.Generator) -> Motif:
+def make_motif(level: int, beats: int, rng: np.random.Generator, *,
+               on_beat: bool = False) -> Motif:
     """A seeded 1-2 bar motif: a rhythm cell per bar and a mostly stepwise contour.
 
     Steps are mostly seconds; after a leap the line turns back by step (the classic
@@ -333,7 +345,7 @@ def make_motif(level: int, beats: int, rng: np.random.Generator) -> Motif:
     onsets: list[float] = []
     durs: list[float] = []
     for b in range(bars):
-        cell = parse_cell(motif_rhythm(level, rng), beats)
+        cell = parse_cell(motif_rhythm(level, rng, on_beat=on_beat), beats)
         onsets += [b * beats + o for o in cell.onsets]
         durs += list(cell.durations)
     if not onsets:
