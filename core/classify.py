@@ -56,6 +56,7 @@ MLP_HIDDEN = (64,)        # hidden layer sizes
 MLP_ADAM_MIN = 2000       # MLPs on fewer windows use L-BFGS
 K_NOVELTY = 5             # neighbours averaged for the UNK distance
 NOVELTY_QUANTILE = 0.99   # default share of held-out in-distribution windows kept
+NOVELTY_MAX_POINTS = 8000  # reference windows kept for the UNK distance
 _EPS = 1e-4               # floor on a conditional probability (k-NN gives exact zeros)
 #: Every type a model file may contain; anything else is refused before loading.
 ALLOWED_TYPES = frozenset({
@@ -175,7 +176,7 @@ class _Novelty:
     threshold: float
 
     def score(self, x: np.ndarray) -> np.ndarray:
-        dist, _ = self.index.kneighbors(self.scaler.transform(x))
+        dist, _ = self.index.kneighbors(self.scaler.transform(x).astype(np.float32))
         return dist.mean(axis=1) / self.threshold
 
 
@@ -186,7 +187,11 @@ def _calibrate(x: np.ndarray, groups: np.ndarray, seed: int, quantile: float) ->
     from sklearn.preprocessing import StandardScaler
 
     scaler = StandardScaler().fit(x)
-    z = scaler.transform(x)
+    # Windows of one source overlap by 80 %: a regular subsample keeps the shape of the
+    # training cloud and keeps the shipped model small (the index stores its points).
+    step = max(1, -(-len(x) // NOVELTY_MAX_POINTS))
+    z = scaler.transform(x[::step]).astype(np.float32)
+    groups = np.asarray(groups)[::step]
     k = min(K_NOVELTY, len(z) - 1)
     if len(np.unique(groups)) >= 4:
         tr, te = next(GroupShuffleSplit(n_splits=1, test_size=0.2, random_state=seed)

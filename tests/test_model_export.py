@@ -122,3 +122,14 @@ def test_failed_write_leaves_old_file(small_analysis, tmp_path, monkeypatch):
         WRITERS["json"][1](small_analysis, target)
     assert target.read_text() == "old"
     assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_written_files_get_the_usual_permissions(small_analysis, tmp_path):
+    import os
+    import stat
+
+    write_formats(small_analysis, tmp_path, ["json"])
+    mode = stat.S_IMODE(os.stat(tmp_path / "t\u00e9st track.json").st_mode)
+    mask = os.umask(0)
+    os.umask(mask)
+    assert mode == 0o666 & ~mask
