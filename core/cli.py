@@ -23,9 +23,7 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
 import sys
-import time
 from pathlib import Path
 
 from core.errors import TwintrackError

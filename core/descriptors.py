@@ -15,7 +15,6 @@ name and id but are left out of :meth:`Dictionary.active` and :meth:`Dictionary.
 from __future__ import annotations
 
 import difflib
-import json
 import logging
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -25,6 +24,7 @@ from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 from core.errors import FormatError, TwintrackError
+from core.fileio import read_json
 from core.model import TARGETS, validate_document
 from core.resources import resource_path
 
@@ -369,12 +369,7 @@ def _check_tree(doc: dict[str, Any], descriptors: tuple[Descriptor, ...]
 
 
 def _read(path: Path) -> Dictionary:
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{path.name}: cannot read the file ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{path.name}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    doc = read_json(path)
     dictionary = dictionary_from_dict(doc)
     logger.debug("loaded %s: %d descriptors (%d active), %s", path, len(dictionary),
                  len(dictionary.active()), dictionary.version)

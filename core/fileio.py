@@ -56,3 +56,18 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> None:
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write UTF-8 ``text`` to ``path`` atomically (``\\n`` line ends)."""
     atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def read_json(path: str | os.PathLike):
+    """Parse a JSON file; unreadable or malformed files raise :class:`FormatError`."""
+    import json
+
+    from core.errors import FormatError
+
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise FormatError(f"{path.name}: cannot read the file ({exc})") from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(f"{path.name}: not valid JSON (line {exc.lineno}: {exc.msg})") from None

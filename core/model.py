@@ -270,10 +270,6 @@ def dumps(analysis: Analysis) -> str:
 
 def load_analysis(path: str | Path) -> Analysis:
     """Read and validate an analysis JSON file."""
-    try:
-        doc = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{Path(path).name}: cannot read the file ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{Path(path).name}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
-    return analysis_from_dict(doc)
+    from core.fileio import read_json
+
+    return analysis_from_dict(read_json(path))

@@ -597,7 +597,6 @@ def _silence_edges(cqt: np.ndarray, n: int, *, sr: int, hop_length: int,
 def _detect(ch: np.ndarray, Ms: np.ndarray, t_all: np.ndarray, *, beats_per_frame: int,
             min_gap: float, labels: np.ndarray) -> tuple[list[int], np.ndarray]:
     """Section starts (frame indices) by structure features, and the novelty curve."""
-    n = ch.shape[1]
     X = np.vstack([_standardise(ch), _standardise(Ms[1:])])
     scale = 1.0 / max(beats_per_frame, 1)
     nov = _unit(_structure_novelty(X, m=max(1, int(round(SF_EMBED_BEATS * scale))),

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import FormatError
-from core.fileio import atomic_write_text
+from core.fileio import atomic_write_text, read_json
 from core.model import validate_document
 
 __all__ = ["Region", "Span", "Timeline", "timeline_to_dict", "timeline_from_dict",
@@ -172,12 +172,7 @@ def timeline_from_dict(doc: Any) -> Timeline:
 def load_timeline(path: str | os.PathLike) -> Timeline:
     """Read a timeline JSON file."""
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise FormatError(f"{path.name}: cannot read the file ({exc})") from None
-    except json.JSONDecodeError as exc:
-        raise FormatError(f"{path.name}: not valid JSON (line {exc.lineno}: {exc.msg})") from None
+    doc = read_json(path)
     return timeline_from_dict(doc)
 
 
