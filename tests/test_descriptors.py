@@ -89,7 +89,7 @@ def test_shipped_file_matches_the_schema(doc):
 def test_counts(d):
     assert d.genres() == GENRES
     for g in GENRES:
-        assert 1 <= len(d.children(g)) <= 4
+        assert len(d.children(g)) in (1, 2, 3, 4)
     assert len(d.active()) > 100
     assert 130 <= len(d) <= 200
     assert 0 < len(d) - len(d.active()) <= 5  # a few retired

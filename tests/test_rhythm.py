@@ -214,7 +214,7 @@ def test_global_tempo_candidates_and_weights(rng):
     env = rhythm.onset_envelope(_mel(_render(_events("four_on_the_floor", 100, 0, 20.0),
                                              20.0, rng)))
     result = rhythm.global_tempo(env, n_candidates=3)
-    assert 1 <= len(result.candidates) <= 3
+    assert len(result.candidates) in (1, 2, 3)
     assert len(result.weights) == len(result.candidates)
     assert result.candidates[0] == result.bpm
     assert sum(result.weights) == pytest.approx(1.0)

@@ -116,7 +116,7 @@ def assert_valid(seg: Segmentation, duration: float) -> None:
         if lab not in seen:
             assert lab == "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[len(seen)]
             seen.append(lab)
-    assert 1 <= seg.k and len(seen) <= seg.k
+    assert seg.k >= 1 and len(seen) <= seg.k
 
 
 def centre_labels(seg: Segmentation, ref) -> tuple[str, ...]:
