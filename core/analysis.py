@@ -108,6 +108,23 @@ def _rhythm_stage(frames: FrameFeatures, grid: WindowGrid) -> _Rhythm:
     return _Rhythm(oenv, peaks, np.asarray(bpm), np.asarray(conf), glob, np.asarray(beats))
 
 
+def _same_level(bpm: float, reference: float, *, tol: float = 0.04) -> float:
+    """``bpm`` moved to the track's metrical level when it is the same pulse at another.
+
+    A section's own tempo estimate (often from few seconds) can land an octave or a
+    third away from the whole-track tempo while the music keeps its pulse; a song
+    rarely changes metrical level between sections, so a section whose tempo is the
+    global tempo times 2, 1/2, 3/2 or 2/3 (within 4 %) takes the global level.  A real
+    tempo change (any other ratio) is kept.
+    """
+    if bpm <= 0 or reference <= 0:
+        return float(bpm)
+    for factor in (2.0, 0.5, 1.5, 2.0 / 3.0):
+        if abs(bpm * factor - reference) <= tol * reference:
+            return float(bpm * factor)
+    return float(bpm)
+
+
 def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
               chroma: np.ndarray) -> tuple[Segment, ...]:
     """Segments with their own tempo and key, estimated over each segment's frames."""
@@ -118,6 +135,7 @@ def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
     f1 = np.clip(np.round(b[1:] * fps).astype(int), f0 + 1, frames.n_frames)
     bpm, _ = rhythm.estimate_tempo(rh.onset_env, sr=p.sr, hop_length=p.hop_length,
                                    starts=f0, ends=f1)
+    bpm = [_same_level(b, rh.global_tempo.bpm) for b in bpm]
     keys = tonality.estimate_keys(chroma, starts=f0, ends=f1)
     return tuple(Segment(float(b[i]), float(b[i + 1]), seg.labels[i], float(bpm[i]),
                          keys[i].tonic, keys[i].mode) for i in range(len(seg.labels)))

@@ -106,3 +106,13 @@ def test_demo_track(demo_track):
     assert a.segments[0].start == 0.0 and a.segments[-1].end == pytest.approx(a.duration)
     assert all(s.end > s.start for s in a.segments)
     to_jams(a).validate()
+
+
+@pytest.mark.parametrize("bpm, reference, expected", [
+    (89.0, 178.0, 178.0), (178.0, 89.0, 89.0), (117.5, 178.0, 117.5 * 1.5),
+    (120.0, 180.0, 180.0), (131.0, 100.0, 131.0), (100.0, 100.0, 100.0), (0.0, 100.0, 0.0),
+])
+def test_section_tempo_keeps_the_tracks_metrical_level(bpm, reference, expected):
+    from core.analysis import _same_level
+
+    assert _same_level(bpm, reference) == pytest.approx(expected)
