@@ -32,7 +32,8 @@ from core.errors import (EmptyAudioError, NonFiniteAudioError, TooShortError,
 from core.progress import Reporter
 
 __all__ = ["AudioInfo", "AnalysisAudio", "load_for_analysis", "load_original", "audio_from_array",
-           "probe", "file_sha256", "MIN_DURATION", "ANALYSIS_SR"]
+           "probe", "file_sha256", "open_blocks", "check_block", "check_length",
+           "MIN_DURATION", "ANALYSIS_SR"]
 
 logger = logging.getLogger(__name__)
 
@@ -152,8 +153,14 @@ def _open_av(path: str) -> _Source:
                    stream.codec_context.name.upper(), "ffmpeg", blocks())
 
 
-def _open(path: str) -> _Source:
-    """Open ``path`` with the first decoder that accepts it."""
+def open_blocks(path: str) -> _Source:
+    """Open ``path`` with the first decoder that accepts it.
+
+    The result has ``sample_rate``, ``channels``, ``frames`` (the header's count),
+    ``format``, ``subtype``, ``decoder`` and ``blocks``: an iterator of float32
+    ``(n, channels)`` blocks.  Check each block with :func:`check_block` and the total
+    with :func:`check_length`; close ``blocks`` when done.
+    """
     name = Path(path).name
     if not os.path.exists(path):
         raise UnreadableAudioError(f"{name}: no such file")
@@ -175,7 +182,8 @@ def _open(path: str) -> _Source:
 
 
 # ----------------------------------------------------------------------------- checks
-def _check_block(block: np.ndarray, done: int, rate: int, name: str) -> None:
+def check_block(block: np.ndarray, done: int, rate: int, name: str) -> None:
+    """Raise :class:`NonFiniteAudioError` if ``block`` (starting at frame ``done``) has NaN/Inf."""
     if not np.isfinite(block).all():
         bad = int(np.argmin(np.isfinite(block).all(axis=1)))
         t = (done + bad) / rate
@@ -184,7 +192,8 @@ def _check_block(block: np.ndarray, done: int, rate: int, name: str) -> None:
             f"from {t:.2f} s on; it cannot be analysed")
 
 
-def _check_length(frames: int, rate: int, name: str) -> None:
+def check_length(frames: int, rate: int, name: str) -> None:
+    """Raise :class:`EmptyAudioError` / :class:`TooShortError` for too few frames."""
     if frames == 0:
         raise EmptyAudioError(f"{name}: the file contains no audio samples")
     if frames < MIN_DURATION * rate:
@@ -206,7 +215,7 @@ def _notes(y: np.ndarray, peak: float, clipped: int, total: int) -> list[str]:
 # ----------------------------------------------------------------------------- public API
 def probe(path: str | os.PathLike) -> AudioInfo:
     """Read a file's native format without decoding it (frames are the header's count)."""
-    src = _open(os.fspath(path))
+    src = open_blocks(os.fspath(path))
     info = AudioInfo(os.fspath(path), "", src.sample_rate, src.channels, src.frames,
                      src.format, src.subtype, src.decoder)
     src.blocks.close()
@@ -241,7 +250,7 @@ def _resample_blocks(blocks: Iterator[np.ndarray], *, rate: int, sr: int, first_
     try:
         for block in blocks:
             reporter(min((done - first_frame) / max(total, 1), 0.99), "decoding")
-            _check_block(block, done, rate, name)
+            check_block(block, done, rate, name)
             upto = len(block) if count_to is None else max(count_to - done, 0)
             counted = np.abs(block[max(count_from - done, 0):upto])
             if counted.size:
@@ -343,7 +352,7 @@ def load_for_analysis(path: str | os.PathLike, *, sr: int = ANALYSIS_SR,
     reporter = reporter or Reporter()
     path = os.fspath(path)
     name = Path(path).name
-    src = _open(path)
+    src = open_blocks(path)
     try:
         if src.decoder == "soundfile" and src.frames > 60 * src.sample_rate:
             dec = _decode_halves(path, src, sr, reporter, name)
@@ -352,7 +361,7 @@ def load_for_analysis(path: str | os.PathLike, *, sr: int = ANALYSIS_SR,
                                    count_from=0, total=src.frames, reporter=reporter, name=name)
     finally:
         src.blocks.close()
-    _check_length(dec.frames, src.sample_rate, name)
+    check_length(dec.frames, src.sample_rate, name)
     y = dec.y.astype(np.float32, copy=False)
     notes = _notes(y, dec.peak, dec.clipped, dec.frames * src.channels)
     if src.frames and dec.frames < src.frames:
@@ -380,14 +389,14 @@ def load_original(path: str | os.PathLike, *, reporter: Reporter | None = None
     reporter = reporter or Reporter()
     path = os.fspath(path)
     name = Path(path).name
-    src = _open(path)
+    src = open_blocks(path)
     parts, done = [], 0
     for block in src.blocks:
         reporter(min(done / max(src.frames, 1), 0.99), "decoding")
-        _check_block(block, done, src.sample_rate, name)
+        check_block(block, done, src.sample_rate, name)
         parts.append(block)
         done += len(block)
-    _check_length(done, src.sample_rate, name)
+    check_length(done, src.sample_rate, name)
     return np.concatenate(parts), src.sample_rate
 
 
@@ -408,8 +417,8 @@ def audio_from_array(y: np.ndarray, sr: int, *, name: str = "<memory>",
     data = np.asarray(y, dtype=np.float32)
     if data.ndim == 1:
         data = data[:, None]
-    _check_block(data, 0, sr, name)
-    _check_length(len(data), sr, name)
+    check_block(data, 0, sr, name)
+    check_length(len(data), sr, name)
     mono = data.mean(axis=1) if data.shape[1] > 1 else data[:, 0]
     out = soxr.resample(mono, sr, target_sr, quality="HQ") if sr != target_sr else mono.copy()
     out = np.ascontiguousarray(out, dtype=np.float32)

@@ -180,15 +180,10 @@ def spectrogram_of(mono: np.ndarray, sr: int, *, n_fft: int = 2048, columns: int
 
 
 def _open_blocks(path: str):
-    """The core decoder for ``path`` (native rate, float32 blocks).
+    """The core decoder for ``path`` (native rate, float32 blocks)."""
+    from core.audio import open_blocks
 
-    ``core.audio`` has no public block iterator yet; this is the one place that
-    reaches into it, so swapping to a public API later is a one-line change.
-    """
-    from core import audio
-
-    opener = getattr(audio, "open_blocks", None) or audio._open  # noqa: SLF001
-    return opener(path)
+    return open_blocks(path)
 
 
 # ----------------------------------------------------------------------------- tasks
@@ -226,7 +221,7 @@ def load_track(path: str | os.PathLike, *, playback_sr: int | None = None,
     try:
         for block in src.blocks:
             rep(min(done / expected, 0.99) * 0.8, "reading waveform")
-            core_audio._check_block(block, done, rate, name)  # noqa: SLF001
+            core_audio.check_block(block, done, rate, name)
             peaks.add(block)
             parts.append(block)
             done += len(block)
@@ -238,7 +233,7 @@ def load_track(path: str | os.PathLike, *, playback_sr: int | None = None,
         close = getattr(src.blocks, "close", None)
         if close:
             close()
-    core_audio._check_length(done, rate, name)  # noqa: SLF001
+    core_audio.check_length(done, rate, name)
     peaks.add(np.zeros((0, 1), np.float32), last=True)
     env = peaks.envelope(rate, done / rate)
     if partial is not None:
