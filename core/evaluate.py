@@ -173,12 +173,6 @@ class RegionScore:
     key_score: float
 
 
-def _majority(values: list[str]) -> str:
-    from collections import Counter
-
-    return Counter(values).most_common(1)[0][0] if values else ""
-
-
 def score_render(timeline, analysis) -> tuple[list[RegionScore], dict[str, float]]:
     """Compare the analysis of a render with the timeline it was rendered from.
 
@@ -193,6 +187,8 @@ def score_render(timeline, analysis) -> tuple[list[RegionScore], dict[str, float
     analysis : core.model.Analysis
         The analysis of the rendered audio.
     """
+    from core.model import majority
+
     w = analysis.windows
     starts, ends = np.asarray(w.start), np.asarray(w.end)
     scores = []
@@ -202,7 +198,7 @@ def score_render(timeline, analysis) -> tuple[list[RegionScore], dict[str, float
             overlap = np.minimum(ends, view.end) - np.maximum(starts, view.start)
             inside = np.flatnonzero(overlap >= overlap.max() - 1e-6)
         bpm = float(np.median(np.asarray(w.tempo)[inside]))
-        key = _majority([w.key(j) for j in inside])
+        key = majority([w.key(j) for j in inside])
         scores.append(RegionScore(i, view.region.descriptor, view.tempo, bpm, view.region.key,
                                   key, tempo_accuracy(bpm, view.tempo)[0],
                                   key_score(key, view.region.key)))

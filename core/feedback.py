@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
 from core.fileio import atomic_path, atomic_write_text
-from core.model import TARGETS, Analysis, segment_table
+from core.model import TARGETS, Analysis, majority, segment_table
 from core.timeline import Timeline
 
 __all__ = ["RenderComparison", "Comparison", "compare_single", "compare_multi",
@@ -59,10 +58,6 @@ def _window_labels(analysis: Analysis, start: float, end: float, target: str) ->
     return [labels[i] for i in idx]
 
 
-def _majority(values: list[str]) -> str:
-    return Counter(values).most_common(1)[0][0] if values else ""
-
-
 def compare_single(name: str, timeline: Timeline, render: Analysis, *, dictionary=None
                    ) -> RenderComparison:
     """Accuracy of a single-region render against the descriptor it was asked for."""
@@ -93,7 +88,7 @@ def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Ana
         for t in TARGETS:
             if t not in seg.targets:
                 continue
-            got = _majority(_window_labels(render, view.start, view.end, t))
+            got = majority(_window_labels(render, view.start, view.end, t))
             row[t] = (seg.targets[t], got)
             hits[t].append(got == seg.targets[t])
         details.append(row)

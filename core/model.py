@@ -23,7 +23,7 @@ from core.errors import FormatError
 
 __all__ = ["TrackInfo", "Settings", "Versions", "WindowTable", "Segment",
            "GlobalEstimates", "Analysis", "SegmentRow", "segment_table",
-           "analysis_to_dict", "analysis_from_dict", "SCHEMA_ID", "TARGETS"]
+           "analysis_to_dict", "analysis_from_dict", "majority", "SCHEMA_ID", "TARGETS"]
 
 SCHEMA_ID = "twintrack.analysis/1"
 #: Descriptor targets a classifier fills in (issue 4); empty until a model is used.
@@ -172,7 +172,7 @@ class SegmentRow:
     descriptor: str
 
 
-def _majority(values: list[str]) -> str:
+def majority(values: list[str]) -> str:
     """Most common value; ties go to the value seen first (stable, deterministic)."""
     if not values:
         return ""
@@ -195,7 +195,7 @@ def segment_table(analysis: Analysis) -> list[SegmentRow]:
         if not idx and centres:
             mid = (seg.start + seg.end) / 2
             idx = [min(range(len(centres)), key=lambda i: abs(centres[i] - mid))]
-        targets = {t: _majority([w.labels[t][i] for i in idx]) for t in TARGETS if t in w.labels}
+        targets = {t: majority([w.labels[t][i] for i in idx]) for t in TARGETS if t in w.labels}
         path = [targets[t] for t in ("genre", "subgenre", "mood") if targets.get(t)]
         descriptor = "UNK" if "UNK" in path else "_".join(path)
         rows.append(SegmentRow(seg.start, seg.end, seg.duration, seg.label, seg.tempo,

@@ -285,7 +285,7 @@ def test_duration_bounds_rule():
     prev = (1, 1)
     for d in np.linspace(0, 600, 121):
         lo, hi = duration_bounds(d)
-        assert 1 <= lo <= hi and lo >= prev[0] and hi >= prev[1]
+        assert lo >= 1 and hi >= lo and lo >= prev[0] and hi >= prev[1]
         prev = (lo, hi)
 
 
