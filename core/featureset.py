@@ -68,9 +68,7 @@ class PcaBasis:
 @lru_cache(maxsize=4)
 def load_pca(version: str = PCA_VERSION) -> PcaBasis:
     """Load a shipped PCA basis (cached per process)."""
-    from core.resources import resource_path
-
-    d = json.loads(resource_path("pca", f"{version}.json").read_text(encoding="utf-8"))
+    d = json.loads(pca_path(version).read_text(encoding="utf-8"))
     return PcaBasis(d["version"], tuple(d["input_names"]), np.asarray(d["mean"]),
                     np.asarray(d["scale"]), np.asarray(d["components"]),
                     tuple(d["explained_variance_ratio"]), tuple(d["corpus"]))
@@ -143,6 +141,7 @@ def window_features(frames: FrameFeatures, grid: WindowGrid, *, onset_env: np.nd
 
 
 def pca_path(version: str) -> Path:
+    """Where the shipped basis ``version`` lives (``resources/pca/<version>.json``)."""
     from core.resources import resource_path
 
     return resource_path("pca", f"{version}.json")
