@@ -36,7 +36,7 @@ def _noise(rng: np.random.Generator, n: int) -> np.ndarray:
 def _sweep(t: np.ndarray, f_end: float, f_start: float, tau: float, sr: int) -> np.ndarray:
     """Sine gliding exponentially from ``f_start`` to ``f_end`` (phase integrated)."""
     ph = f_end * t + (f_start - f_end) * tau * (1 - np.exp(-t / np.float32(tau)))
-    return np.sin(np.float32(2 * np.pi) * (ph % 1))
+    return np.sin(np.float32(2 * np.pi) * _frac(ph))
 
 
 def _env(t: np.ndarray, tau: float, attack: float = 0.0005) -> np.ndarray:
@@ -48,8 +48,15 @@ def _metal(t: np.ndarray, sr: int, rng, scale: float) -> np.ndarray:
     out = np.zeros_like(t)
     for f in (205.3, 304.4, 369.6, 522.7, 540.0, 800.0):
         ph = (f * scale * (1 + 0.01 * rng.standard_normal())) * t + rng.random()
-        out += np.sign(np.sin(np.float32(2 * np.pi) * (ph % 1)))
+        out += np.sign(np.sin(np.float32(2 * np.pi) * _frac(ph)))
     return out
+
+
+def _frac(ph: np.ndarray) -> np.ndarray:
+    """``ph % 1`` for a phase that is never negative, in place and without the cost of
+    numpy's float modulo (both are exact, so the results are identical)."""
+    ph -= np.floor(ph)
+    return ph
 
 
 def _kick(t, sr, rng, vel, electronic):
