@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
@@ -35,6 +36,7 @@ logger = logging.getLogger(__name__)
 
 CEILING = 10 ** (-1.0 / 20)        # -1 dBFS sample peak: leaves room for inter-sample peaks
 VEL_BUCKETS = np.array([0.35, 0.65, 0.95])
+_BUCKETS = tuple(float(b) for b in VEL_BUCKETS)
 DRUM_VARIANTS = 4
 TARGET_LUFS = {"soft": -19.0, "medium": -14.5, "loud": -11.0}
 MAX_SUSTAIN = 3.0   # seconds synthesised for held voices; longer notes loop
@@ -45,7 +47,8 @@ COMP_RATIO = {"soft": 1.5, "medium": 2.0, "loud": 3.0}
 
 
 def _bucket(velocity: float) -> float:
-    return float(VEL_BUCKETS[np.abs(VEL_BUCKETS - velocity).argmin()])
+    """The nearest of :data:`VEL_BUCKETS` (the first of a tie, like ``argmin``)."""
+    return min(_BUCKETS, key=lambda b: abs(b - velocity))
 
 
 def _pan_gains(pan: float) -> tuple[float, float]:
@@ -118,10 +121,16 @@ class _NoteCache:
         return x
 
     def _shape(self, x: np.ndarray, highpass: float) -> np.ndarray:
-        sos = signal.butter(2, highpass, "high", fs=self.sr, output="sos")
+        sos = _highpass_sos(highpass, self.sr)
         if self.tone is not None:
             sos = np.vstack([sos, self.tone])
         return signal.sosfilt(sos, x).astype(np.float32)
+
+
+@lru_cache(maxsize=64)
+def _highpass_sos(fc: float, sr: int) -> np.ndarray:
+    """The voices' clean-up highpass (designed once per cutoff, not once per note)."""
+    return signal.butter(2, fc, "high", fs=sr, output="sos")
 
 
 def _loop_extend(x: np.ndarray, n: int, sr: int) -> np.ndarray:
@@ -171,12 +180,14 @@ def _spans(events: list[NoteEvent], instrument: str, n: int, sr: int) -> list[tu
 
 
 def _place_pitched(bus: np.ndarray, spans: list[tuple], instrument: str,
-                   cache: _NoteCache) -> None:
-    """Add notes (exact gain, note-off release curve) into the mono ``bus``."""
+                   cache: _NoteCache) -> tuple[int, int]:
+    """Add notes (exact gain, note-off release curve) into the mono ``bus``; returns the
+    range ``[lo, hi)`` of samples written."""
     n_rel = max(int(VOICES[instrument].release * cache.sr), 1)
     x = np.linspace(0, 1, n_rel, dtype=np.float32)
     # exponential-like fade with zero slope at both ends: no kink, no splatter
     release = (1 + 2 * x) * np.exp(-2 * x) * 0.5 * (1 + np.cos(np.float32(np.pi) * x))
+    first, last = bus.size, 0
     for key, s, on, need, gain in spans:
         body = cache.notes[key]
         end = min(need, body.size)
@@ -185,12 +196,16 @@ def _place_pitched(bus: np.ndarray, spans: list[tuple], instrument: str,
             seg[on:end] *= release[:end - on]
         lo = max(-s, 0)
         bus[s + lo:s + end] += seg[lo:]
+        first, last = min(first, s + lo), max(last, s + end)
+    return first, max(first, last)
 
 
-def _place_drums(bus: np.ndarray, spans: list[tuple], pan: float, cache: _NoteCache) -> None:
-    """Add drum hits into the stereo ``bus`` (2, n) with per-piece pans; a closed hat
-    chokes a ringing open hat."""
+def _place_drums(bus: np.ndarray, spans: list[tuple], pan: float,
+                 cache: _NoteCache) -> tuple[int, int]:
+    """Add drum hits into the stereo ``bus`` (2, n) with per-piece pans (a closed hat
+    chokes a ringing open hat); returns the range ``[lo, hi)`` of samples written."""
     sr = cache.sr
+    first, last = bus.shape[1], 0
     closed = np.sort([s for (_, k, _, _), s, *_ in spans if k in (42, 44)])
     for (kit, k, vb, var), s, _, need, gain in spans:
         hit = cache.notes[(kit, k, vb, var)]
@@ -205,19 +220,26 @@ def _place_drums(bus: np.ndarray, spans: list[tuple], pan: float, cache: _NoteCa
         gl, gr = _pan_gains(pan + 0.8 * drums.drum_pan(kit, k) * (1 - abs(pan)))
         bus[0, s:s + end] += np.float32(gl) * seg
         bus[1, s:s + end] += np.float32(gr) * seg
+        first, last = min(first, s), max(last, s + end)
+    return first, max(first, last)
 
 
-def _add_panned(dry: np.ndarray, mono: np.ndarray, width: float, pan: float, sr: int) -> None:
+def _add_panned(dry: np.ndarray, mono: np.ndarray, width: float, pan: float, sr: int,
+                lo: int = 0, hi: int | None = None) -> None:
     """Add a mono bus to ``dry`` (2, n), panned, with mono-compatible width (a Haas-
-    delayed copy added left and subtracted right, so the mono sum is unchanged)."""
+    delayed copy added left and subtracted right, so the mono sum is unchanged).
+    Only ``mono[lo:hi]`` may be non-zero (the rest would add nothing)."""
+    hi = mono.size if hi is None else hi
     gl, gr = (np.float32(g) for g in _pan_gains(pan))
-    dry[0] += gl * mono
-    dry[1] += gr * mono
+    dry[0, lo:hi] += gl * mono[lo:hi]
+    dry[1, lo:hi] += gr * mono[lo:hi]
     if width > 0:
         d = int(0.013 * sr)
-        side = np.float32(0.45 * width) * mono[:-d]
-        dry[0, d:] += gl * side
-        dry[1, d:] -= gr * side
+        end = min(hi, mono.size - d)
+        if end > lo:
+            side = np.float32(0.45 * width) * mono[lo:end]
+            dry[0, lo + d:end + d] += gl * side
+            dry[1, lo + d:end + d] -= gr * side
 
 
 def _groups(events: Sequence[NoteEvent], parts: Sequence[PartSpec]) -> tuple[dict, dict]:
@@ -245,22 +267,25 @@ def _render_parts(events: Sequence[NoteEvent], parts: Sequence[PartSpec], n: int
     cache.fill(wanted, synth_rep)
     dry = np.zeros((2, n), dtype=np.float32)
     send = np.zeros(n, dtype=np.float32)
-    bus = np.empty((2, n), dtype=np.float32)
+    bus = np.zeros((2, n), dtype=np.float32)
     for i, ((part, inst), sp) in enumerate(spans.items()):
         place_rep(i / len(spans), f"mixing {part}")
         spec, gain = specs[part], np.float32(10 ** (specs[part].gain_db / 20))
-        bus.fill(0)
+        # every part touches only the span its notes cover: the rest of the buses
+        # would add zeros
         if inst in DRUM_GROUPS:
-            _place_drums(bus, sp, spec.pan, cache)
-            bus *= gain
-            dry += bus
-            send += np.float32(spec.reverb_send * 0.5) * (bus[0] + bus[1])
+            lo, hi = _place_drums(bus, sp, spec.pan, cache)
+            part = bus[:, lo:hi]
+            part *= gain
+            dry[:, lo:hi] += part
+            send[lo:hi] += np.float32(spec.reverb_send * 0.5) * (part[0] + part[1])
         else:
             mono = bus[0]
-            _place_pitched(mono, sp, inst, cache)
-            mono *= gain
-            send += np.float32(spec.reverb_send) * mono
-            _add_panned(dry, mono, VOICES[inst].width, spec.pan, cache.sr)
+            lo, hi = _place_pitched(mono, sp, inst, cache)
+            mono[lo:hi] *= gain
+            send[lo:hi] += np.float32(spec.reverb_send) * mono[lo:hi]
+            _add_panned(dry, mono, VOICES[inst].width, spec.pan, cache.sr, lo, hi)
+        bus[:, lo:hi] = 0                       # clean for the next part
     return dry, send
 
 
@@ -386,8 +411,7 @@ def _limit(x: np.ndarray, sr: int, ceiling: float = CEILING) -> None:
     blk, look = 64, 3
     nb = -(-x.shape[1] // blk)
     full = x.shape[1] // blk
-    v = x[:, :full * blk].reshape(2, full, blk)
-    peak = np.maximum(v.max(axis=2), -v.min(axis=2)).max(axis=0)
+    peak = _block_peaks(x[:, :full * blk], blk)
     if full < nb:
         peak = np.r_[peak, np.abs(x[:, full * blk:]).max()]
     need = np.maximum(20 * np.log10(np.maximum(peak, 1e-9) / ceiling), 0)
@@ -402,6 +426,18 @@ def _limit(x: np.ndarray, sr: int, ceiling: float = CEILING) -> None:
         edges = np.minimum(np.r_[gain[0], gain], np.r_[gain, gain[-1]])
         x *= _ramp(edges, blk, x.shape[1])
     np.clip(x, -ceiling, ceiling, out=x)
+
+
+def _block_peaks(x: np.ndarray, blk: int) -> np.ndarray:
+    """Peak magnitude over both channels of each ``blk``-sample block of ``x`` (2, n),
+    ``n`` a multiple of ``blk`` (a power of two).  A halving tree of elementwise maxima:
+    numpy's reductions along a short last axis cost ten times more."""
+    a = np.abs(x)
+    m = np.maximum(a[0], a[1], out=a[0]).reshape(-1, blk)
+    while m.shape[1] > 1:
+        h = m.shape[1] // 2
+        m = np.maximum(m[:, :h], m[:, h:])
+    return m[:, 0]
 
 
 def equal_power_crossfade(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
