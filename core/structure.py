@@ -30,6 +30,16 @@ Trans. Multimedia 2014), among the strongest unsupervised boundary detectors on 
    checkerboard novelty (Foote 2000; half-width 4 beats on the chroma and MFCC cosine
    self-similarities), plus 0.5 where the Laplacian cluster label changes.  A boundary at
    frame i is the time of its first beat (frame i spans ``[beat[i-1], beat[i])``).
+4b. Texture-change refinement, for sections that change tempo (where one beat grid at
+   the track's tempo cannot hold the new section's beats, and the beat-level placement
+   lands seconds off): a beat-independent change curve (squared distance between the
+   mean standardised log-CQT and MFCC of the 3 s before and after, every 4 frames, by
+   cumulative sums) is searched within ``REFINE_S`` (3 s) of the boundary; the boundary
+   moves to its maximum, snapped to a beat within 0.3 s, only when that change is at
+   least ``REFINE_MARGIN`` (2) times the change at the boundary as placed.  Measured:
+   render round trip (16 multi-region timelines) F@1 0.53 -> 0.68; dev real 0.33/0.57
+   -> 0.33/0.55, forms unchanged, synthetic pop 0.70/0.95 -> 0.66/0.92 (F@0.5/F@3).
+   Without the margin (always move) precision collapsed (forms F@0.5 1.0 -> 0.26).
 5. A leading or trailing silence of at least 0.5 s (CQT frame energy 60 dB below the
    loudest frame) is its own segment: references of pop corpora mark it (Isophonics
    "silence", SALAMI "Silence").
@@ -152,6 +162,13 @@ FINE_BEATS = 4
 LABEL_CHANGE_BONUS = 0.5
 #: Chroma log compression; silence threshold (dB below the loudest frame) and shortest
 #: leading or trailing silence (s) that gets its own segment.
+# Texture-change refinement (step 4b): search radius, half-window and hop of the
+# change curve, the margin a move needs, and the beat snap distance.
+REFINE_S = 3.0
+CHANGE_HALF_S = 3.0
+CHANGE_HOP = 4
+REFINE_MARGIN = 2.0
+SNAP_S = 0.3
 CHROMA_GAMMA = 100.0
 SILENCE_DB = -60.0
 SILENCE_S = 0.5
@@ -795,10 +812,70 @@ def segment(cqt: np.ndarray, mfcc: np.ndarray, beat_frames: np.ndarray | None, *
         changes = np.flatnonzero(labels[best][1:] != labels[best][:-1]) + 1
         starts = _extra_starts(starts, nov, t_all, best - 1 - len(starts) - len(silence),
                                changes, min_segment)
-    bounds = _boundaries([float(t_all[j]) for j in starts], silence, duration)
+    times = [float(t_all[j]) for j in starts]
+    if REFINE_S > 0 and times:
+        times = _refine(times, np.asarray(cqt)[:, :n_cqt], np.asarray(mfcc)[:, :n_cqt],
+                        sr=sr, hop_length=hop_length, duration=duration, min_gap=min_segment,
+                        beat_times=t_all[1:-1])
+    bounds = _boundaries(times, silence, duration)
     seg_lab = _segment_labels(bounds, t_all, lab_best, best, force=k is not None)
     return Segmentation(boundaries=tuple(float(b) for b in bounds), labels=_letters(seg_lab),
                         **extra)
+
+
+def _change_curve(cqt: np.ndarray, mfcc: np.ndarray, *, hop: int, half: int) -> np.ndarray:
+    """Texture change at every ``hop``-frame step: squared distance between the mean
+    standardised features (log-CQT and MFCC 1.., blocks weighted equally) of the
+    ``half`` steps before and after, by cumulative sums (linear in the track length)."""
+    n = cqt.shape[1] // hop
+    if n < 2 * half + 1:
+        return np.zeros(max(n, 0))
+    C = cqt[:, :n * hop].reshape(cqt.shape[0], n, hop).mean(axis=2)
+    M = mfcc[1:, :n * hop].reshape(mfcc.shape[0] - 1, n, hop).mean(axis=2)
+    C = np.nan_to_num(C, nan=0.0, posinf=0.0, neginf=0.0)
+    ref = float(C.max()) if C.size else 0.0
+    C = librosa.amplitude_to_db(C, ref=ref if ref > 0 else 1.0)
+    M = np.nan_to_num(M, nan=0.0, posinf=0.0, neginf=0.0)
+    X = np.vstack([_standardise(C.astype(np.float64)) / np.sqrt(C.shape[0]),
+                   _standardise(M.astype(np.float64)) / np.sqrt(M.shape[0])])
+    cs = np.concatenate([np.zeros((X.shape[0], 1)), np.cumsum(X, axis=1)], axis=1)
+    out = np.zeros(n)
+    p = np.arange(half, n - half + 1)
+    before = (cs[:, p] - cs[:, p - half]) / half
+    after = (cs[:, p + half] - cs[:, p]) / half
+    out[p[p < n]] = np.sum((after - before) ** 2, axis=0)[p < n]
+    return out
+
+
+def _refine(times: list[float], cqt: np.ndarray, mfcc: np.ndarray, *, sr: int,
+            hop_length: int, duration: float, min_gap: float,
+            beat_times: np.ndarray | None = None) -> list[float]:
+    """Move each boundary to the strongest texture change within ``REFINE_S``."""
+    step = CHANGE_HOP * hop_length / sr
+    half = max(1, int(round(CHANGE_HALF_S / step)))
+    curve = _change_curve(cqt, mfcc, hop=CHANGE_HOP, half=half)
+    if not curve.size or not np.any(curve > 0):
+        return times
+    out = []
+    for t in times:
+        i0 = int(round(t / step))
+        lo, hi = max(0, int((t - REFINE_S) / step)), min(len(curve), int((t + REFINE_S) / step) + 1)
+        if hi <= lo:
+            out.append(t)
+            continue
+        j = lo + int(np.argmax(curve[lo:hi]))
+        here = curve[min(max(i0, 0), len(curve) - 1)]
+        if curve[j] > REFINE_MARGIN * here:
+            t = j * step
+            if beat_times is not None and len(beat_times):
+                b = beat_times[np.argmin(np.abs(beat_times - t))]
+                t = float(b) if abs(b - t) <= SNAP_S else t
+        out.append(t)
+    keep = []
+    for t in sorted(out):
+        if min_gap <= t <= duration - min_gap and all(abs(t - k) >= min_gap for k in keep):
+            keep.append(t)
+    return keep
 
 
 def _boundaries(starts: list[float], silence: list[float], duration: float) -> np.ndarray:

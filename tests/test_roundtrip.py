@@ -2,9 +2,9 @@
 
 Issue 3's acceptance: in every region the analysis finds the asked tempo (within 4 %)
 and key (MIREX weighted >= 0.9), and boundaries within 1 s of the region changes
-(F@1 >= 0.9 over the set).  Tempo and key hold today; boundaries reach F@1 ~0.7 (the
-analysis also finds the composer's intro entries and phrase changes inside regions),
-so the boundary assertion guards the current level until that is fixed.
+(F@1 >= 0.9 over the set).  Tempo and key hold today; on this set boundaries reach F@1
+~0.86 (over 16 timelines of bench/roundtrip.py ~0.68: the analysis still finds phrase
+changes inside some regions), so the boundary assertion guards the current level.
 """
 
 from __future__ import annotations
@@ -48,4 +48,4 @@ def test_every_region_has_its_tempo_and_key(results):
 def test_region_changes_are_found(results):
     f1 = np.mean([overall["F@1"] for _, overall in results])
     f3 = np.mean([overall["F@3"] for _, overall in results])
-    assert f3 >= 0.75 and f1 >= 0.6, (f1, f3)
+    assert f3 >= 0.8 and f1 >= 0.8, (f1, f3)

@@ -30,8 +30,9 @@ How a style becomes music
   stabs and off-beat bass for house, swung Rhodes comping for lofi, arpeggiated synths
   and octave bass for synthwave, sustained strings and ostinati for cinematic, an 808
   bass that follows the kick for hip-hop.
-* **Form**: a seeded 1-2 bar motif, varied in 4/8-bar phrases; intros thin the first
-  bars and fade in, endings fill into a crash on the last downbeat and hold the chord.
+* **Form**: a seeded 1-2 bar motif, varied in 4/8-bar phrases; an intro is a lead-in of
+  the first bar or two (at most :data:`INTRO_S`) that fades in, with drums, tunes and
+  arpeggios entering after it; endings fill into a crash on the last downbeat and hold the chord.
 
 Everything random comes from ``np.random.default_rng`` seeded per part from ``seed``.
 """
@@ -69,6 +70,10 @@ _DYNAMICS = {"soft": 0.5, "medium": 0.68, "loud": 0.85}
 _DRUM_DYNAMICS = {"soft": 0.7, "medium": 0.85, "loud": 1.0}
 _REGISTER = {"low": -5, "mid": 0, "high": 5, "wide": 0}
 _VALENCE = (-3, 0, 3)
+#: Longest intro (seconds): a lead-in of one or two bars, shorter than the shortest
+#: section the form analysis reports (``core.structure.segment``'s ``min_segment``, 4 s),
+#: so the regions of a timeline stay the sections a listener (and the analysis) hears.
+INTRO_S = 3.5
 
 
 @dataclass(frozen=True)
@@ -255,14 +260,20 @@ class _Ctx:
         i = bisect.bisect_right(self.starts, beat + 1e-9) - 1
         return self.spans[max(i, 0)][2]
 
-    def enter(self, role: str) -> int:
-        """First bar a role plays: intros bring drums, tunes and arpeggios in late (the
-        part that carries the pulse plays from the start)."""
-        if not self.intro or self.bars < 4 or role in ("bass", "chords", "pad", self.pulse):
+    @property
+    def intro_bars(self) -> int:
+        """Bars of the intro: as many whole bars as fit in :data:`INTRO_S` (none when
+        the region is not an intro, is shorter than four bars, or a bar is longer)."""
+        if not self.intro or self.bars < 4:
             return 0
-        if role in ("drums", "percussion", "arp"):
-            return 1 if self.bars < 8 else 2
-        return 2 if self.bars < 16 else 4
+        return min(2, int(INTRO_S / (self.ts * self.spb) + 1e-9))
+
+    def enter(self, role: str) -> int:
+        """First bar a role plays: drums, tunes and arpeggios come in after the intro (the
+        bass, chords, pad and the part that carries the pulse play from the start)."""
+        if role in ("bass", "chords", "pad", self.pulse):
+            return 0
+        return self.intro_bars
 
 
 Raw = list[tuple[float, float, int, float, str]]
@@ -271,14 +282,15 @@ Raw = list[tuple[float, float, int, float, str]]
 def _add(ctx: _Ctx, out: Raw, part: str, beat: float, dur: float, pitch: int,
          vel: float) -> None:
     """Append a note given in beats; drop it if it starts outside the region, cut it at
-    the region end, fade it in over an intro's first two bars (by the note's middle, so
+    the region end, fade it in over the intro (by the note's middle, so
     a held chord does not stay at its fade-in level)."""
     t0 = ctx.start + beat * ctx.spb
     if beat < -1e-9 or t0 >= ctx.end - 1e-6:
         return
-    if ctx.intro and beat < 2 * ctx.ts:
+    fade = ctx.intro_bars * ctx.ts
+    if fade and beat < fade:
         # A long note is heard at the level of its middle, not of its onset.
-        vel *= 0.5 + 0.5 * min(beat + dur / 2, 2 * ctx.ts) / (2 * ctx.ts)
+        vel *= 0.5 + 0.5 * min(beat + dur / 2, fade) / fade
     dur_s = min(dur * ctx.spb, ctx.end - t0)
     if dur_s <= 0:
         return
