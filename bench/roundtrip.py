@@ -6,7 +6,8 @@
 2. Sweep: one 20 s single-region render per active descriptor (random key and tempo
    in range), analysed; key and tempo agreement per descriptor family, with the misses.
 
-Usage: ``python bench/roundtrip.py [--sweep]``
+Usage: ``python bench/roundtrip.py [--extra N] [--sweep]`` (the multi-region set is the
+fixed :data:`MULTI` plus N random timelines, default 12).
 """
 
 from __future__ import annotations
@@ -42,6 +43,23 @@ MULTI = [
 ]
 
 
+def random_sets(dictionary, n: int, seed: int = 7) -> list:
+    """``n`` random multi-region timelines (2-4 regions of 16-39 s; any active descriptor,
+    tempo in its range, random key), to check the round trip beyond :data:`MULTI`."""
+    rng = np.random.default_rng(seed)
+    names = sorted(d.name for d in dictionary.active())
+    out = []
+    for _ in range(n):
+        parts = []
+        for _ in range(int(rng.integers(2, 5))):
+            d = dictionary.by_name(names[int(rng.integers(len(names)))])
+            parts.append((d.name, float(rng.integers(d.tags.tempo_min, d.tags.tempo_max + 1)),
+                          PITCHES[int(rng.integers(12))],
+                          "minor" if rng.random() < 0.5 else "major", float(rng.integers(16, 40))))
+        out.append(parts)
+    return out
+
+
 def make_timeline(parts, dictionary) -> Timeline:
     spans, t = [], 0.0
     for i, (name, bpm, tonic, mode, dur) in enumerate(parts):
@@ -66,9 +84,9 @@ def round_trip(timeline: Timeline, seed: int):
     return score_render(timeline, analysis)
 
 
-def multi(dictionary) -> None:
+def multi(dictionary, extra: int = 0) -> None:
     regions, f1, f3 = [], [], []
-    for i, parts in enumerate(MULTI):
+    for i, parts in enumerate(MULTI + random_sets(dictionary, extra)):
         scores, overall = round_trip(make_timeline(parts, dictionary), seed=i)
         regions += scores
         f1.append(overall["F@1"])
@@ -110,9 +128,11 @@ def sweep(dictionary) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sweep", action="store_true", help="also one render per descriptor")
+    ap.add_argument("--extra", type=int, default=12,
+                    help="random multi-region timelines beside the fixed set (default 12)")
     args = ap.parse_args()
     dictionary = load_dictionary()
-    multi(dictionary)
+    multi(dictionary, args.extra)
     if args.sweep:
         sweep(dictionary)
 
