@@ -7,6 +7,7 @@ from ``core`` via :mod:`gui.timeline_view`.
 
 from __future__ import annotations
 
+import functools
 import zlib
 from dataclasses import dataclass
 from typing import Sequence
@@ -14,10 +15,10 @@ from typing import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPicture
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPicture
 
 __all__ = ["Run", "runs", "cell_edges", "label_colour", "key_colour", "segment_colour",
-           "BlocksItem", "RunLabels"]
+           "BlocksItem", "WaveformItem", "SpansItem", "RunLabels"]
 
 # Colour-blind-friendly categorical palette (Okabe-Ito plus tints).
 _PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
@@ -44,24 +45,42 @@ def segment_colour(letter: str) -> QColor:
     return QColor(_PALETTE[i])
 
 
-def label_colour(target: str, value: str) -> QColor:
+def label_colour(target: str, value: str, *, alpha: float = 255) -> QColor:
     """Colour of a descriptor label: ordinal targets on a blue-to-orange scale,
-    categories from the palette (stable across runs), UNK grey."""
+    categories from the palette (stable across runs), UNK grey; ``alpha`` 0-255."""
+    return _with_alpha(_label_rgba(target, value), alpha)
+
+
+def key_colour(tonic: str, mode: str, *, alpha: float = 255) -> QColor:
+    """Keys around the circle of fifths get neighbouring hues; minor is darker."""
+    return _with_alpha(_key_rgba(tonic, mode), alpha)
+
+
+def _with_alpha(rgba: int, alpha: float) -> QColor:
+    colour = QColor.fromRgba(rgba)
+    colour.setAlpha(int(min(max(alpha, 0), 255)))
+    return colour
+
+
+@functools.lru_cache(maxsize=1024)
+def _label_rgba(target: str, value: str) -> int:
+    # Cached as a plain int: a lane of a long track asks for the same few colours
+    # hundreds of times, and QColor objects are mutable.
     if value in ("", "UNK"):
-        return QColor("#9E9E9E")
+        return QColor("#9E9E9E").rgba()
     levels = _ORDINAL.get(target)
     if levels and value in levels:
         t = levels.index(value) / max(1, len(levels) - 1)
-        return _diverging(t)
-    return QColor(_PALETTE[zlib.crc32(f"{target}:{value}".encode()) % len(_PALETTE)])
+        return _diverging(t).rgba()
+    return QColor(_PALETTE[zlib.crc32(f"{target}:{value}".encode()) % len(_PALETTE)]).rgba()
 
 
-def key_colour(tonic: str, mode: str) -> QColor:
-    """Keys around the circle of fifths get neighbouring hues; minor is darker."""
-    pc = _PITCHES.index(_FLATS.get(tonic, tonic)) if _FLATS.get(tonic, tonic) in _PITCHES else 0
+@functools.lru_cache(maxsize=64)
+def _key_rgba(tonic: str, mode: str) -> int:
+    name = _FLATS.get(tonic, tonic)
+    pc = _PITCHES.index(name) if name in _PITCHES else 0
     fifths = (pc * 7) % 12
-    colour = QColor.fromHsvF(fifths / 12.0, 0.55, 0.95 if mode != "minor" else 0.7)
-    return colour
+    return QColor.fromHsvF(fifths / 12.0, 0.55, 0.95 if mode != "minor" else 0.7).rgba()
 
 
 @dataclass(frozen=True)
@@ -113,10 +132,12 @@ class BlocksItem(pg.GraphicsObject):
         super().__init__()
         self._picture = QPicture()
         self._rect = QRectF(0, 0, 1, 1)
+        self.cells: list[tuple[float, float, QColor]] = []  # what is drawn, for tests
 
     def set_blocks(self, x0: Sequence[float], x1: Sequence[float],
                    colours: Sequence[QColor]) -> None:
         self.prepareGeometryChange()
+        self.cells = [(float(a), float(b), QColor(c)) for a, b, c in zip(x0, x1, colours)]
         pic = QPicture()
         p = QPainter(pic)
         p.setPen(Qt.PenStyle.NoPen)
@@ -137,49 +158,263 @@ class BlocksItem(pg.GraphicsObject):
         return self._rect
 
 
-class RunLabels:
-    """Text labels for runs in one plot; each run shows the longest of its texts that
-    fits its on-screen width, or nothing.  Owns its TextItems; call :meth:`refresh`
-    when the visible range or size changes.
+class WaveformItem(pg.GraphicsObject):
+    """A min/max peak trace: one vertical stroke per pixel column at any zoom.
+
+    Given per-bin minima and maxima (bins of ``step`` seconds), each paint takes only
+    the bins in view, merges them into columns of about one pixel (aligned to a
+    multiple of the column width, so panning does not shimmer) and strokes each
+    column from its minimum to its maximum.  A 10-minute track is a few thousand
+    strokes per frame, whatever the zoom; the path is cached while the view stays.
+    Owns its copy of the peaks; GUI thread only.
     """
+
+    def __init__(self, colour: str):
+        super().__init__()
+        self._pen = pg.mkPen(colour, width=1)
+        self._pen.setCosmetic(True)
+        self._step = 1.0
+        self._mins = self._maxs = np.zeros(0, np.float32)
+        self._rect = QRectF()
+        self._key: tuple | None = None
+        self._path = QPainterPath()
+
+    def set_peaks(self, step: float, mins: np.ndarray, maxs: np.ndarray) -> None:
+        """Bin ``i`` covers [i * step, (i + 1) * step) seconds."""
+        self.prepareGeometryChange()
+        self._step = float(step)
+        self._mins, self._maxs = np.asarray(mins), np.asarray(maxs)
+        n = len(self._mins)
+        if n:
+            lo, hi = float(self._mins.min()), float(self._maxs.max())
+            self._rect = QRectF(0.0, lo, n * self._step, max(hi - lo, 1e-9))
+        else:
+            self._rect = QRectF()
+        self._key = None
+        self.update()
+
+    def clear(self) -> None:
+        self.set_peaks(1.0, np.zeros(0, np.float32), np.zeros(0, np.float32))
+
+    def __len__(self) -> int:
+        return len(self._mins)
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+    def columns(self, px_per_second: float, x0: float, x1: float
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(centre seconds, minima, maxima) of the columns drawn for [x0, x1] at that zoom."""
+        n, step = len(self._mins), self._step
+        k = max(1, int(1.0 / max(step * px_per_second, 1e-12)))  # bins per column
+        i0 = min(max(int(x0 / step) - k, 0), n)
+        i0 -= i0 % k
+        i1 = min(max(int(np.ceil(x1 / step)) + k, i0), n)
+        lo, hi = self._mins[i0:i1], self._maxs[i0:i1]
+        if k > 1 and len(lo):
+            m = -(-len(lo) // k)
+            pad = m * k - len(lo)  # the last column may be short: pad with its own edge
+            lo = np.pad(lo, (0, pad), mode="edge").reshape(m, k).min(axis=1)
+            hi = np.pad(hi, (0, pad), mode="edge").reshape(m, k).max(axis=1)
+        centres = (i0 + (np.arange(len(lo)) + 0.5) * k) * step
+        return centres, lo, hi
+
+    def paint(self, p: QPainter, *args) -> None:
+        vr = self.viewRect()
+        px = p.transform().m11()
+        if vr is None or not len(self._mins) or px <= 0:
+            return
+        key = (round(px, 6), int(vr.left() / self._step), int(vr.right() / self._step))
+        if key != self._key:
+            x, lo, hi = self.columns(px, vr.left(), vr.right())
+            xs, ys = np.repeat(x, 2), np.empty(2 * len(x))
+            ys[0::2], ys[1::2] = lo, hi
+            self._path = pg.arrayToQPath(xs, ys, connect="pairs", finiteCheck=False)
+            self._key = key
+        p.setPen(self._pen)
+        p.drawPath(self._path)
+
+
+class SpansItem(pg.GraphicsObject):
+    """Coloured regions [start, end) across the whole height of a plot, in one item.
+
+    One item per lane instead of a ``LinearRegionItem`` per segment: adding dozens of
+    items to a plot is what made a long track's analysis stall the GUI.  The selected
+    span (if any) is drawn with its own colour and black edges.  GUI thread only.
+    """
+
+    def __init__(self):
+        super().__init__()
+        self._x0 = self._x1 = np.zeros(0)
+        self._colours: list[QColor] = []
+        self._selected, self._selected_colour = -1, QColor()
+        self._edge = pg.mkPen("#000", width=2)
+        self._edge.setCosmetic(True)
+        self._br: QRectF | None = None
+
+    def set_spans(self, x0: Sequence[float], x1: Sequence[float],
+                  colours: Sequence[QColor]) -> None:
+        self._x0, self._x1 = np.asarray(x0, float), np.asarray(x1, float)
+        self._colours = list(colours)
+        self._selected = -1
+        self._changed()
+
+    def set_selected(self, index: int, colour: QColor | None = None) -> None:
+        """Draw span ``index`` with ``colour`` and black edges (-1: none)."""
+        self._selected = index if 0 <= index < len(self._colours) else -1
+        self._selected_colour = QColor(colour) if colour is not None else QColor()
+        self.update()
+
+    def __len__(self) -> int:
+        return len(self._colours)
+
+    def _changed(self) -> None:
+        self.prepareGeometryChange()
+        self._br = None
+        self.update()
+
+    def viewTransformChanged(self) -> None:  # pyqtgraph hook: range or size changed
+        self.prepareGeometryChange()
+        self._br = None
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:
+        if self._br is None:
+            vr = self.viewRect()
+            if vr is None or not len(self._x0):
+                self._br = QRectF()
+            else:
+                lo, hi = float(self._x0.min()), float(self._x1.max())
+                self._br = QRectF(lo, vr.top(), max(hi - lo, 1e-9), vr.height()).normalized()
+        return self._br
+
+    def paint(self, p: QPainter, *args) -> None:
+        vr = self.viewRect()
+        if vr is None or not len(self._x0):
+            return
+        y0, h = vr.top(), vr.height()
+        p.setPen(Qt.PenStyle.NoPen)
+        visible = np.flatnonzero((self._x1 > vr.left()) & (self._x0 < vr.right()))
+        for i in visible:
+            colour = self._selected_colour if i == self._selected else self._colours[i]
+            p.setBrush(colour)
+            p.drawRect(QRectF(self._x0[i], y0, self._x1[i] - self._x0[i], h))
+        if self._selected >= 0:
+            p.setPen(self._edge)
+            for x in (self._x0[self._selected], self._x1[self._selected]):
+                p.drawLine(QPointF(x, y0), QPointF(x, y0 + h))
+
+
+class RunLabels(pg.GraphicsObject):
+    """Text labels for runs in one plot, painted by one item.
+
+    Each run shows the longest of its texts that fits its on-screen width, or
+    nothing; only runs in the visible range are drawn.  Texts keep their size at any
+    zoom (drawn in device coordinates) and are anchored like ``pg.TextItem``'s: the
+    ``anchor`` point of the text box sits at (run start, ``y``).  Replaces a
+    ``TextItem`` per run: hundreds of items per long track stalled the GUI thread.
+    Adds itself to ``plot``; GUI thread only.
+    """
+
+    _MARGIN = 4.0  # pixels around the text, as pg.TextItem's QGraphicsTextItem has
 
     def __init__(self, plot: pg.PlotItem, *, y: float = 0.5, size: int = 8,
                  colour: str = "#111111", anchor=(0.0, 0.5), fill=None):
-        self._plot, self._y, self._anchor, self._fill = plot, y, anchor, fill
+        super().__init__()
+        self._y, self._anchor = float(y), (float(anchor[0]), float(anchor[1]))
+        self._fill = pg.mkBrush(fill) if fill is not None else None
         self._font = QFont()
         self._font.setPointSize(size)
         self._metrics = QFontMetricsF(self._font)
-        self._colour = colour
-        self._items: list[tuple[pg.TextItem, float, float, tuple[str, ...]]] = []
+        self._pen = pg.mkPen(colour)
+        self._starts = self._ends = np.zeros(0)
+        self._texts: list[tuple[str, ...]] = []
+        self._widths = np.zeros((0, 1))  # (runs, options): room each text needs, px
+        self._br: QRectF | None = None
+        self.setZValue(20)
+        plot.addItem(self, ignoreBounds=True)
 
     def set_runs(self, spans: Sequence[tuple]) -> None:
         """``(start, end, text[, shorter text, ...])`` per run."""
-        self.clear()
-        for start, end, *texts in spans:
-            item = pg.TextItem(texts[0], color=self._colour, anchor=self._anchor,
-                               fill=self._fill)
-            item.setFont(self._font)
-            item.setPos(QPointF(start, self._y))
-            self._plot.addItem(item, ignoreBounds=True)
-            widths = tuple(self._metrics.horizontalAdvance(t) + 10 for t in texts)
-            self._items.append((item, start, end, tuple(zip(texts, widths))))
-        self.refresh()
+        spans = list(spans)
+        self._starts = np.array([s[0] for s in spans], float)
+        self._ends = np.array([s[1] for s in spans], float)
+        self._texts = [tuple(str(t) for t in s[2:]) for s in spans]
+        width = max((len(t) for t in self._texts), default=1)
+        self._widths = np.full((len(spans), width), np.inf)
+        for i, texts in enumerate(self._texts):
+            for j, t in enumerate(texts):
+                self._widths[i, j] = self._metrics.horizontalAdvance(t) + 10
+        self._changed()
 
     def clear(self) -> None:
-        for item, *_ in self._items:
-            self._plot.removeItem(item)
-        self._items = []
+        self.set_runs([])
 
     def refresh(self) -> None:
-        vb = self._plot.getViewBox()
+        """Repaint (the texts are chosen at paint time from the current zoom)."""
+        self.update()
+
+    def shown(self) -> list[tuple[float, float, str]]:
+        """``(start, end, text)`` of the runs drawn at the current range and size."""
+        vb = self.getViewBox()
+        if vb is None or not len(self._starts):
+            return []
         (x0, x1), _ = vb.viewRange()
         px = (vb.width() or 1.0) / max(x1 - x0, 1e-9)
-        for item, start, end, options in self._items:
-            room = (end - start) * px if (end > x0 and start < x1) else 0.0
-            text = next((t for t, w in options if w <= room), None)
-            if text is None:
-                item.setVisible(False)
-                continue
-            if item.textItem.toPlainText() != text:
-                item.setText(text)
-            item.setVisible(True)
+        return [(float(self._starts[i]), float(self._ends[i]), text)
+                for i, text in self._choose(px, x0, x1)]
+
+    def _choose(self, px: float, x0: float, x1: float) -> list[tuple[int, str]]:
+        """(run, text) for runs overlapping [x0, x1] whose text fits at ``px`` px/s."""
+        room = (self._ends - self._starts) * px
+        fits = self._widths <= room[:, None]
+        keep = fits.any(axis=1) & (self._ends > x0) & (self._starts < x1)
+        pick = fits.argmax(axis=1)
+        return [(i, self._texts[i][pick[i]]) for i in np.flatnonzero(keep)]
+
+    def _changed(self) -> None:
+        self.prepareGeometryChange()
+        self._br = None
+        self.update()
+
+    def viewTransformChanged(self) -> None:  # pyqtgraph hook: range or size changed
+        self.prepareGeometryChange()
+        self._br = None
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:
+        if self._br is None:
+            vr = self.viewRect()
+            if vr is None or not len(self._starts):
+                self._br = QRectF()
+            else:  # texts stay inside the visible plot: its whole height, the runs' width
+                lo, hi = float(self._starts.min()), float(self._ends.max())
+                self._br = QRectF(lo, vr.top(), max(hi - lo, 1e-9), vr.height()).normalized()
+        return self._br
+
+    def paint(self, p: QPainter, *args) -> None:
+        vr = self.viewRect()
+        if vr is None or not len(self._starts):
+            return
+        t = p.transform()  # item -> device; no rotation in a plot
+        if t.m11() <= 0:
+            return
+        chosen = self._choose(t.m11(), vr.left(), vr.right())
+        if not chosen:
+            return
+        m, ax, ay = self._MARGIN, *self._anchor
+        height = self._metrics.height() + 2 * m
+        ascent = self._metrics.ascent()
+        y = t.map(QPointF(0.0, self._y)).y() - ay * height
+        p.save()
+        p.resetTransform()
+        p.setFont(self._font)
+        p.setPen(self._pen)
+        for i, text in chosen:
+            width = self._metrics.horizontalAdvance(text) + 2 * m
+            x = self._starts[i] * t.m11() + t.dx() - ax * width
+            box = QRectF(round(x), round(y), width, height)
+            if self._fill is not None:
+                p.fillRect(box, self._fill)
+            p.drawText(QPointF(box.left() + m, box.top() + m + ascent), text)
+        p.restore()

@@ -30,8 +30,9 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from core.model import TARGETS, segment_table
 from gui.document import Document
-from gui.lanes import (BlocksItem, RunLabels, cell_edges, key_colour, label_colour, runs,
-                       segment_colour)
+from gui.lanes import (BlocksItem, RunLabels, SpansItem, WaveformItem, cell_edges, key_colour,
+                       label_colour, runs, segment_colour)
+from gui.steps import Steps
 
 __all__ = ["TimelineView", "format_time"]
 
@@ -70,8 +71,6 @@ class TimelineView(QWidget):
         super().__init__(parent)
         self._doc: Document | None = None
         self._edges = np.zeros(0)
-        self._regions: list[pg.LinearRegionItem] = []
-        self._b_regions: list[pg.LinearRegionItem] = []
         self._playhead = 0.0
         self._shown_path = None
 
@@ -99,6 +98,7 @@ class TimelineView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
 
+        self._steps = Steps(parent=self)
         self._rows: dict[str, int] = {}
         self.plots: dict[str, pg.PlotItem] = {}
         self._lines: list[pg.InfiniteLine] = []
@@ -134,8 +134,9 @@ class TimelineView(QWidget):
         a = self._add_plot("A", "A original")
         a.getAxis("left").setTicks([[(0.0, "A original")], []])
         a.setYRange(-1.05, 1.05, padding=0)
-        self._wave_a = _waveform_item("#2b4c7e")
+        self._wave_a = WaveformItem("#2b4c7e")
         a.addItem(self._wave_a)
+        self._segments = _spans(a)
         self._letters = RunLabels(a, y=1.02, size=11, anchor=(0.0, 0.0), colour="#000")
         self._details = RunLabels(a, y=-1.0, size=8, anchor=(0.0, 1.0), colour="#111",
                                   fill=(255, 255, 255, 190))
@@ -149,8 +150,9 @@ class TimelineView(QWidget):
         b = self._add_plot("B", "B render")
         b.getAxis("left").setTicks([[(0.0, "B render")], []])
         b.setYRange(-1.05, 1.05, padding=0)
-        self._wave_b = _waveform_item("#7e2b5a")
+        self._wave_b = WaveformItem("#7e2b5a")
         b.addItem(self._wave_b)
+        self._b_segments = _spans(b)
         self._b_hint = pg.TextItem("no render yet: press Render to make a track like this one",
                                    color="#777", anchor=(0.5, 0.5))
         b.addItem(self._b_hint, ignoreBounds=True)
@@ -276,15 +278,16 @@ class TimelineView(QWidget):
 
     def has_b_lane(self) -> bool:
         """True when the B lane shows a render's waveform."""
-        return self._wave_b.xData is not None and len(self._wave_b.xData) > 0
+        return len(self._wave_b) > 0
 
     def segment_count(self) -> int:
-        return len(self._regions)
+        return len(self._segments)
 
     def export_png(self, path: str, *, width: int = 2400) -> None:
         """The whole timeline (all visible lanes) as a PNG, via pyqtgraph's exporter."""
         from pyqtgraph.exporters import ImageExporter
 
+        self.finish_drawing()
         exporter = ImageExporter(self._glw.scene())
         exporter.parameters()["width"] = int(width)
         if not exporter.export(str(path)):
@@ -298,10 +301,9 @@ class TimelineView(QWidget):
     def _on_doc_waveform_changed(self) -> None:
         env = self._doc.envelope if self._doc is not None else None
         if env is None:
-            self._wave_a.setData([], [])
+            self._wave_a.clear()
             return
-        x, y = env.xy()
-        self._wave_a.setData(x, y)
+        _show_envelope(self._wave_a, env)
         self._set_duration(env.duration)
 
     def _on_doc_original_changed(self) -> None:
@@ -329,47 +331,48 @@ class TimelineView(QWidget):
         self._b_hint.setPos(duration / 2, 0.0)
 
     def _on_doc_analysis_changed(self) -> None:
-        for region in self._regions:
-            self.plots["A"].removeItem(region)
-        self._regions = []
+        """Show the document's analysis: rows, segments and the hover grid now, every
+        other lane in small steps over the next event-loop turns (see :class:`Steps`)."""
         a = self._doc.analysis if self._doc is not None else None
-        has_labels = self._has_labels()
-        self._layout_rows(labels=has_labels, spectrum=self._spectrum_on)
+        self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
+        self._clear_analysis_lanes()
         if a is None:
-            for lbl in (self._letters, self._details, self._key_labels):
-                lbl.clear()
-            for blocks, lbl in self._lane_items.values():
-                blocks.set_blocks([], [], [])
-                lbl.clear()
-            self._key_blocks.set_blocks([], [], [])
-            self._tempo_windows.setData([], [])
-            self._tempo_segments.setData([], [])
+            self._steps.replace([])
             self._edges = np.zeros(0)
             if self._doc is not None:
                 self._on_doc_original_changed()
             return
         self._set_duration(a.duration)
-        self._draw_segments(a)
         w = a.windows
         self._edges = cell_edges(w.start, w.end, a.duration)
-        if has_labels:
-            self._draw_label_lanes(a)
-        self._draw_tempo(a)
-        self._draw_key(a)
-        self._on_doc_original_changed()
-        self._on_doc_renders_changed()
-        self._on_range_changed()
+        self._draw_segments(a)
+        steps = [lambda: self._draw_tempo(a), lambda: self._draw_key(a)]
+        steps += [lambda t=target: self._draw_label_lane(a, t) for target in TARGETS]
+        steps += [self._on_doc_original_changed, self._on_doc_renders_changed,
+                  self._on_range_changed]
+        self._steps.replace(steps)
+
+    def _clear_analysis_lanes(self) -> None:
+        self._segments.set_spans([], [], [])
+        for lbl in (self._letters, self._details, self._key_labels):
+            lbl.clear()
+        for blocks, lbl in self._lane_items.values():
+            blocks.set_blocks([], [], [])
+            lbl.clear()
+        self._key_blocks.set_blocks([], [], [])
+        self._tempo_windows.setData([], [])
+        self._tempo_segments.setData([], [])
+
+    def finish_drawing(self) -> None:
+        """Draw every lane still waiting for its turn now (exports and tests use it)."""
+        self._steps.flush()
 
     def _draw_segments(self, a) -> None:
         rows = segment_table(a)
         letters, details = [], []
-        for i, (seg, row) in enumerate(zip(a.segments, rows)):
-            colour = segment_colour(seg.label)
-            region = pg.LinearRegionItem((seg.start, seg.end), movable=False,
-                                         brush=_alpha(colour, 45), pen=pg.mkPen(None))
-            region.setZValue(-10)
-            self.plots["A"].addItem(region, ignoreBounds=True)
-            self._regions.append(region)
+        self._segments.set_spans([s.start for s in a.segments], [s.end for s in a.segments],
+                                 [_alpha(segment_colour(s.label), 45) for s in a.segments])
+        for seg, row in zip(a.segments, rows):
             letters.append((seg.start, seg.end, seg.label))
             tempo_key = f"{seg.tempo:.0f} BPM \u00b7 {seg.tonic} {_mode(seg.mode)}"
             if row.descriptor:  # majority descriptor of the segment's windows
@@ -382,20 +385,19 @@ class TimelineView(QWidget):
         self._details.set_runs(details)
         self._on_doc_selection_changed(self._doc.selected_segment if self._doc else -1)
 
-    def _draw_label_lanes(self, a) -> None:
+    def _draw_label_lane(self, a, target: str) -> None:
+        """One descriptor lane: a cell per window (colour = label, opacity = probability)
+        and the label of each run of equal cells."""
         w = a.windows
-        x0, x1 = self._edges[:-1], self._edges[1:]
-        for target, (blocks, lbl) in self._lane_items.items():
-            values = w.labels.get(target)
-            if not values:
-                blocks.set_blocks([], [], [])
-                lbl.clear()
-                continue
-            probs = w.probabilities.get(target) or (1.0,) * len(values)
-            colours = [_alpha(label_colour(target, v), int(60 + 195 * min(max(p, 0), 1)))
-                       for v, p in zip(values, probs)]
-            blocks.set_blocks(x0, x1, colours)
-            lbl.set_runs([(r.start, r.end, r.value) for r in runs(values, self._edges, probs)])
+        values = w.labels.get(target)
+        if not values:
+            return
+        blocks, lbl = self._lane_items[target]
+        probs = w.probabilities.get(target) or (1.0,) * len(values)
+        colours = [label_colour(target, v, alpha=60 + 195 * _unit(p))
+                   for v, p in zip(values, probs)]
+        blocks.set_blocks(self._edges[:-1], self._edges[1:], colours)
+        lbl.set_runs([(r.start, r.end, r.value) for r in runs(values, self._edges, probs)])
 
     def _draw_tempo(self, a) -> None:
         w = a.windows
@@ -412,34 +414,26 @@ class TimelineView(QWidget):
     def _draw_key(self, a) -> None:
         w = a.windows
         x0, x1 = self._edges[:-1], self._edges[1:]
-        colours = [_alpha(key_colour(t, m), int(70 + 185 * min(max(c, 0), 1)))
+        colours = [key_colour(t, m, alpha=70 + 185 * _unit(c))
                    for t, m, c in zip(w.tonic, w.mode, w.key_confidence)]
         self._key_blocks.set_blocks(x0, x1, colours)
         names = [f"{t} {_mode(m)}" for t, m in zip(w.tonic, w.mode)]
         self._key_labels.set_runs([(r.start, r.end, r.value) for r in runs(names, self._edges)])
 
     def _on_doc_renders_changed(self) -> None:
-        for region in self._b_regions:
-            self.plots["B"].removeItem(region)
-        self._b_regions = []
+        self._b_segments.set_spans([], [], [])
         variant = self._doc.render if self._doc is not None else None
         if variant is None:
-            self._wave_b.setData([], [])
+            self._wave_b.clear()
             self._b_letters.clear()
             self._b_labels.clear()
             self._b_hint.setVisible(self._doc is not None and self._doc.analysis is not None)
             return
         self._b_hint.setVisible(False)
-        x, y = variant.envelope.xy()
-        self._wave_b.setData(x, y)
+        _show_envelope(self._wave_b, variant.envelope)
         ra = variant.analysis
-        for seg in ra.segments:
-            region = pg.LinearRegionItem((seg.start, seg.end), movable=False,
-                                         brush=_alpha(segment_colour(seg.label), 35),
-                                         pen=pg.mkPen(None))
-            region.setZValue(-10)
-            self.plots["B"].addItem(region, ignoreBounds=True)
-            self._b_regions.append(region)
+        self._b_segments.set_spans([s.start for s in ra.segments], [s.end for s in ra.segments],
+                                   [_alpha(segment_colour(s.label), 35) for s in ra.segments])
         self._b_letters.set_runs([(s.start, s.end, s.label) for s in ra.segments])
         self._b_labels.set_runs([
             (v.start, v.end, f"{v.region.descriptor.replace('_', ' ')} \u00b7 {v.tempo:.0f} BPM"
@@ -450,13 +444,10 @@ class TimelineView(QWidget):
 
     def _on_doc_selection_changed(self, index: int) -> None:
         a = self._doc.analysis if self._doc is not None else None
-        for i, region in enumerate(self._regions):
-            colour = segment_colour(a.segments[i].label) if a is not None else QColor("#999")
-            selected = i == index
-            region.setBrush(_alpha(colour, 120 if selected else 45))
-            region.lines[0].setPen(pg.mkPen("#000" if selected else None, width=2))
-            region.lines[1].setPen(pg.mkPen("#000" if selected else None, width=2))
-            region.update()
+        if a is None or not 0 <= index < len(a.segments):
+            self._segments.set_selected(-1)
+            return
+        self._segments.set_selected(index, _alpha(segment_colour(a.segments[index].label), 120))
 
     # -- interaction ---------------------------------------------------------------------
     def _on_range_changed(self, *args) -> None:
@@ -522,23 +513,24 @@ class TimelineView(QWidget):
         self.segment_selected.emit(index)
 
 
-def _waveform_item(colour: str) -> pg.PlotDataItem:
-    """A min/max peak trace: one vertical stroke per pixel column at any zoom.
+def _show_envelope(item: WaveformItem, env) -> None:
+    item.set_peaks(env.bin_frames / env.sr, env.mins, env.maxs)
 
-    The data are (min, max) pairs; ``connect="pairs"`` draws each pair as one vertical
-    line (no diagonal zigzag), and one downsampled pair per pixel is all a screen
-    can show, so the auto factor is 1 instead of pyqtgraph's 5.
-    """
-    item = pg.PlotDataItem(pen=pg.mkPen(colour, width=1), connect="pairs",
-                           skipFiniteCheck=True)
-    item.opts["autoDownsampleFactor"] = 1.0
-    item.setDownsampling(auto=True, method="peak")
-    item.setClipToView(True)
+
+def _spans(plot: pg.PlotItem) -> SpansItem:
+    """The segment regions of a waveform lane: behind the trace, outside auto-range."""
+    item = SpansItem()
+    item.setZValue(-10)
+    plot.addItem(item, ignoreBounds=True)
     return item
 
 
 def _mode(mode: str) -> str:
     return {"major": "maj", "minor": "min"}.get(mode, mode)
+
+
+def _unit(p: float) -> float:
+    return min(max(float(p), 0.0), 1.0)
 
 
 def _alpha(colour: QColor, alpha: int) -> QColor:
