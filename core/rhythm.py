@@ -554,7 +554,7 @@ def _beat_dp(local: np.ndarray, period: np.ndarray, tightness: float
     recursion is vectorised over such blocks.
     """
     n = len(local)
-    cum = np.empty(n)
+    cum = np.zeros(n)  # read (then masked) for offsets before the start: keep it finite
     back = np.full(n, -1, dtype=int)
     half = np.round(period / 2.0).astype(int)
     block = max(1, int(half.min()))
