@@ -24,7 +24,8 @@ from core import __version__
 from core import rhythm, structure, tonality
 from core.audio import AnalysisAudio, load_for_analysis
 from core.features import FrameFeatures, FrameParams, WindowGrid, compute_frame_features, window_grid
-from core.featureset import FEATURE_NAMES, PCA_VERSION, load_pca, window_features
+from core.featureset import (DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, extended_features,
+                             feature_names, load_pca, window_features)
 from core.model import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
                         WindowTable)
 from core.progress import CancelledFn, ProgressFn, Reporter
@@ -166,20 +167,35 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
                             k=settings.k, seed=settings.seed, cancelled=rep.cancelled)
     segments = _segments(frames, seg, rh, chroma)
     r_win(0.0, "window features")
-    feats = window_features(frames, grid, onset_env=rh.onset_env, onset_peaks=rh.onset_peaks,
-                            tempo=rh.window_tempo, pca=load_pca())
+    feats = _window_set(frames, grid, rh, DEFAULT_SET)
     analysis = _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params)
     if model is not None:
         r_win(0.5, "descriptors")
-        pred = model.predict(feats)
+        wanted = getattr(model, "feature_set", DEFAULT_SET)
+        pred = model.predict(feats if wanted == DEFAULT_SET
+                             else _window_set(frames, grid, rh, wanted, feats))
         analysis = analysis.with_labels(pred.labels, pred.probabilities, model=model.version)
     r_win(1.0, "done")
     return analysis
 
 
+def _window_set(frames: FrameFeatures, grid: WindowGrid, rh: _Rhythm, feature_set: str,
+                default: np.ndarray | None = None) -> np.ndarray:
+    """The window features of a named set (``default`` reuses computed ``default21``)."""
+    feature_names(feature_set)  # unknown names fail here
+    feats = default if default is not None else window_features(
+        frames, grid, onset_env=rh.onset_env, onset_peaks=rh.onset_peaks,
+        tempo=rh.window_tempo, pca=load_pca())
+    if feature_set == DEFAULT_SET:
+        return feats
+    return np.hstack([feats, extended_features(frames, grid, tempo=rh.window_tempo)])
+
+
 def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(),
-                         reporter: Reporter | None = None) -> tuple[WindowGrid, np.ndarray]:
-    """Only the ``default21`` window features of ``audio`` (no key, no form).
+                         reporter: Reporter | None = None, feature_set: str = DEFAULT_SET
+                         ) -> tuple[WindowGrid, np.ndarray]:
+    """Only the window features of ``audio`` (no key, no form), ``default21`` or another
+    named set (:data:`core.featureset.FEATURE_SETS`).
 
     The same code path as :func:`analyze_audio` up to the window features, for corpus
     building and classifier training, where key and form are not needed.
@@ -187,7 +203,7 @@ def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(
     Returns
     -------
     grid : WindowGrid
-    features : np.ndarray, shape (n_windows, 21)
+    features : np.ndarray, shape (n_windows, len(feature_names(feature_set)))
     """
     rep = reporter or Reporter()
     r_frames, r_rest = rep.split([_WEIGHTS["frames"], _WEIGHTS["rhythm"]])
@@ -198,8 +214,7 @@ def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(
                        stride=settings.stride)
     r_rest(0.0, "tempo")
     rh = _rhythm_stage(frames, grid)
-    feats = window_features(frames, grid, onset_env=rh.onset_env, onset_peaks=rh.onset_peaks,
-                            tempo=rh.window_tempo, pca=load_pca())
+    feats = _window_set(frames, grid, rh, feature_set)
     r_rest(1.0, "window features")
     return grid, feats
 

@@ -35,7 +35,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from core.errors import FormatError, TwintrackError
-from core.featureset import FEATURE_NAMES, PCA_VERSION
+from core.featureset import DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names
 from core.fileio import atomic_path, atomic_write_text
 from core.model import TARGETS
 
@@ -107,11 +107,13 @@ def _labels(table: pd.DataFrame, target: str) -> np.ndarray:
     return table[target].fillna("").astype(str).to_numpy(dtype=object)
 
 
-def _features(table: pd.DataFrame) -> np.ndarray:
-    missing = [n for n in FEATURE_NAMES if n not in table]
+def _features(table: pd.DataFrame, names: tuple[str, ...] = FEATURE_NAMES) -> np.ndarray:
+    missing = [n for n in names if n not in table]
     if missing or "source" not in table:
-        raise FormatError(f"corpus table: missing columns {missing or ['source']}")
-    return table[list(FEATURE_NAMES)].to_numpy(dtype=np.float64)
+        raise FormatError(f"corpus table: missing columns {missing or ['source']}"
+                          + (" (a corpus built before this feature set: rebuild it)"
+                             if missing else ""))
+    return table[list(names)].to_numpy(dtype=np.float64)
 
 
 def _modelled(table: pd.DataFrame, wanted: tuple[str, ...]) -> tuple[str, ...]:
@@ -249,7 +251,8 @@ class DescriptorModel:
     @classmethod
     def fit(cls, table: pd.DataFrame, *, kind: str = "knn", seed: int = 0,
             calibrate: bool = True, unk_quantile: float = NOVELTY_QUANTILE,
-            targets: tuple[str, ...] = TARGETS, description: str = "") -> "DescriptorModel":
+            targets: tuple[str, ...] = TARGETS, description: str = "",
+            feature_set: str = DEFAULT_SET) -> "DescriptorModel":
         """Train on a corpus table (one row per window; see :mod:`core.corpus`).
 
         Parameters
@@ -267,6 +270,9 @@ class DescriptorModel:
             Targets to model; those not labelled in every window are left out.
         description : str
             Where the corpus came from, kept in :attr:`metadata`.
+        feature_set : str
+            Named feature set (:data:`core.featureset.FEATURE_SETS`) the model reads;
+            the analysis computes the same set for it.
 
         Raises
         ------
@@ -277,7 +283,8 @@ class DescriptorModel:
         """
         if kind not in ("knn", "mlp"):
             raise ValueError(f"kind must be 'knn' or 'mlp', not {kind!r}")
-        x = _features(table)
+        names = feature_names(feature_set)
+        x = _features(table, names)
         if not len(x):
             raise TrainingError("the corpus table is empty")
         if not np.isfinite(x).all():
@@ -292,6 +299,7 @@ class DescriptorModel:
             novelty = _calibrate(x, groups, seed, unk_quantile) if calibrate else None
         paths = tuple(dict.fromkeys(tuple(map(str, p)) for p in zip(*labels.values())))
         meta = _metadata(kind=kind, seed=seed, targets=modelled, paths=paths,
+                         feature_set=feature_set,
                          unk=None if novelty is None else {
                              "k": K_NOVELTY, "quantile": unk_quantile,
                              "threshold": novelty.threshold},
@@ -302,6 +310,15 @@ class DescriptorModel:
                     meta["version"], len(x), len(paths), len(estimators))
         return cls(kind, modelled, paths, estimators, novelty, meta)
 
+    @property
+    def feature_set(self) -> str:
+        """The named feature set the model reads (``default21`` for older models)."""
+        return str(self.metadata.get("feature_set", DEFAULT_SET))
+
+    @property
+    def feature_names(self) -> tuple[str, ...]:
+        return feature_names(self.feature_set)
+
     def with_metrics(self, metrics: Mapping[str, Any]) -> "DescriptorModel":
         """A copy whose metadata records ``metrics`` (e.g. a held-out evaluation)."""
         return replace(self, metadata={**self.metadata, "metrics": dict(metrics)})
@@ -311,12 +328,15 @@ class DescriptorModel:
 
         Parameters
         ----------
-        features : np.ndarray, shape (n_windows, 21)
-            Window features in :data:`FEATURE_NAMES` order; rows with NaN are ``UNK``.
+        features : np.ndarray, shape (n_windows, n_features)
+            Window features of :attr:`feature_set`, in its order; rows with NaN are
+            ``UNK``.
         """
         x = np.asarray(features, dtype=np.float64)
-        if x.ndim != 2 or x.shape[1] != len(FEATURE_NAMES):
-            raise FormatError(f"features: shape {x.shape}, expected (n, {len(FEATURE_NAMES)})")
+        width = len(self.feature_names)
+        if x.ndim != 2 or x.shape[1] != width:
+            raise FormatError(f"features: shape {x.shape}, expected (n, {width}) "
+                              f"({self.feature_set})")
         finite = np.isfinite(x).all(axis=1)
         x = np.where(finite[:, None], x, 0.0)
         n = len(x)
@@ -361,7 +381,7 @@ class DescriptorModel:
 
 def _metadata(*, kind: str, seed: int, targets: tuple[str, ...],
               paths: tuple[tuple[str, ...], ...], unk: dict[str, Any] | None, digest: str,
-              corpus: dict[str, Any]) -> dict[str, Any]:
+              corpus: dict[str, Any], feature_set: str = DEFAULT_SET) -> dict[str, Any]:
     """What a model records about itself (JSON-ready)."""
     import sklearn
 
@@ -373,10 +393,14 @@ def _metadata(*, kind: str, seed: int, targets: tuple[str, ...],
         if odd:
             logger.warning("%d label paths are not active descriptors of %s, e.g. %s",
                            len(odd), dictionary.version, "/".join(odd[0]))
-    version = hashlib.sha256(f"{digest}|{kind}|{seed}|{dictionary.version}|{unk}".encode())
+    ident = f"{digest}|{kind}|{seed}|{dictionary.version}|{unk}"
+    if feature_set != DEFAULT_SET:
+        ident += f"|{feature_set}"
+    version = hashlib.sha256(ident.encode())
     return {"format": FORMAT, "version": f"{kind}-{version.hexdigest()[:12]}", "kind": kind,
             "seed": seed, "targets": list(targets), "dictionary": dictionary.version,
-            "feature_names": list(FEATURE_NAMES), "pca": PCA_VERSION,
+            "feature_set": feature_set, "feature_names": list(feature_names(feature_set)),
+            "pca": PCA_VERSION,
             "scikit_learn": sklearn.__version__,
             "corpus": {**corpus, "paths": len(paths), "sha256": digest},
             "unk": unk,
@@ -458,7 +482,8 @@ def split_indices(table: pd.DataFrame, *, split: str = "grouped", test_size: flo
 
 
 def evaluate(table: pd.DataFrame, *, kind: str = "knn", split: str = "grouped",
-             test_size: float = 0.25, seed: int = 0, calibrate: bool = True) -> Evaluation:
+             test_size: float = 0.25, seed: int = 0, calibrate: bool = True,
+             feature_set: str = DEFAULT_SET) -> Evaluation:
     """Fit on one side of :func:`split_indices`, score the other.
 
     Raises
@@ -473,10 +498,11 @@ def evaluate(table: pd.DataFrame, *, kind: str = "knn", split: str = "grouped",
         raise TrainingError(f"the {split} split leaves {len(tr)} training and {len(te)} test "
                             "windows; the corpus needs at least two sources per descriptor")
     t0 = time.perf_counter()
-    model = DescriptorModel.fit(table.iloc[tr], kind=kind, seed=seed, calibrate=calibrate)
+    model = DescriptorModel.fit(table.iloc[tr], kind=kind, seed=seed, calibrate=calibrate,
+                                feature_set=feature_set)
     t1 = time.perf_counter()
     test = table.iloc[te]
-    pred = model.predict(_features(test))
+    pred = model.predict(_features(test, model.feature_names))
     t2 = time.perf_counter()
     accuracy, by_source, reports, confusion = {}, {}, {}, {}
     right = np.ones(len(te), dtype=bool)
@@ -498,7 +524,8 @@ def evaluate(table: pd.DataFrame, *, kind: str = "knn", split: str = "grouped",
 
 
 def cross_validate_target(table: pd.DataFrame, *, target: str, cv: int = 5,
-                          kind: str = "knn", seed: int = 0) -> float:
+                          kind: str = "knn", seed: int = 0,
+                          feature_set: str = DEFAULT_SET) -> float:
     """Mean accuracy of ``target`` over ``cv`` folds grouped by source (no ``UNK``).
 
     The model of each fold has ``target`` and its labelled parents, as in use.  For
@@ -523,8 +550,9 @@ def cross_validate_target(table: pd.DataFrame, *, target: str, cv: int = 5,
     scores = []
     for tr, te in folds.split(np.zeros(len(rows)), y, groups):
         model = DescriptorModel.fit(rows.iloc[tr], kind=kind, seed=seed, calibrate=False,
-                                    targets=(*ANCESTORS[target], target))
-        guess = model.predict(_features(rows.iloc[te])).labels[target]
+                                    targets=(*ANCESTORS[target], target),
+                                    feature_set=feature_set)
+        guess = model.predict(_features(rows.iloc[te], model.feature_names)).labels[target]
         scores.append(float(np.mean(y[te] == np.array(guess, dtype=object))))
     logger.info("%s: %d-fold grouped accuracy %s", target, cv, [round(s, 3) for s in scores])
     return float(np.mean(scores))
@@ -536,16 +564,18 @@ def format_accuracy(target: str, accuracy: float) -> str:
 
 
 def train_and_save(table: pd.DataFrame, path: str | Path, *, kind: str = "knn",
-                   seed: int = 0, description: str = "") -> DescriptorModel:
+                   seed: int = 0, description: str = "",
+                   feature_set: str = DEFAULT_SET) -> DescriptorModel:
     """Evaluate on a grouped split, fit on the whole corpus, save with the metrics."""
     try:
-        ev = evaluate(table, kind=kind, split="grouped", seed=seed)
+        ev = evaluate(table, kind=kind, split="grouped", seed=seed, feature_set=feature_set)
         metrics: dict[str, Any] = {"split": "grouped", "n_test": ev.n_test,
                                    "accuracy": ev.accuracy, "unk_rate": ev.unk_rate}
     except TrainingError as exc:
         logger.warning("saving without held-out metrics: %s", exc)
         metrics = {}
-    model = DescriptorModel.fit(table, kind=kind, seed=seed, description=description)
+    model = DescriptorModel.fit(table, kind=kind, seed=seed, description=description,
+                                feature_set=feature_set)
     model = model.with_metrics(metrics)
     save_model(model, path)
     return model
@@ -644,9 +674,14 @@ def _from_state(state: Any, name: str) -> DescriptorModel:
         complete = False
     if not complete:
         raise FormatError(f"{name}: not a complete {FORMAT} model")
-    if tuple(meta.get("feature_names", ())) != FEATURE_NAMES:
+    try:
+        expected = feature_names(str(meta.get("feature_set", DEFAULT_SET)))
+    except ValueError:
+        raise FormatError(f"{name}: trained on feature set {meta.get('feature_set')!r}, which "
+                          "this Twintrack does not compute; retrain the model") from None
+    if tuple(meta.get("feature_names", ())) != expected:
         raise FormatError(f"{name}: trained on features {meta.get('feature_names')}, but "
-                          f"Twintrack computes {list(FEATURE_NAMES)}; retrain the model")
+                          f"Twintrack computes {list(expected)}; retrain the model")
     if meta.get("pca") != PCA_VERSION:
         raise FormatError(f"{name}: trained with PCA basis {meta.get('pca')!r}, but "
                           f"Twintrack uses {PCA_VERSION!r}; retrain the model")

@@ -119,6 +119,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--target", default=None, help="with --cv: the target to cross-validate")
     t.add_argument("--cv", type=int, default=0, help="k-fold cross-validation grouped by source")
+    t.add_argument("--features", default="extended-v1", choices=("default21", "extended-v1"),
+                   help="named window feature set the model reads (default extended-v1)")
 
     co = sub.add_parser("compare", help="score renders against their original (feedback loop)")
     co.add_argument("original", type=Path, help="the original track (audio)")

@@ -244,7 +244,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         targets = [args.target] if args.target else ["genre"]
         for target in targets:
             acc = cross_validate_target(table, target=target, cv=args.cv, kind=args.kind,
-                                        seed=args.seed)
+                                        seed=args.seed, feature_set=args.features)
             print(format_accuracy(target, acc))
         return 0
     if args.out is None:
@@ -252,7 +252,7 @@ def cmd_train(args: argparse.Namespace) -> int:
                              "cross-validation (--target genre --cv 5)")
     t0 = time.perf_counter()
     model = train_and_save(table, args.out, kind=args.kind, seed=args.seed,
-                           description=str(args.corpus))
+                           description=str(args.corpus), feature_set=args.features)
     print(f"{args.out}: {args.kind} model {model.version} on {len(table)} windows from "
           f"{table['source'].nunique()} sources in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -40,7 +40,7 @@ import pandas as pd
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.errors import Cancelled, FormatError, TwintrackError
-from core.featureset import FEATURE_NAMES, PCA_VERSION
+from core.featureset import FEATURE_NAMES, FEATURE_SETS, PCA_VERSION
 from core.fileio import atomic_path, atomic_write_text
 from core.model import TARGETS, Settings
 from core.progress import CancelledFn, ProgressFn, Reporter
@@ -51,12 +51,17 @@ __all__ = ["CorpusInfo", "CorpusJob", "CorpusMismatchError", "generate_corpus", 
 
 logger = logging.getLogger(__name__)
 
-CORPUS_FORMAT = "twintrack-corpus-1"
+CORPUS_FORMAT = "twintrack-corpus-2"
 MANIFEST = "corpus.json"
 TABLE = "features.parquet"
 META_COLUMNS = ("source", "descriptor", *TARGETS, "tempo_asked", "tonic", "mode", "duration",
                 "seed", "window_start", "window_end")
-COLUMNS = META_COLUMNS + FEATURE_NAMES
+#: Every window feature the corpus stores: the widest named set (``extended-v1``, which
+#: starts with ``default21``), so a model of any set trains on the same table.
+ALL_FEATURES = FEATURE_SETS["extended-v1"]
+COLUMNS = META_COLUMNS + ALL_FEATURES
+#: Columns a table must have (format 1 tables hold only the ``default21`` features).
+REQUIRED = META_COLUMNS + FEATURE_NAMES
 _STRINGS = ("source", "descriptor", *TARGETS, "tonic", "mode")
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff",
                               ".aifc", ".au", ".m4a", ".wma"})
@@ -181,7 +186,7 @@ def _rows(job: CorpusJob, settings: Settings, cancelled: CancelledFn | None) -> 
     from core.analysis import window_feature_table
 
     audio = _audio(job, settings, cancelled)
-    grid, feats = window_feature_table(audio, settings=settings,
+    grid, feats = window_feature_table(audio, settings=settings, feature_set="extended-v1",
                                        reporter=Reporter(None, cancelled))
     n, labels = len(feats), dict(job.labels)
     cols: dict[str, Any] = {"source": [job.source] * n, "descriptor": [job.descriptor] * n}
@@ -191,7 +196,7 @@ def _rows(job: CorpusJob, settings: Settings, cancelled: CancelledFn | None) -> 
                 seed=pd.array([job.seed] * n, dtype="Int64"),
                 window_start=np.asarray(grid.starts, np.float64),
                 window_end=np.asarray(grid.ends, np.float64))
-    cols.update({f: np.asarray(feats[:, i], np.float64) for i, f in enumerate(FEATURE_NAMES)})
+    cols.update({f: np.asarray(feats[:, i], np.float64) for i, f in enumerate(ALL_FEATURES)})
     return pd.DataFrame(cols).astype({c: "str" for c in _STRINGS})  # one schema everywhere
 
 
@@ -312,7 +317,7 @@ def _build(kind: str, jobs: list[CorpusJob], identity: dict[str, Any], out_dir: 
 
 # ----------------------------------------------------------------------------- manifest
 def _common(settings: Settings) -> dict[str, Any]:
-    return {"format": CORPUS_FORMAT, "feature_names": list(FEATURE_NAMES),
+    return {"format": CORPUS_FORMAT, "feature_names": list(ALL_FEATURES),
             "pca_version": PCA_VERSION, "settings": asdict(settings)}
 
 
@@ -525,7 +530,7 @@ def load_corpus(path_or_dir: str | os.PathLike) -> pd.DataFrame:
         df = pd.read_parquet(table)
     except Exception as exc:  # pyarrow raises several types for a damaged file
         raise FormatError(f"{table.name}: not a readable Parquet table ({exc})") from None
-    missing = [c for c in COLUMNS if c not in df.columns]
+    missing = [c for c in REQUIRED if c not in df.columns]
     extra = [str(c) for c in df.columns if c not in COLUMNS]
     if missing or extra:
         raise FormatError(f"{table.name}: missing column(s): {', '.join(missing) or 'none'}; "
@@ -536,12 +541,13 @@ def load_corpus(path_or_dir: str | os.PathLike) -> pd.DataFrame:
         if pca != PCA_VERSION:
             raise FormatError(f"{table.name}: features made with PCA basis {pca}, but the "
                               f"analysis now uses {PCA_VERSION}; rebuild the corpus")
-    for name in FEATURE_NAMES:
+    present = [c for c in COLUMNS if c in df.columns]
+    for name in (c for c in present if c not in META_COLUMNS):
         bad = ~np.isfinite(pd.to_numeric(df[name], errors="coerce").to_numpy(np.float64))
         if bad.any():
             raise FormatError(f"{table.name}: column {name}: {int(bad.sum())} missing or "
                               "non-finite value(s)")
-    return df[list(COLUMNS)]
+    return df[present]
 
 
 def summary(info: CorpusInfo) -> str:

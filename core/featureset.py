@@ -24,8 +24,9 @@ import numpy as np
 
 from core.features import FrameFeatures, WindowGrid, window_mean, window_std
 
-__all__ = ["FEATURE_NAMES", "PCA_VERSION", "PcaBasis", "load_pca", "fit_pca",
-           "pca_inputs", "window_features"]
+__all__ = ["FEATURE_NAMES", "EXTENDED_NAMES", "FEATURE_SETS", "DEFAULT_SET", "PCA_VERSION",
+           "PcaBasis", "load_pca", "fit_pca", "pca_inputs", "window_features",
+           "extended_features", "feature_names"]
 
 PCA_VERSION = "pca-v1"
 
@@ -36,6 +37,38 @@ SPECTRAL_TEMPORAL = (
 )
 FEATURE_NAMES = (("mfcc_1", "mfcc_2", "mfcc_3") + SPECTRAL_TEMPORAL
                  + ("pca_1", "pca_2", "pca_3"))
+#: ``extended-v1``: named statistics beside ``default21`` that the renderer's tags leave
+#: audible and the 21 squeeze together (the three PCA components carry 39 inputs):
+#: timbre in detail (MFCC 4-12 means, MFCC 1-12 deviations, per-band spectral contrast),
+#: the spectral envelope (8 log mel-band shares), where the onsets are (spectral flux of
+#: the low / mid / high mel bands: kick, snare and hats), register (CQT pitch centroid,
+#: spread, bass share), key-invariant tonality (best major and best minor key-profile
+#: correlation and their difference: mode; chroma entropy: tonal clarity; chroma flux:
+#: harmonic rhythm) and the remaining deviations.
+EXTENDED_NAMES = (
+    tuple(f"mfcc_mean_{i}" for i in range(4, 13))
+    + tuple(f"mfcc_std_{i}" for i in range(1, 13))
+    + tuple(f"contrast_mean_{i}" for i in range(7)) + tuple(f"contrast_std_{i}" for i in range(7))
+    + tuple(f"melband_{i}" for i in range(8)) + tuple(f"melband_std_{i}" for i in range(8))
+    + ("flux_low_mean", "flux_low_std", "flux_mid_mean", "flux_mid_std",
+       "flux_high_mean", "flux_high_std")
+    + ("pitch_centroid", "pitch_centroid_std", "pitch_spread", "bass_share")
+    + ("major_fit", "minor_fit", "mode_fit", "chroma_entropy", "chroma_flux")
+    + ("bandwidth_std", "rolloff_std", "flatness_std", "zcr_std", "harmonic_std", "rms_db_mean",
+       "log2_tempo"))
+DEFAULT_SET = "default21"
+FEATURE_SETS = {DEFAULT_SET: FEATURE_NAMES, "extended-v1": FEATURE_NAMES + EXTENDED_NAMES}
+
+
+def feature_names(feature_set: str) -> tuple[str, ...]:
+    """The column names of a named feature set (:data:`FEATURE_SETS`)."""
+    try:
+        return FEATURE_SETS[feature_set]
+    except KeyError:
+        raise ValueError(f"unknown feature set {feature_set!r}; one of "
+                         f"{sorted(FEATURE_SETS)}") from None
+
+
 PCA_INPUTS = (tuple(f"mfcc_mean_{i}" for i in range(20))
               + tuple(f"contrast_mean_{i}" for i in range(7))
               + tuple(f"chroma_mean_{i}" for i in range(12)))
@@ -138,6 +171,60 @@ def window_features(frames: FrameFeatures, grid: WindowGrid, *, onset_env: np.nd
     mfcc = window_mean(frames.mfcc[1:4], grid)
     comps = pca.transform(pca_inputs(frames, grid))
     return np.hstack([mfcc, st, comps])
+
+
+def _band_edges(n: int, bands: int) -> np.ndarray:
+    return np.linspace(0, n, bands + 1).round().astype(int)
+
+
+def extended_features(frames: FrameFeatures, grid: WindowGrid, *,
+                      tempo: np.ndarray) -> np.ndarray:
+    """The :data:`EXTENDED_NAMES` features of every window, shape (n_windows, 73).
+
+    Frame-level inputs are the analysis's own (computed once per track); every window
+    statistic is a cumulative-sum mean or deviation, as for ``default21``.
+    """
+    from core.tonality import key_scores
+
+    centroid, bandwidth, rolloff, flatness, rms, zcr = frames.spectral
+    mel = np.asarray(frames.mel, dtype=np.float64)
+    total = mel.sum(axis=0) + 1e-10
+    edges = _band_edges(mel.shape[0], 8)
+    bands = np.vstack([mel[a:b].sum(axis=0) for a, b in zip(edges[:-1], edges[1:])])
+    share = np.log10(bands / total + 1e-6)
+    logmel = np.log10(mel + 1e-8)
+    flux = np.maximum(np.diff(logmel, axis=1, prepend=logmel[:, :1]), 0.0)
+    thirds = _band_edges(mel.shape[0], 3)
+    flux3 = np.vstack([flux[a:b].mean(axis=0) for a, b in zip(thirds[:-1], thirds[1:])])
+    cqt = np.asarray(frames.cqt, dtype=np.float64) ** 2
+    energy = cqt.sum(axis=0) + 1e-12
+    bins = np.arange(cqt.shape[0], dtype=np.float64)[:, None]
+    pc = (bins * cqt).sum(axis=0) / energy
+    spread = np.sqrt(np.maximum((bins ** 2 * cqt).sum(axis=0) / energy - pc ** 2, 0.0))
+    bass = cqt[:24].sum(axis=0) / energy          # below C3
+    chroma = _chroma_share(frames.cqt)
+    wchroma = window_mean(chroma, grid)           # (n, 12)
+    scores = key_scores(wchroma.T)                # (24, n): 12 major then 12 minor
+    major, minor = scores[:12].max(axis=0), scores[12:].max(axis=0)
+    entropy = -(chroma * np.log2(chroma + 1e-12)).sum(axis=0)
+    cflux = np.r_[0.0, np.abs(np.diff(chroma, axis=1)).sum(axis=0)]
+    rms_db = 20.0 * np.log10(np.maximum(rms, 1e-5))
+    bpm = np.maximum(np.asarray(tempo, dtype=np.float64), 1.0)
+    return np.hstack([
+        window_mean(frames.mfcc[4:13], grid), window_std(frames.mfcc[1:13], grid),
+        window_mean(frames.contrast, grid), window_std(frames.contrast, grid),
+        window_mean(share, grid), window_std(share, grid),
+        np.column_stack([window_mean(flux3[0], grid), window_std(flux3[0], grid),
+                         window_mean(flux3[1], grid), window_std(flux3[1], grid),
+                         window_mean(flux3[2], grid), window_std(flux3[2], grid)]),
+        window_mean(pc, grid), window_std(pc, grid), window_mean(spread, grid),
+        window_mean(bass, grid),
+        np.column_stack([major, minor, major - minor]),
+        window_mean(entropy, grid), window_mean(cflux, grid),
+        window_std(bandwidth, grid), window_std(rolloff, grid), window_std(flatness, grid),
+        window_std(zcr, grid), window_std(frames.harmonic, grid), window_mean(rms_db, grid),
+        np.log2(bpm)[:, None],
+    ])
 
 
 def pca_path(version: str) -> Path:

@@ -342,3 +342,28 @@ def test_noise_and_silence_are_unk_on_real_features(rng):
         assert set(model.predict(feats).labels["genre"]) == {UNK}
     fresh = model.predict(_render_features(names[0], seed=99, seconds=14.0))
     assert np.mean(np.array(fresh.labels["genre"]) == UNK) <= 0.5
+
+
+def test_a_model_of_another_feature_set_reads_only_that_set(corpus, tmp_path):
+    from core.featureset import EXTENDED_NAMES, feature_names
+
+    rng = np.random.default_rng(5)
+    wide = corpus.copy()
+    # The extra columns carry the genre too (as the extended features do on renders).
+    codes = wide["genre"].astype("category").cat.codes.to_numpy()
+    for i, name in enumerate(EXTENDED_NAMES):
+        wide[name] = codes * (i % 3) + rng.normal(0.0, 0.1, len(wide))
+    model = DescriptorModel.fit(wide, kind="knn", seed=0, feature_set="extended-v1")
+    assert model.feature_set == "extended-v1"
+    assert model.metadata["feature_names"] == list(feature_names("extended-v1"))
+    x = wide[list(feature_names("extended-v1"))].to_numpy()
+    with pytest.raises(FormatError, match="extended-v1"):
+        model.predict(X(wide))
+    assert np.mean(np.array(model.predict(x).labels["genre"]) == wide["genre"]) > 0.9
+    save_model(model, tmp_path / "wide.skops")
+    back = load_model(tmp_path / "wide.skops")
+    assert back.feature_set == "extended-v1"
+    assert back.predict(x[:7]).labels == model.predict(x[:7]).labels
+    assert DescriptorModel.fit(corpus, kind="knn").version != model.version
+    with pytest.raises(FormatError, match="rebuild"):
+        DescriptorModel.fit(corpus, kind="knn", feature_set="extended-v1")

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from core.corpus import (COLUMNS, MANIFEST, TABLE, CorpusMismatchError, corpus_from_csv,
+from core.corpus import (ALL_FEATURES, COLUMNS, MANIFEST, TABLE, CorpusMismatchError, corpus_from_csv,
                          corpus_from_folder, generate_corpus, load_corpus, plan_renders)
 from core.descriptors import load_dictionary
 from core.errors import Cancelled, FormatError, TwintrackError
@@ -88,11 +88,12 @@ def test_table_shape_rows_and_labels(serial):
         assert {k: first[k] for k in TARGETS} == d.by_name(first["descriptor"]).labels()
         assert rows["window_start"].tolist() == sorted(rows["window_start"])
         assert (rows["window_end"] <= first["duration"] + 1e-9).all()
-    assert np.isfinite(df[list(FEATURE_NAMES)].to_numpy()).all()
+    assert np.isfinite(df[list(ALL_FEATURES)].to_numpy()).all()
+    assert ALL_FEATURES[:len(FEATURE_NAMES)] == FEATURE_NAMES
     manifest = json.loads((info.out_dir / MANIFEST).read_text())
     assert manifest["status"] == "complete"
     assert manifest["identity"]["pca_version"] == PCA_VERSION
-    assert manifest["identity"]["feature_names"] == list(FEATURE_NAMES)
+    assert manifest["identity"]["feature_names"] == list(ALL_FEATURES)
     assert manifest["counts"] == {"sources": 4, "with_rows": 4, "failed": 0, "windows": 6}
 
 
@@ -254,3 +255,22 @@ def test_load_corpus_refuses_another_pca_basis(serial, tmp_path):
     (out / MANIFEST).write_text(json.dumps(manifest))
     with pytest.raises(FormatError, match="pca-v0"):
         load_corpus(out)
+
+
+def test_a_format_1_table_with_only_default21_still_loads(serial, tmp_path):
+    """Corpora built before the extended features load; models of default21 train on them."""
+    _, df = serial
+    old = df[[c for c in df.columns if c not in ALL_FEATURES or c in FEATURE_NAMES]]
+    path = tmp_path / "old.parquet"
+    old.to_parquet(path)
+    back = load_corpus(path)
+    assert list(back.columns) == list(old.columns)
+    from core.classify import TrainingError, evaluate
+    from core.errors import FormatError
+
+    with pytest.raises(FormatError, match="rebuild"):
+        try:
+            evaluate(back, kind="knn", feature_set="extended-v1")
+        except TrainingError:  # too few sources to split: fit directly instead
+            from core.classify import DescriptorModel
+            DescriptorModel.fit(back, feature_set="extended-v1")

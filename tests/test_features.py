@@ -86,3 +86,38 @@ def test_silence_gives_finite_features():
     feats = window_features(frames, grid, onset_env=np.zeros(n), onset_peaks=np.zeros(n),
                             tempo=np.zeros(len(grid)))
     assert np.isfinite(feats).all()
+
+
+def _chord(midis, seconds=12.0, sr=22050):
+    t = np.arange(int(sr * seconds)) / sr
+    y = sum(np.sin(2 * np.pi * 440.0 * 2 ** ((m - 69) / 12) * t) for m in midis)
+    return (0.2 * y / len(midis)).astype(np.float32)
+
+
+def _extended(y, tempo=100.0):
+    from core.featureset import extended_features
+
+    frames = compute_frame_features(y)
+    grid = window_grid(len(y) / 22050, frames.n_frames, sr=22050, hop_length=512)
+    return extended_features(frames, grid, tempo=np.full(len(grid), tempo))
+
+
+def test_extended_features_are_named_finite_and_mean_what_they_say():
+    from core.featureset import EXTENDED_NAMES, FEATURE_SETS, feature_names
+
+    assert feature_names("extended-v1") == FEATURE_NAMES + EXTENDED_NAMES
+    assert len(set(FEATURE_SETS["extended-v1"])) == len(FEATURE_SETS["extended-v1"])
+    with pytest.raises(ValueError, match="unknown feature set"):
+        feature_names("nope")
+    col = {n: i for i, n in enumerate(EXTENDED_NAMES)}
+    major = _extended(_chord([60, 64, 67]), tempo=128.0)    # C major triad, middle register
+    minor = _extended(_chord([60, 63, 67]))                 # C minor triad
+    low = _extended(_chord([36, 40, 43]))                    # C major, two octaves down
+    assert major.shape[1] == len(EXTENDED_NAMES) and np.isfinite(major).all()
+    assert major[:, col["mode_fit"]].min() > 0 > minor[:, col["mode_fit"]].max()
+    assert low[:, col["pitch_centroid"]].max() < major[:, col["pitch_centroid"]].min() - 12
+    assert low[:, col["bass_share"]].min() > 0.9 > 0.1 > major[:, col["bass_share"]].max()
+    assert major[:, col["log2_tempo"]] == pytest.approx(np.log2(128.0))
+    # Noise spreads its energy over every pitch class; a triad holds it in three.
+    noise = _extended(np.random.default_rng(1).standard_normal(22050 * 12).astype(np.float32) * 0.1)
+    assert noise[:, col["chroma_entropy"]].min() > major[:, col["chroma_entropy"]].max()
