@@ -117,7 +117,7 @@ def runs(values: Sequence[str], edges: np.ndarray, weights: Sequence[float] | No
         while j + 1 < len(values) and values[j + 1] == values[i]:
             j += 1
         out.append(Run(float(edges[i]), float(edges[j + 1]), str(values[i]),
-                       float(np.mean(w[i:j + 1]))))
+                       float(sum(w[i:j + 1])) / (j + 1 - i)))
         i = j + 1
     return out
 
@@ -342,9 +342,12 @@ class RunLabels(pg.GraphicsObject):
         self._texts = [tuple(str(t) for t in s[2:]) for s in spans]
         width = max((len(t) for t in self._texts), default=1)
         self._widths = np.full((len(spans), width), np.inf)
+        measured: dict[str, float] = {}  # a lane repeats a few texts many times
         for i, texts in enumerate(self._texts):
             for j, t in enumerate(texts):
-                self._widths[i, j] = self._metrics.horizontalAdvance(t) + 10
+                if t not in measured:
+                    measured[t] = self._metrics.horizontalAdvance(t) + 10
+                self._widths[i, j] = measured[t]
         self._changed()
 
     def clear(self) -> None:
@@ -361,16 +364,17 @@ class RunLabels(pg.GraphicsObject):
             return []
         (x0, x1), _ = vb.viewRange()
         px = (vb.width() or 1.0) / max(x1 - x0, 1e-9)
-        return [(float(self._starts[i]), float(self._ends[i]), text)
-                for i, text in self._choose(px, x0, x1)]
+        return [(float(self._starts[i]), float(self._ends[i]), self._texts[i][j])
+                for i, j in self._choose(px, x0, x1)]
 
-    def _choose(self, px: float, x0: float, x1: float) -> list[tuple[int, str]]:
-        """(run, text) for runs overlapping [x0, x1] whose text fits at ``px`` px/s."""
+    def _choose(self, px: float, x0: float, x1: float) -> list[tuple[int, int]]:
+        """(run, option) for runs overlapping [x0, x1] with a text that fits at ``px``
+        px/s: the first (longest) one that does."""
         room = (self._ends - self._starts) * px
         fits = self._widths <= room[:, None]
         keep = fits.any(axis=1) & (self._ends > x0) & (self._starts < x1)
         pick = fits.argmax(axis=1)
-        return [(i, self._texts[i][pick[i]]) for i in np.flatnonzero(keep)]
+        return [(int(i), int(pick[i])) for i in np.flatnonzero(keep)]
 
     def _changed(self) -> None:
         self.prepareGeometryChange()
@@ -410,8 +414,8 @@ class RunLabels(pg.GraphicsObject):
         p.resetTransform()
         p.setFont(self._font)
         p.setPen(self._pen)
-        for i, text in chosen:
-            width = self._metrics.horizontalAdvance(text) + 2 * m
+        for i, j in chosen:
+            text, width = self._texts[i][j], self._widths[i, j] - 10 + 2 * m
             x = self._starts[i] * t.m11() + t.dx() - ax * width
             box = QRectF(round(x), round(y), width, height)
             if self._fill is not None:
