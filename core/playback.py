@@ -1,7 +1,9 @@
 """Playback: synchronised A/B listening of an original (A) and its render (B).
 
 One ``sounddevice.OutputStream``, one callback, one clock.  Both sources are
-resampled to the stream rate and made stereo float32 once, outside the callback;
+resampled to the stream rate and made stereo float32 once, outside the callback, by
+:func:`prepare_source` (a pure function: a GUI runs it on a worker thread and hands
+the prepared arrays to :meth:`Player.set_sources`, which then only swaps references);
 the callback (:meth:`Mixer.render`) only reads them and writes into preallocated
 scratch buffers with ``out=`` ufuncs.  Control calls never touch the mixer's state:
 they append a small command tuple to a deque that the callback drains at the start
@@ -31,7 +33,7 @@ import numpy as np
 from core.errors import TwintrackError
 
 __all__ = ["PlaybackUnavailable", "Loop", "Mixer", "Player", "PlayerStats", "playback_status",
-           "MODES", "FADE_SECONDS"]
+           "prepare_source", "is_prepared", "MODES", "FADE_SECONDS"]
 
 logger = logging.getLogger(__name__)
 
@@ -108,18 +110,47 @@ def playback_status(*, device=None) -> tuple[bool, str]:
     return True, f"output: {info['name']} ({int(info['default_samplerate'])} Hz)"
 
 
-def _prepare(y: np.ndarray | None, sr: int | None, samplerate: int) -> np.ndarray:
-    """(frames, 2) float32 at ``samplerate``, read-only; ``_EMPTY`` for no source."""
+def is_prepared(y: np.ndarray, sr: int | None, samplerate: int) -> bool:
+    """True if ``y`` at ``sr`` is what :func:`prepare_source` makes for ``samplerate``:
+    a read-only, C-contiguous (frames, 2) float32 array at that rate (or no source)."""
+    if y is None or y is _EMPTY:
+        return True
+    return (isinstance(y, np.ndarray) and y.dtype == np.float32 and y.ndim == 2
+            and y.shape[1] == 2 and sr is not None and int(sr) == int(samplerate)
+            and not y.flags.writeable and y.flags.c_contiguous)
+
+
+def prepare_source(y: np.ndarray | None, sr: int | None, *, samplerate: int) -> np.ndarray:
+    """Audio as the player's callback reads it.
+
+    Pure and thread-safe: it allocates, resamples (soxr, which releases the GIL) and
+    copies, so run it off the GUI thread for anything long.
+
+    Parameters
+    ----------
+    y : np.ndarray or None, shape (frames,) or (frames, channels)
+        None: no source (an empty array comes back).
+    sr : int
+        Rate of ``y``.
+    samplerate : int
+        The output stream's rate (:attr:`Player.samplerate`).
+
+    Returns
+    -------
+    np.ndarray, shape (frames, 2), float32, read-only
+        Stereo at ``samplerate`` (mono on both channels, channels past two dropped,
+        NaN/Inf as silence).  An array that already is this is returned as it is.
+    """
     if y is None:
         return _EMPTY
     if sr is None or sr <= 0:
         raise ValueError("a source needs its sample rate")
+    samplerate = int(samplerate)
+    if is_prepared(y, sr, samplerate):
+        return y  # read-only: nobody can change it under the callback
     y = np.asarray(y, dtype=np.float32)
     if y.ndim not in (1, 2) or (y.ndim == 2 and y.shape[1] == 0):
         raise ValueError(f"a source must be (frames,) or (frames, channels), got {y.shape}")
-    if (y.ndim == 2 and y.shape[1] == 2 and int(sr) == samplerate and not y.flags.writeable
-            and y.flags.c_contiguous):
-        return y  # already prepared (read-only: nobody can change it under the callback)
     y = np.ascontiguousarray(y[:, None] if y.ndim == 1 else y[:, :2])
     if int(sr) != samplerate and len(y):
         import soxr
@@ -354,8 +385,9 @@ class Player:
     :meth:`close`, silent while not playing), the :class:`Mixer` its callback drives,
     the prepared sources and the control-side state (state, mode, held position).
     Public methods are for one control thread (the GUI thread), except that
-    :meth:`set_sources` and :meth:`set_b` may run on a worker thread (resampling a
-    long track takes a second).  The callback runs on PortAudio's thread and meets
+    :meth:`prepare` may run on any thread, and :meth:`set_sources` and :meth:`set_b` on
+    a worker thread too.  Given prepared arrays (:meth:`prepare`) they cost nothing;
+    given raw audio they prepare it on the calling thread, which a GUI must avoid.  The callback runs on PortAudio's thread and meets
     the control side only through the mixer's command deque and published values.
 
     ``latency`` is PortAudio's output latency ("low", "high" or seconds).  The default,
@@ -420,20 +452,25 @@ class Player:
             self._max_callback = spent
 
     # -- sources -------------------------------------------------------------------
+    def prepare(self, y: np.ndarray | None, sr: int | None) -> np.ndarray:
+        """:func:`prepare_source` for this player's rate.  Any thread."""
+        return prepare_source(y, sr, samplerate=self._sr)
+
     def set_sources(self, a: np.ndarray | None, a_sr: int, b: np.ndarray | None = None,
                     b_sr: int | None = None) -> None:
         """Set the original (A) and the render (B); both start at time zero.
 
-        Resamples (soxr) to the stream rate and makes stereo float32 here, once
-        (a read-only (frames, 2) float32 array at the stream rate is used as it is).
+        Prepared arrays (:meth:`prepare`, with ``a_sr``/``b_sr`` the stream rate) are
+        used as they are: only references change hands.  Anything else is prepared
+        here, on the calling thread (resampled with soxr, made stereo float32).
         Arrays are (frames,) or (frames, channels); B may be shorter or longer than A.
-        May run on a worker thread.
         """
-        self._swap(_prepare(a, a_sr, self._sr), _prepare(b, b_sr, self._sr))
+        self._swap(self.prepare(a, a_sr), self.prepare(b, b_sr))
 
     def set_b(self, b: np.ndarray | None, b_sr: int | None) -> None:
-        """Replace the render only; the position and A are kept."""
-        self._swap(self._a, _prepare(b, b_sr, self._sr))
+        """Replace the render only; the position and A are kept.  Same costs as
+        :meth:`set_sources`."""
+        self._swap(self._a, self.prepare(b, b_sr))
 
     def _swap(self, a: np.ndarray, b: np.ndarray) -> None:
         with self._sources_lock:

@@ -291,6 +291,7 @@ class MainWindow(QMainWindow):
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         self.close_player()
+        self.transport.shutdown()
         self.session.shutdown()
         super().closeEvent(event)
 

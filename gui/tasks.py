@@ -22,6 +22,7 @@ from core.progress import CancelledFn, ProgressFn, Reporter
 
 __all__ = ["Envelope", "Spectrogram", "LoadedTrack", "RenderedVariant", "envelope_of",
            "spectrogram_of", "load_track", "analyze_track", "render_track", "warm_up",
+           "prepare_playback",
            "export_analysis", "export_render_audio", "export_render_midi", "AUDIO_SUFFIXES",
            "expand_paths"]
 
@@ -307,6 +308,36 @@ def render_track(analysis, *, variants: int = 1, seed: int = 0,
             playback, _ = _stereo(render.audio, render.sr, playback_sr)
         out.append(RenderedVariant(i, render, ra, envelope_of(render.audio, render.sr), playback))
     rep(1.0, "render ready")
+    return tuple(out)
+
+
+def prepare_playback(sources: tuple, *, samplerate: int, progress: ProgressFn | None = None,
+                     cancelled: CancelledFn | None = None) -> tuple:
+    """Audio as the player's callback reads it, made off the GUI thread.
+
+    Parameters
+    ----------
+    sources : tuple
+        Per source ``(audio, sr)`` (``(None, None)``: no source, an empty array comes
+        back) or None (nothing asked: None comes back).
+    samplerate : int
+        The output stream's rate.
+
+    Returns
+    -------
+    tuple
+        :func:`core.playback.prepare_source` of each source: read-only (frames, 2)
+        float32 arrays that ``Player.set_sources`` takes without copying.
+    """
+    from core.playback import prepare_source
+
+    rep = Reporter(progress, cancelled)
+    out = []
+    for i, source in enumerate(sources):
+        rep(i / max(len(sources), 1), "preparing playback")
+        out.append(None if source is None else
+                   prepare_source(source[0], source[1], samplerate=samplerate))
+    rep(1.0, "playback ready")
     return tuple(out)
 
 

@@ -3,8 +3,12 @@
 :class:`Transport` drives one player with the ``core.playback.Player`` interface and
 owns the clock: a ~30 ms QTimer polls ``player.position()`` and emits
 :attr:`Transport.position_changed`, which is the only thing that moves the playhead.
-Sources are handed to the player lazily (on play) so opening a long track never
-copies audio into the player on the GUI thread while the user is not listening.
+
+The player's sources are prepared (resampled to the stream rate, made stereo float32
+and read-only: ``core.playback.prepare_source``) on a worker thread as soon as a track
+or a render arrives, and handed to the player when they are needed (play, seek, a new
+render while listening), which then only swaps references: the GUI thread never
+copies or resamples audio.  A command given before its audio is ready runs when it is.
 
 Without an audio device (no PortAudio, no output) the transport stays visible,
 disabled, and says why.
@@ -13,14 +17,17 @@ disabled, and says why.
 from __future__ import annotations
 
 import logging
+from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QWidget)
 
+from gui import tasks
 from gui.document import Document
 from gui.timeline_view import format_time
+from gui.workers import Worker
 
 __all__ = ["Transport", "open_player", "SEEK_STEP", "CLOCK_MS"]
 
@@ -56,9 +63,10 @@ def _loop(start: float, end: float):
 class Transport(QWidget):
     """Buttons, shortcuts and the playhead clock for one player.  GUI thread only.
 
-    Owns the clock timer and the QActions (add them to the main window so their
-    shortcuts work anywhere in it).  Does not own the player's lifetime: whoever
-    passes it to :meth:`set_player` closes it.
+    Owns the clock timer, the QActions (add them to the main window so their
+    shortcuts work anywhere in it) and the worker that prepares the player's sources
+    (call :meth:`shutdown` before the application quits).  Does not own the player's
+    lifetime: whoever passes it to :meth:`set_player` closes it.
     """
 
     position_changed = Signal(float)
@@ -69,6 +77,12 @@ class Transport(QWidget):
         self._player = None
         self._doc: Document | None = None
         self._pushed: tuple | None = None  # (doc, loaded, render) the player holds
+        self._prepared: tuple | None = None  # (key, a, b) ready for the player
+        self._preparing: tuple | None = None  # key of the preparation job running
+        self._pending: Callable[[], None] | None = None  # a command waiting for audio
+        self._prep = Worker(self)
+        self._prep.finished.connect(self._on_prep_finished)
+        self._prep.failed.connect(self._on_prep_failed)
         self._last_pos = -1.0
         self._loop_factory = loop_factory
 
@@ -148,7 +162,8 @@ class Transport(QWidget):
     def set_player(self, player, reason: str = "") -> None:
         """Use ``player``; None disables the transport and shows ``reason``."""
         self._player = player
-        self._pushed = None
+        self._pushed = self._prepared = self._preparing = self._pending = None
+        self._prep.cancel()
         available = player is not None
         if available:
             self.clock.start()
@@ -160,6 +175,12 @@ class Transport(QWidget):
             self.status_label.setStyleSheet("color: #b00020;")
         self.status_label.setToolTip(self.status_label.text())
         self._update_enabled()
+        self._prepare_sources()
+
+    def shutdown(self, timeout: float = 3.0) -> None:
+        """Stop preparing audio and wait for the worker thread (at exit)."""
+        self._pending = None
+        self._prep.shutdown(timeout=timeout)
 
     def set_document(self, doc: Document | None) -> None:
         if self._doc is not None:
@@ -171,11 +192,15 @@ class Transport(QWidget):
             self._player.set_loop(None)
             self.loop_button.setChecked(False)
         self._doc = doc
+        self._pending = None
+        if self._prepared is not None and self._prepared[0][0] is not doc:
+            self._prepared = None  # another track's audio: let it go
         if doc is not None:
             doc.original_changed.connect(self._on_doc_original_changed)
             doc.renders_changed.connect(self._on_doc_renders_changed)
             doc.selection_changed.connect(self._on_doc_selection_changed)
         self._update_enabled()
+        self._prepare_sources()
         self._on_clock_timeout()
 
     def _update_enabled(self) -> None:
@@ -192,53 +217,107 @@ class Transport(QWidget):
         if not has_b and self._player is not None and self._player.mode != "A":
             self.set_mode("A")
 
-    def _sources_key(self) -> tuple:
-        doc = self._doc
-        return (doc, doc.loaded if doc else None, doc.render if doc else None)
-
-    def _push_sources(self) -> bool:
-        """Give the player the current document's A and B if it does not hold them yet."""
+    def _sources_key(self) -> tuple | None:
+        """What the player should hold now: (document, loaded track, render), or None."""
         doc = self._doc
         if self._player is None or doc is None or doc.loaded is None:
-            return False
+            return None
+        return (doc, doc.loaded, doc.render)
+
+    def _prepare_sources(self) -> None:
+        """Prepare the current document's audio for the player on the worker thread,
+        unless it is prepared or being prepared already (A is reused for a new render)."""
         key = self._sources_key()
+        if key is None:
+            if self._preparing is not None:
+                self._prep.cancel()
+                self._preparing = None
+            return
+        if key == self._preparing or (self._prepared is not None and self._prepared[0] == key):
+            return
+        loaded = key[1]
+        same_a = self._prepared is not None and self._prepared[0][:2] == key[:2]
+        a = None if same_a else (loaded.audio, loaded.sr)
+        b = _b_source(key[2], loaded.sr)
+        self._preparing = key
+        self._prep.start(tasks.prepare_playback, (a, b), samplerate=self._player.samplerate)
+
+    def _on_prep_finished(self, result: tuple) -> None:
+        key, self._preparing = self._preparing, None
+        if key is None or key != self._sources_key():
+            self._prepare_sources()  # the document moved on meanwhile
+            return
+        a, b = result
+        if a is None:  # only the render changed: A as prepared before
+            a = self._prepared[1]
+        self._prepared = (key, a, b)
+        if self._player.state == "playing" and self._pushed is not None and \
+                self._pushed[:2] == key[:2]:
+            self._push_sources()  # swap B in place while listening
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending()
+
+    def _on_prep_failed(self, message: str) -> None:
+        self._preparing = self._pending = None
+        self.message_posted.emit("error", f"Playback: the audio could not be prepared "
+                                          f"({message})")
+
+    def _push_sources(self) -> bool:
+        """Give the player the current document's prepared A and B (references only);
+        False while they are still being prepared."""
+        key = self._sources_key()
+        if key is None:
+            return False
         if self._pushed == key:
             return True
-        a = doc.loaded
-        b = doc.render
-        b_audio, b_sr = _b_source(b, a.sr)
+        if self._prepared is None or self._prepared[0] != key:
+            self._prepare_sources()
+            return False
+        _, a, b = self._prepared
+        sr = self._player.samplerate
         if self._pushed is not None and self._pushed[:2] == key[:2]:
-            self._player.set_b(b_audio, b_sr)
+            self._player.set_b(b, sr)
         else:
-            self._player.set_sources(a.audio, a.sr, b_audio, b_sr)
+            self._player.set_sources(a, sr, b, sr)
         self._pushed = key
         return True
 
     def _on_doc_original_changed(self) -> None:
         self._update_enabled()
+        self._prepare_sources()
 
     def _on_doc_renders_changed(self) -> None:
         self._update_enabled()
-        if self._player is not None and self._pushed is not None and \
-                self._pushed[0] is self._doc and self._player.state == "playing":
-            self._push_sources()  # swap B in place while listening
+        self._prepare_sources()  # pushed when ready if listening, else on the next play
 
     def _on_doc_selection_changed(self, index: int) -> None:
         if self.loop_button.isChecked():
             self.set_loop_enabled(True, quiet=True)
 
     # -- commands ----------------------------------------------------------------------
-    def _ready(self) -> bool:
+    def _usable(self) -> bool:
+        """A player and a loaded document; else say what is missing."""
         if self._player is None:
             self.message_posted.emit("error", self.status_label.text())
             return False
         if self._doc is None or self._doc.loaded is None:
             self.message_posted.emit("info", "Open a track first (or wait until it has loaded).")
             return False
-        return self._push_sources()
+        return True
+
+    def _ready(self, retry: Callable[[], None]) -> bool:
+        """True if the player holds the document's audio; else ``retry`` runs once the
+        audio is prepared (the newest command waiting wins)."""
+        if not self._usable():
+            return False
+        if self._push_sources():
+            return True
+        self._pending = retry
+        return False
 
     def play_pause(self) -> None:
-        if not self._ready():
+        if not self._ready(self.play_pause):
             return
         if self._player.state == "playing":
             self._player.pause()
@@ -247,16 +326,17 @@ class Transport(QWidget):
         self._on_clock_timeout()
 
     def stop(self) -> None:
+        self._pending = None
         if self._player is not None:
             self._player.stop()
             self._on_clock_timeout()
 
     def seek(self, seconds: float) -> None:
-        if self._ready():
+        if self._ready(lambda: self.seek(seconds)):
             self._player.seek(max(0.0, seconds))
 
     def seek_by(self, delta: float) -> None:
-        if self._ready():
+        if self._ready(lambda: self.seek_by(delta)):
             self._player.seek(max(0.0, self._player.position() + delta))
 
     def set_mode(self, mode: str) -> None:
@@ -265,12 +345,11 @@ class Transport(QWidget):
         if mode != "A" and (self._doc is None or self._doc.render is None):
             self.message_posted.emit("info", "No render yet: press Render to make the B track.")
             mode = "A"
-        self._push_sources()
         self._player.set_mode(mode)
         self.mode_buttons[mode].setChecked(True)
 
     def toggle_ab(self) -> None:
-        if not self._ready():
+        if not self._usable():
             return
         if self._doc.render is None:
             self.message_posted.emit("info", "No render yet: press Render to make the B track.")
@@ -292,7 +371,6 @@ class Transport(QWidget):
                                                  "to loop it.")
             on = False
         if on:
-            self._push_sources()
             self._player.set_loop(self._loop_factory(*span))
             if not quiet:
                 self.message_posted.emit("info", f"Looping {format_time(span[0])}-"

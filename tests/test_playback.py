@@ -78,7 +78,7 @@ def test_modes_mix_the_right_samples(mode):
 def test_stereo_channels_stay_apart():
     lr = np.tile(np.array([[0.25, -0.75]], np.float32), (SR, 1))
     m = Mixer(SR)
-    m.post("sources", playback._prepare(lr, SR, SR), _EMPTY, 1)
+    m.post("sources", playback.prepare_source(lr, SR, samplerate=SR), _EMPTY, 1)
     m.post("play", 1)
     out = np.zeros((1024, 2), np.float32)
     m.render(out)
@@ -308,7 +308,7 @@ def test_player_prepares_sources_once_and_keeps_position_on_set_b(fake):
     assert m._a.shape == (2 * len(mono_22k), 2) and m._a.dtype == np.float32
     assert m._b.shape == (SR, 2) and not m._a.flags.writeable
     ready = p._mixer._a
-    assert playback._prepare(ready, SR, SR) is ready  # prepared sources are not copied
+    assert playback.prepare_source(ready, SR, samplerate=SR) is ready  # not copied again
     p.play()
     pump(30)
     before = p.position()
@@ -316,6 +316,54 @@ def test_player_prepares_sources_once_and_keeps_position_on_set_b(fake):
     pump(1)
     assert p.duration == 4.0 and p.position() >= before
     assert len(p._gens) <= 2  # retired sources are freed here, not in the callback
+
+
+def test_prepare_source_makes_what_the_callback_reads():
+    from core.playback import is_prepared, prepare_source
+
+    mono = noise(1.0, 20)
+    mono[10] = np.nan
+    y = prepare_source(mono, 22050, samplerate=SR)  # resampled, stereo, finite, read-only
+    assert y.shape == (2 * len(mono), 2) and y.dtype == np.float32
+    assert not y.flags.writeable and y.flags.c_contiguous and np.isfinite(y).all()
+    assert is_prepared(y, SR, SR) and not is_prepared(y, 22050, SR)
+    assert np.array_equal(y[:, 0], y[:, 1])
+    four = np.stack([noise(0.5, 21 + c) for c in range(4)], axis=1)
+    z = prepare_source(four, SR, samplerate=SR)
+    np.testing.assert_array_equal(z, four[:, :2])
+    # a writeable array in the right format is still copied: its owner could change it
+    ready = np.ascontiguousarray(four[:, :2])
+    assert not is_prepared(ready, SR, SR)
+    assert prepare_source(ready, SR, samplerate=SR) is not ready
+    assert prepare_source(None, None, samplerate=SR).shape == (0, 2)
+    with pytest.raises(ValueError):
+        prepare_source(mono, None, samplerate=SR)
+
+
+def test_prepared_sources_cost_the_control_thread_nothing(fake):
+    """Prepare on a worker thread; set_sources on the control thread only swaps
+    references (no copy, no resampling: allocations stay tiny next to the audio)."""
+    import threading
+
+    p = fake.player
+    raw_a, raw_b = noise(20.0, 22)[::2], noise(10.0, 23)  # A at 22.05 kHz: needs resampling
+    prepared = {}
+    worker = threading.Thread(target=lambda: prepared.update(
+        a=p.prepare(raw_a, 22050), b=p.prepare(np.stack([raw_b] * 2, axis=1), SR)))
+    worker.start()
+    worker.join()
+    a, b = prepared["a"], prepared["b"]
+    tracemalloc.start()
+    try:
+        p.set_sources(a, p.samplerate, b, p.samplerate)
+        p.set_b(b, p.samplerate)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 64 * 1024 < a.nbytes // 100
+    fake.pump()
+    assert p._mixer._a is a and p._mixer._b is b  # the very arrays prepared off-thread
+    assert p.duration == pytest.approx(20.0, abs=1e-3)
 
 
 def test_a_failing_callback_goes_silent_and_stops_the_player(fake, caplog):

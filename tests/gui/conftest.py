@@ -4,6 +4,7 @@ a main window that runs tasks on threads (no child processes, no audio device)."
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -26,6 +27,8 @@ class FakePlayer:
         self.loop = None
         self.a = self.b = None
         self.underruns = 0
+        self.prepared: list[bool] = []
+        self.threads: list = []
         self.is_available = True
         self.closed = False
 
@@ -41,11 +44,22 @@ class FakePlayer:
 
     def set_sources(self, a, a_sr, b=None, b_sr=None):
         self._log("set_sources", a_sr, b is not None)
+        self._check(a, a_sr, b, b_sr)
         self.a, self.b = a, b
 
     def set_b(self, b, b_sr):
         self._log("set_b", b_sr)
+        self._check(b, b_sr)
         self.b = b
+
+    def _check(self, *pairs) -> None:
+        """Record whether the sources came prepared (nothing left to do on this thread)
+        and from which thread they were handed over."""
+        from core.playback import is_prepared
+
+        self.prepared.append(all(is_prepared(y, sr, self.samplerate)
+                                 for y, sr in zip(pairs[::2], pairs[1::2])))
+        self.threads.append(threading.current_thread())
 
     def play(self):
         self._log("play")

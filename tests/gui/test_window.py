@@ -69,7 +69,9 @@ def test_render_button_adds_b_lane_and_b_key_switches(qtbot, window, short_track
     assert window.transport.mode_buttons["B"].isEnabled()
     qtbot.keyClick(window, Qt.Key.Key_B)
     assert "toggle_ab" in fake_player.names() and fake_player.mode == "B"
-    assert fake_player.b is not None
+    qtbot.keyClick(window, Qt.Key.Key_Space)  # play: the player gets A and B, prepared
+    qtbot.waitUntil(lambda: fake_player.state == "playing", timeout=10000)
+    assert fake_player.b is not None and fake_player.prepared[-1]
 
 
 def test_render_can_be_cancelled(qtbot, window, short_track):
@@ -95,6 +97,7 @@ def test_keyboard_shortcuts_drive_the_player(qtbot, window, short_track, fake_pl
     doc = _analysed(qtbot, window, short_track)
     window.activateWindow()
     qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: fake_player.state == "playing", timeout=10000)
     assert fake_player.names()[-2:] == ["set_sources", "play"]
     fake_player.pos = 10.0
     qtbot.keyClick(window, Qt.Key.Key_Right)

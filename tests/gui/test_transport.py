@@ -1,0 +1,139 @@
+"""The transport prepares the player's audio off the GUI thread and hands it over ready."""
+
+from __future__ import annotations
+
+import threading
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from tests.gui.conftest import FakePlayer
+
+
+def _loaded(seconds: float, sr: int = 44100, seed: int = 0):
+    from gui.tasks import LoadedTrack, envelope_of
+
+    audio = (np.random.default_rng(seed).standard_normal((int(seconds * sr), 2)) * 0.1
+             ).astype(np.float32)
+    return LoadedTrack(f"track{seed}.wav", audio, sr, sr, 2, seconds, envelope_of(audio, sr),
+                       None)
+
+
+def _render(seconds: float, sr: int = 44100):
+    audio = np.zeros((int(seconds * sr), 2), np.float32)
+    return SimpleNamespace(render=SimpleNamespace(audio=audio, sr=sr), playback=None)
+
+
+@pytest.fixture
+def prep_log(monkeypatch):
+    """Record the thread and input length of every ``prepare_source`` call; a test can
+    hold preparation back with ``log.gate``."""
+    from core import playback
+
+    real = playback.prepare_source
+    log = SimpleNamespace(calls=[], gate=threading.Event())
+    log.gate.set()
+
+    def prepare_source(y, sr, *, samplerate):
+        log.gate.wait(10)
+        log.calls.append((threading.current_thread(), None if y is None else len(y)))
+        return real(y, sr, samplerate=samplerate)
+
+    monkeypatch.setattr(playback, "prepare_source", prepare_source)
+    yield log
+    log.gate.set()  # a failed test may have left it shut (torn down before ``transport``)
+
+
+@pytest.fixture
+def transport(qtbot):
+    from gui.transport import Transport
+
+    t = Transport()
+    qtbot.addWidget(t)
+    yield t
+    t.shutdown()
+
+
+def _document(loaded, name="x.wav"):
+    from gui.document import Document
+
+    doc = Document(name)
+    doc.set_loaded(loaded)
+    return doc
+
+
+def test_audio_is_prepared_on_a_worker_and_handed_over_ready(qtbot, transport, prep_log):
+    player = FakePlayer(samplerate=48000)  # the track is 44.1 kHz: A must be resampled
+    transport.set_player(player, "fake")
+    loaded = _loaded(3.0)
+    doc = _document(loaded)
+    transport.set_document(doc)  # preparation starts now, before anyone presses play
+    qtbot.waitUntil(lambda: transport._prepared is not None, timeout=10000)  # noqa: SLF001
+    assert "set_sources" not in player.names()  # nothing handed over while nobody listens
+    transport.play_pause()
+    assert player.names()[-2:] == ["set_sources", "play"]
+    assert player.prepared == [True]  # read-only stereo float32 at 48 kHz
+    assert len(player.a) == 3 * 48000
+    gui = threading.main_thread()
+    assert prep_log.calls and all(thread is not gui for thread, _ in prep_log.calls)
+
+
+def test_play_pressed_while_preparing_plays_when_ready(qtbot, transport, prep_log):
+    player = FakePlayer()
+    transport.set_player(player, "fake")
+    prep_log.gate.clear()  # preparation is slow
+    transport.set_document(_document(_loaded(2.0)))
+    transport.play_pause()
+    transport.seek(1.0)  # the newest command waiting wins
+    transport.play_pause()
+    qtbot.wait(50)
+    assert player.names() == ["stop", "set_loop"]  # the GUI thread did not wait for audio
+    prep_log.gate.set()
+    qtbot.waitUntil(lambda: player.state == "playing", timeout=10000)
+    assert player.names()[2:] == ["set_sources", "play"]
+
+
+def test_a_new_render_while_listening_is_prepared_alone_and_swapped_in(qtbot, transport,
+                                                                        prep_log):
+    player = FakePlayer()
+    transport.set_player(player, "fake")
+    doc = _document(_loaded(2.0))
+    transport.set_document(doc)
+    qtbot.waitUntil(lambda: transport._prepared is not None, timeout=10000)  # noqa: SLF001
+    transport.play_pause()
+    a = player.a
+    prep_log.calls.clear()
+    doc.set_renders((_render(2.5),))
+    qtbot.waitUntil(lambda: "set_b" in player.names(), timeout=10000)
+    assert player.a is a and len(player.b) == int(2.5 * 44100) and player.prepared[-1]
+    assert [n for _, n in prep_log.calls] == [int(2.5 * 44100)]  # A was not prepared again
+
+
+def test_switching_tracks_drops_the_old_preparation(qtbot, transport, prep_log):
+    player = FakePlayer()
+    transport.set_player(player, "fake")
+    prep_log.gate.clear()
+    transport.set_document(_document(_loaded(1.0, seed=1), "one.wav"))
+    second = _document(_loaded(2.0, seed=2), "two.wav")
+    transport.set_document(second)
+    prep_log.gate.set()
+    transport.play_pause()
+    qtbot.waitUntil(lambda: player.state == "playing", timeout=10000)
+    assert len(player.a) == 2 * 44100
+    np.testing.assert_array_equal(player.a, second.loaded.audio)
+
+
+def test_a_preparation_error_is_reported_not_raised(qtbot, transport, monkeypatch):
+    from core import playback
+
+    def broken(y, sr, *, samplerate):
+        raise ValueError("bad buffer")
+
+    monkeypatch.setattr(playback, "prepare_source", broken)
+    player = FakePlayer()
+    transport.set_player(player, "fake")
+    with qtbot.waitSignal(transport.message_posted, timeout=10000) as blocker:
+        transport.set_document(_document(_loaded(1.0)))
+    assert blocker.args[0] == "error" and "could not be prepared" in blocker.args[1]
+    assert "set_sources" not in player.names()
