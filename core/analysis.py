@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -167,16 +167,44 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
                             k=settings.k, seed=settings.seed, cancelled=rep.cancelled)
     segments = _segments(frames, seg, rh, chroma)
     r_win(0.0, "window features")
-    feats = _window_set(frames, grid, rh, DEFAULT_SET)
+    fc, rc = _classification_inputs(y, frames, rh, settings, r_win.sub(0.0, 0.4)
+                                    if settings.vocal_suppression else None)
+    feats = _window_set(fc, grid, rc, DEFAULT_SET)
     analysis = _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params)
     if model is not None:
         r_win(0.5, "descriptors")
         wanted = getattr(model, "feature_set", DEFAULT_SET)
         pred = model.predict(feats if wanted == DEFAULT_SET
-                             else _window_set(frames, grid, rh, wanted, feats))
+                             else _window_set(fc, grid, rc, wanted, feats))
         analysis = analysis.with_labels(pred.labels, pred.probabilities, model=model.version)
     r_win(1.0, "done")
     return analysis
+
+
+def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,
+                           settings: Settings, reporter: Reporter | None
+                           ) -> tuple[FrameFeatures, _Rhythm]:
+    """Frames and onsets the window features come from: the track's own, or with
+    ``settings.vocal_suppression`` those of its repeating background
+    (:func:`core.vocals.suppress_vocals`); tempo stays the full mix's."""
+    if not settings.vocal_suppression:
+        return frames, rh
+    import librosa
+
+    from core.vocals import suppress_vocals
+
+    rep = reporter or Reporter()
+    rep(0.0, "vocal suppression")
+    p = frames.params
+    bg = suppress_vocals(y, p.sr, n_fft=p.n_fft, hop_length=p.hop_length,
+                         cancelled=rep.cancelled)
+    rep(0.7, "background features")
+    fb = compute_frame_features(bg, params=p)
+    oenv = rhythm.onset_envelope(fb.mel, sr=p.sr, hop_length=p.hop_length)
+    peaks = np.zeros(len(oenv), dtype=np.float32)
+    peaks[librosa.onset.onset_detect(onset_envelope=oenv, sr=p.sr, hop_length=p.hop_length)] = 1
+    rep(1.0, "background features")
+    return fb, replace(rh, onset_env=oenv, onset_peaks=peaks)
 
 
 def _window_set(frames: FrameFeatures, grid: WindowGrid, rh: _Rhythm, feature_set: str,
@@ -214,6 +242,7 @@ def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(
                        stride=settings.stride)
     r_rest(0.0, "tempo")
     rh = _rhythm_stage(frames, grid)
+    frames, rh = _classification_inputs(np.asarray(audio.y), frames, rh, settings, None)
     feats = _window_set(frames, grid, rh, feature_set)
     r_rest(1.0, "window features")
     return grid, feats

@@ -10,7 +10,7 @@ Subcommands::
     twintrack corpus OUT_DIR [--per-descriptor N --durations 10,30,60 | --from-folder DIR | --from-csv FILE]
     twintrack train CORPUS --out model.skops [--kind knn|mlp] | --target genre --cv 5
     twintrack compare ORIGINAL --renders DIR [--json OUT]
-    twintrack gui [FILES...]
+    twintrack gui [FILES...] [--render RENDER.wav]
     twintrack demo [--out-dir demo-output]
     twintrack warmup
     twintrack fit-pca AUDIO... --version pca-vN
@@ -65,6 +65,8 @@ def _parser() -> argparse.ArgumentParser:
                    help=f"comma-separated, from {','.join(FORMATS)} (default: all)")
     a.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
     a.add_argument("--k", type=int, default=None, help="force the number of form clusters")
+    a.add_argument("--vocal-suppression", action="store_true",
+                   help="classify the repeating background (REPET-SIM), not the full mix")
     a.add_argument("--model", default="default",
                    help="descriptor model file, 'default' (the shipped one) or 'none'")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -132,6 +134,9 @@ def _parser() -> argparse.ArgumentParser:
 
     gu = sub.add_parser("gui", help="open the desktop workstation")
     gu.add_argument("files", nargs="*", type=Path)
+    gu.add_argument("--render", type=Path, default=None,
+                    help="a render of the first file (WAV/FLAC with its <stem>.timeline.json "
+                         "beside it, as 'twintrack demo' writes), shown as its B lane")
 
     d = sub.add_parser("demo", help="run the main job on the bundled demo track")
     d.add_argument("--out-dir", type=Path, default=Path("demo-output"))

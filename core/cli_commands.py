@@ -48,7 +48,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     paths = [p for p in args.audio if p.exists()]
     bar, update = _progress_bar(len(paths), quiet=args.quiet)
     failed = len(missing)
-    settings = Settings(k=args.k)
+    settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression)
     from core.classify import resolve_model
 
     model = resolve_model(args.model)
@@ -306,11 +306,16 @@ def cmd_gui(args: argparse.Namespace) -> int:
     """Open the desktop workstation (core never imports Qt: the GUI is loaded by name)."""
     import importlib
 
+    render = getattr(args, "render", None)
+    if render is not None and not args.files:
+        raise TwintrackError("--render needs the track it was made from: "
+                             "twintrack gui TRACK --render RENDER.wav")
     try:
         app = importlib.import_module("gui.app")
     except ImportError as exc:
         raise TwintrackError(f"the desktop GUI cannot start: {exc}") from None
-    return int(app.main([str(f) for f in args.files]) or 0)
+    return int(app.main([str(f) for f in args.files],
+                        render=str(render) if render is not None else None) or 0)
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:

@@ -56,6 +56,7 @@ class Settings:
     window: float = 10.0
     stride: float = 2.0
     feature_set: str = "default21"
+    vocal_suppression: bool = False  # classification features from the REPET-SIM background
     seed: int = 0
     k: int | None = None  # None: chosen by the structure stage within its bounds
 
