@@ -431,8 +431,9 @@ class Evaluation:
     fit_seconds: float
     predict_seconds: float
 
-    def write(self, folder: str | Path) -> list[Path]:
-        """Write each target's confusion matrix as CSV and, with its report, as text."""
+    def write(self, folder: str | Path, *, png: bool = True) -> list[Path]:
+        """Write each target's confusion matrix as CSV, as text with its report and (with
+        ``png``) as a row-normalised heat map."""
         written = []
         for t, table in self.confusion.items():
             stem = Path(folder) / f"confusion_{self.kind}_{self.split}_{t}"
@@ -440,7 +441,43 @@ class Evaluation:
             atomic_write_text(stem.with_suffix(".txt"), f"{self.reports[t]}\n"
                               f"{table.to_string()}\n")
             written += [stem.with_suffix(".csv"), stem.with_suffix(".txt")]
+            if png:
+                title = (f"{t}: {self.kind}, {self.split} split, accuracy "
+                         f"{self.accuracy.get(t, float('nan')):.3f} ({self.n_test} windows)")
+                _confusion_png(table, title, stem.with_suffix(".png"))
+                written.append(stem.with_suffix(".png"))
         return written
+
+
+def _confusion_png(table: pd.DataFrame, title: str, path: Path) -> None:
+    """A confusion matrix as a heat map, rows (true labels) normalised to sum 1."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    counts = table.to_numpy(dtype=float)
+    rows = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+    n = max(len(table.index), len(table.columns))
+    size = float(np.clip(2.0 + 0.28 * n, 4.0, 16.0))
+    fig, ax = plt.subplots(figsize=(size + 1.5, size), dpi=90)
+    im = ax.imshow(rows, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    ax.set_xticks(range(len(table.columns)), [str(c) for c in table.columns], rotation=90,
+                  fontsize=7 if n > 20 else 9)
+    ax.set_yticks(range(len(table.index)), [str(i) for i in table.index],
+                  fontsize=7 if n > 20 else 9)
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if n <= 25:
+        for i, j in zip(*np.nonzero(counts)):
+            ax.text(j, i, f"{rows[i, j]:.2f}", ha="center", va="center", fontsize=7,
+                    color="white" if rows[i, j] > 0.6 else "black")
+    ax.set_title(title, fontsize=10)
+    fig.colorbar(im, ax=ax, fraction=0.04, label="share of the true label")
+    fig.tight_layout()
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, format="png")
+    plt.close(fig)
 
 
 def _strata(table: pd.DataFrame) -> np.ndarray:

@@ -159,7 +159,10 @@ def test_evaluation_reports_and_confusion_files(corpus, tmp_path):
     cm = ev.confusion["genre"]
     assert int(cm.to_numpy().sum()) == ev.n_test and "precision" in ev.reports["genre"]
     files = ev.write(tmp_path)
-    assert len(files) == 12 and all(f.exists() for f in files)
+    assert len(files) == 18 and all(f.exists() for f in files)
+    png = tmp_path / "confusion_knn_grouped_genre.png"
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert len(ev.write(tmp_path / "plain", png=False)) == 12
     back = pd.read_csv(tmp_path / "confusion_knn_grouped_genre.csv", index_col=0)
     assert back.to_numpy().tolist() == cm.to_numpy().tolist()
 
