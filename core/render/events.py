@@ -21,7 +21,7 @@ def _check_unit(name: str, value: float, lo: float = 0.0, hi: float = 1.0) -> No
         raise ValueError(f"{name} must be in [{lo}, {hi}], got {value!r}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NoteEvent:
     """One note (or drum hit) to render.
 

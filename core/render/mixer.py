@@ -87,14 +87,19 @@ class _NoteCache:
     are rendered until silent (at most ``MAX_DECAY``).
     """
 
-    def __init__(self, sr: int, seed: int, tone: np.ndarray | None):
-        self.sr, self.seed, self.tone = sr, seed, tone
+    def __init__(self, sr: int, seed: int, tone: np.ndarray | None, workers: int = 2):
+        self.sr, self.seed, self.tone, self.workers = sr, seed, tone, workers
         self.notes: dict[tuple, np.ndarray] = {}
 
     def fill(self, wanted: dict[tuple, int], rep: Reporter) -> None:
         """Render every key of ``wanted`` (key -> samples needed)."""
         todo = sorted(k for k in wanted if k not in self.notes)
-        with ThreadPoolExecutor(max_workers=2) as pool:
+        if self.workers <= 1:
+            for i, k in enumerate(todo):
+                self.notes[k] = self._render(k, wanted[k])
+                rep((i + 1) / len(todo), "synthesising notes")
+            return
+        with ThreadPoolExecutor(max_workers=self.workers) as pool:
             futures = {pool.submit(self._render, k, wanted[k]): k for k in todo}
             for i, fut in enumerate(as_completed(futures)):
                 self.notes[futures[fut]] = fut.result()
@@ -158,12 +163,14 @@ def _instrument(event: NoteEvent, spec: PartSpec) -> str:
 
 # -- placing notes -----------------------------------------------------------------------
 
-def _spans(events: list[NoteEvent], instrument: str, n: int, sr: int) -> list[tuple]:
-    """(key, start, note-on samples, samples needed, gain) of each audible event."""
+def _spans(events: list[NoteEvent], instrument: str, n: int, sr: int,
+           offset: float = 0.0) -> list[tuple]:
+    """(key, start, note-on samples, samples needed, gain) of each audible event
+    (``offset`` seconds are added to every start)."""
     out = []
     if instrument in DRUM_GROUPS:
         for e in events:
-            s = int(round(e.start * sr))
+            s = int(round((e.start + offset) * sr))
             variant = ((s * 2654435761 + e.pitch * 40503) >> 13) % DRUM_VARIANTS
             key = (instrument, int(e.pitch), _bucket(e.velocity), variant)
             if 0 <= s < n:
@@ -171,7 +178,7 @@ def _spans(events: list[NoteEvent], instrument: str, n: int, sr: int) -> list[tu
         return out
     n_rel = int(VOICES[instrument].release * sr)
     for e in events:
-        s, on = int(round(e.start * sr)), max(int(round(e.duration * sr)), int(0.01 * sr))
+        s, on = int(round((e.start + offset) * sr)), max(int(round(e.duration * sr)), int(0.01 * sr))
         need = min(on + n_rel, n - s)
         if need > 0 and s + need > 0:
             key = (instrument, int(e.pitch), _bucket(e.velocity))
@@ -255,10 +262,11 @@ def _groups(events: Sequence[NoteEvent], parts: Sequence[PartSpec]) -> tuple[dic
 
 
 def _render_parts(events: Sequence[NoteEvent], parts: Sequence[PartSpec], n: int,
-                  cache: _NoteCache, rep: Reporter) -> tuple[np.ndarray, np.ndarray]:
+                  cache: _NoteCache, rep: Reporter,
+                  offset: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The dry stereo sum (2, n) of all parts and the mono reverb send."""
     groups, specs = _groups(events, parts)
-    spans = {g: _spans(evs, g[1], n, cache.sr) for g, evs in groups.items()}
+    spans = {g: _spans(evs, g[1], n, cache.sr, offset) for g, evs in groups.items()}
     wanted: dict[tuple, int] = defaultdict(int)
     for sp in spans.values():
         for key, _, _, need, _ in sp:
@@ -475,13 +483,14 @@ def equal_power_crossfade(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
 
 def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixSpec, *,
                length: float, sr: int = 44100, seed: int = 0,
-               reporter: Reporter | None = None) -> np.ndarray:
+               reporter: Reporter | None = None, workers: int = 2,
+               offset: float = 0.0) -> np.ndarray:
     """Synthesise and mix ``events`` into a stereo render.
 
     Parameters
     ----------
     events : sequence of NoteEvent
-        Notes; those outside ``[0, length)`` are cut at the edges.
+        Notes; those outside ``[0, length)`` (after ``offset``) are cut at the edges.
     parts : sequence of PartSpec
         Mixer settings per part (events of undeclared parts get defaults, logged).
     mix : MixSpec
@@ -495,6 +504,12 @@ def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixS
         the noise in voices and reverb.
     reporter : Reporter, optional
         Progress (stages "synthesising <part>", "mixing") and cancellation.
+    workers : int
+        Threads synthesising notes (1: in the calling thread, for callers that already
+        run several mixes at once).  The output does not depend on it.
+    offset : float
+        Seconds added to every event's start (the events' time origin in the render),
+        so a caller need not copy its events to move them.
 
     Returns
     -------
@@ -515,8 +530,8 @@ def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixS
     if n == 0:
         return np.zeros((0, 2), dtype=np.float32)
     synth_rep, mix_rep = rep.split([0.75, 0.25])
-    cache = _NoteCache(sr, seed, _tone_sos(mix, sr))
-    dry, send = _render_parts(events, parts, n, cache, synth_rep)
+    cache = _NoteCache(sr, seed, _tone_sos(mix, sr), workers)
+    dry, send = _render_parts(events, parts, n, cache, synth_rep, offset)
     mix_rep(0.0, "mixing")
     _add_reverb(dry, send, mix.reverb, sr, seed)
     if mix.filter == "sweep":
