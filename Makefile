@@ -38,9 +38,24 @@ install-test: system-deps-test $(VENV)/.installed-test
 warmup: install
 	$(BIN)/twintrack warmup
 
+# The main job on the demo track, written to demo-output/; then, when a display is there
+# (DISPLAY or WAYLAND_DISPLAY set and Qt can connect: python -m gui.display decides),
+# the window opens on the demo track with that render as lane B.  Without one it stays
+# headless and exits.  The window must not inherit the tests' offscreen default above
+# (a QT_QPA_PLATFORM set by the user is kept).
+DEMO_TRACK  := resources/demo/karissa_hobbs-lets_go_fishin.ogg
+DEMO_RENDER := demo-output/karissa_hobbs-lets_go_fishin.render.wav
+GUI_ENV     := $(if $(filter file,$(origin QT_QPA_PLATFORM)),env -u QT_QPA_PLATFORM,env)
+
 demo: install
 	$(BIN)/twintrack warmup --quiet
 	$(BIN)/twintrack demo --out-dir demo-output
+	@if $(GUI_ENV) $(BIN)/python -m gui.display; then \
+		echo "opening the demo track and its render in the window (close it to finish)"; \
+		$(GUI_ENV) $(BIN)/twintrack gui $(DEMO_TRACK) --render $(DEMO_RENDER); \
+	else \
+		echo "no window: the results are in demo-output/"; \
+	fi
 
 test: install-test
 	$(BIN)/twintrack warmup --quiet

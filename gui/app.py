@@ -42,11 +42,13 @@ def create_window(*, settings=None, pool=None, player_opener=None):
     return window
 
 
-def main(files: list[str] | None = None) -> int:
+def main(files: list[str] | None = None, *, render: str | None = None) -> int:
     """Run the Twintrack window until it closes; returns the exit status.
 
     ``files`` are queued for analysis; None (a bare ``gui-scripts`` entry point) takes
-    them from ``sys.argv[1:]`` as they are (no option parsing here).
+    them from ``sys.argv[1:]`` as they are (no option parsing here).  ``render`` is a
+    render of the first file (audio plus ``<stem>.timeline.json``, as ``twintrack demo``
+    writes it), shown as its B lane once the file is analysed.
     """
     multiprocessing.freeze_support()
     if files is None:
@@ -74,7 +76,8 @@ def main(files: list[str] | None = None) -> int:
     window.show()
     QTimer.singleShot(0, window.open_player)
     if files:
-        QTimer.singleShot(0, lambda: window.open_paths([os.fspath(f) for f in files]))
+        QTimer.singleShot(0, lambda: window.open_paths([os.fspath(f) for f in files],
+                                                       render=render))
     try:
         return int(app.exec())
     finally:

@@ -158,8 +158,9 @@ class MainWindow(QMainWindow):
                 logger.exception("closing the player failed")
 
     # -- intents -----------------------------------------------------------------------
-    def open_paths(self, paths: list[str]) -> None:
-        self.session.open_paths(paths)
+    def open_paths(self, paths: list[str], *, render: str | None = None) -> None:
+        """Queue ``paths``; ``render``: a render of the first, shown as its B lane."""
+        self.session.open_paths(paths, render=render)
 
     def open_dialog(self) -> None:
         files, _ = QFileDialog.getOpenFileNames(self, "Open audio", self._start_dir(),

@@ -65,6 +65,7 @@ class Session(QObject):
         self.current: Document | None = None
         self._workers: dict[Document, Worker] = {}
         self._wanted: list[Document] = []  # the batch whose first good file gets shown
+        self._renders: dict[Document, str] = {}  # render files to show once analysed
         self._export = Worker(self)
         self._export.finished.connect(self._on_export_finished)
         self._export.failed.connect(lambda msg: self.message_posted.emit("error", msg))
@@ -90,8 +91,13 @@ class Session(QObject):
         return next((d for d in self.documents if os.path.abspath(d.path) == key), None)
 
     # -- intents ---------------------------------------------------------------------
-    def open_paths(self, paths: list[str | os.PathLike]) -> list[Document]:
-        """Queue files (folders expand to their audio files); returns the new documents."""
+    def open_paths(self, paths: list[str | os.PathLike], *,
+                   render: str | os.PathLike | None = None) -> list[Document]:
+        """Queue files (folders expand to their audio files); returns the new documents.
+
+        ``render``: a render of the first file written earlier (audio with its
+        ``<stem>.timeline.json``), shown as its B lane once the file is analysed.
+        """
         files = tasks.expand_paths(paths)
         if not files:
             self.message_posted.emit("error", "Nothing to open: no audio files in "
@@ -107,6 +113,8 @@ class Session(QObject):
             doc = Document(f, self)
             self.documents.append(doc)
             new.append(doc)
+        if render is not None:
+            self.attach_render(self.find(files[0]), render)
         if new:
             self._wanted = list(new)
             self.documents_changed.emit()
@@ -128,6 +136,7 @@ class Session(QObject):
             self.documents.remove(doc)
         if doc in self._wanted:
             self._wanted.remove(doc)
+        self._renders.pop(doc, None)
         if self.current is doc:
             self.set_current(self.documents[0] if self.documents else None)
         self.documents_changed.emit()
@@ -141,6 +150,21 @@ class Session(QObject):
             return
         doc.set_status("analysing")
         self._worker(doc).start(self._task(tasks.analyze_track), doc.path)
+
+    def attach_render(self, doc: Document, path: str | os.PathLike) -> None:
+        """Show the render in ``path`` as ``doc``'s B lane (now if ``doc`` is analysed,
+        else once it is)."""
+        self._renders[doc] = os.fspath(path)
+        if doc.status in ("analysed", "not analysed", "failed"):
+            self._load_render(doc)
+
+    def _load_render(self, doc: Document) -> None:
+        path = self._renders.pop(doc, None)
+        if path is None:
+            return
+        doc.set_status("rendering")
+        self._worker(doc).start(self._task(tasks.load_render), path,
+                                playback_sr=self._playback_rate())
 
     def render(self, doc: Document | None = None) -> bool:
         """Plan, render and analyse render variants of an analysed document."""
@@ -168,6 +192,10 @@ class Session(QObject):
             return False
         if needs == "render" and doc.render is None:
             self.message_posted.emit("error", f"{text}: render the track first.")
+            return False
+        if kind == "midi" and not doc.render.render.events:
+            self.message_posted.emit("error", f"{text}: this render was opened from a file "
+                                     "and its notes are not known; press Render for a new one.")
             return False
         if needs == "analysis":
             self._export.start(tasks.export_analysis, doc.analysis, path, kind)
@@ -223,6 +251,7 @@ class Session(QObject):
                         f"{result.globals.tempo:.0f} BPM, {result.globals.key.replace(':', ' ')})"
                         + (f" - note: {notes}" if notes else ""))
             self._pump()
+            self._load_render(doc)
         elif doc.status == "rendering":
             doc.set_renders(result)
             doc.set_status("analysed")
@@ -241,6 +270,7 @@ class Session(QObject):
         elif stage == "analysing":
             doc.set_status("failed", message)
             self.message_posted.emit("error", f"Analysis failed: {message}")
+            self._load_render(doc)  # a render asked for still shows, without the analysis
         else:
             doc.set_status("analysed" if doc.analysis is not None else "not analysed")
             self.message_posted.emit("error", f"Render failed: {message}")
@@ -266,6 +296,7 @@ class Session(QObject):
 
         Its Worker is kept: its thread may still be finishing.
         """
+        self._renders.pop(doc, None)
         if doc in self._wanted:
             self._wanted.remove(doc)
             if not pass_focus:

@@ -22,7 +22,7 @@ from core.progress import CancelledFn, ProgressFn, Reporter
 
 __all__ = ["Envelope", "Spectrogram", "LoadedTrack", "RenderedVariant", "envelope_of",
            "spectrogram_of", "load_track", "analyze_track", "render_track", "warm_up",
-           "prepare_playback",
+           "prepare_playback", "load_render", "render_companions",
            "export_analysis", "export_render_audio", "export_render_midi", "AUDIO_SUFFIXES",
            "expand_paths"]
 
@@ -309,6 +309,60 @@ def render_track(analysis, *, variants: int = 1, seed: int = 0,
         out.append(RenderedVariant(i, render, ra, envelope_of(render.audio, render.sr), playback))
     rep(1.0, "render ready")
     return tuple(out)
+
+
+def render_companions(path: str | os.PathLike) -> tuple[Path, Path]:
+    """Where a render's timeline and analysis live: ``<stem>.timeline.json`` and
+    ``<stem>.json`` beside the audio (as ``twintrack demo`` and ``render`` write them)."""
+    path = Path(path)
+    return (path.with_name(path.stem + ".timeline.json"), path.with_name(path.stem + ".json"))
+
+
+def load_render(path: str | os.PathLike, *, playback_sr: int | None = None,
+                progress: ProgressFn | None = None,
+                cancelled: CancelledFn | None = None) -> tuple[RenderedVariant, ...]:
+    """A render written earlier (WAV/FLAC plus its timeline JSON) as the B variant.
+
+    The render's analysis is read from ``<stem>.json`` when it is there, else made
+    here.  The notes are not stored with the audio, so MIDI export needs a new render.
+
+    Raises
+    ------
+    core.errors.TwintrackError
+        The audio or the timeline cannot be read (the message names the file).
+    """
+    from core.analysis import analyze_audio
+    from core.audio import audio_from_array, load_original
+    from core.errors import TwintrackError
+    from core.model import load_analysis
+    from core.render.engine import Render
+    from core.render.midi import TempoMap
+    from core.timeline import load_timeline
+
+    rep = Reporter(progress, cancelled)
+    path = Path(path)
+    timeline_path, analysis_path = render_companions(path)
+    if not timeline_path.exists():
+        raise TwintrackError(f"{path.name}: its timeline {timeline_path.name} is not beside "
+                             "it, so it cannot be shown as a render")
+    rep(0.0, "reading the render")
+    timeline = load_timeline(timeline_path)
+    audio, sr = load_original(path, reporter=Reporter(progress, cancelled, 0.0, 0.4))
+    stereo, _ = _stereo(audio, sr, None)
+    tempo = TempoMap(tuple((s.time, s.tempo) for s in timeline.spans if s.type == "metered"))
+    render = Render(stereo, sr, (), (), tempo, timeline)
+    if analysis_path.exists():
+        rep(0.5, "reading the render's analysis")
+        analysis = load_analysis(analysis_path)
+    else:
+        analysis = analyze_audio(audio_from_array(stereo, sr, name=path.name),
+                                 reporter=Reporter(_prefixed(progress, "analysing the render: "),
+                                                   cancelled, 0.4, 0.95))
+    playback = None
+    if playback_sr and int(playback_sr) != sr:
+        playback, _ = _stereo(stereo, sr, playback_sr)
+    rep(1.0, "render ready")
+    return (RenderedVariant(0, render, analysis, envelope_of(stereo, sr), playback),)
 
 
 def prepare_playback(sources: tuple, *, samplerate: int, progress: ProgressFn | None = None,
