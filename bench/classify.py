@@ -47,25 +47,7 @@ def _row(name: str, cells: list[str], goal: str, base: str) -> str:
     return f"{name:<11}{goal:>6}" + "".join(f"{c:>13}" for c in cells) + f"{base:>10}"
 
 
-def main(argv: list[str] | None = None) -> int:
-    from core.classify import evaluate
-    from core.corpus import load_corpus
-
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
-    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "classify")
-    ap.add_argument("--kinds", default="knn,mlp")
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--test-size", type=float, default=0.25)
-    args = ap.parse_args(argv)
-    if not args.corpus.exists():
-        print(f"skipped: no corpus at {args.corpus} (build one, or pass --corpus)")
-        return 0
-    table = load_corpus(args.corpus)
-    print(_describe(table))
-    kinds = args.kinds.split(",")
-    runs = {(k, s): evaluate(table, kind=k, split=s, test_size=args.test_size, seed=args.seed)
-            for k in kinds for s in ("grouped", "window")}
+def _report(table, runs, kinds, args) -> None:
     heads = [f"{k} {s}" for k in kinds for s in ("grouped", "window")]
     print(_row("target", heads, "goal", "majority"))
     for t in [*GOALS, "descriptor"]:
@@ -95,8 +77,39 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{k}: genre grouped/majority ratio {g['genre'] / max(base, 1e-9):.2f}; "
               f"leak (window - grouped) mood {w['mood'] - g['mood']:+.3f}, "
               f"descriptor {w['descriptor'] - g['descriptor']:+.3f}")
-    args.out.mkdir(parents=True, exist_ok=True)
-    files = [f for ev in runs.values() for f in ev.write(args.out)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    from core.classify import evaluate
+    from core.corpus import load_corpus
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
+    ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "classify")
+    ap.add_argument("--kinds", default="knn,mlp")
+    ap.add_argument("--features", default="extended-v1,default21",
+                    help="named feature sets to compare (comma-separated)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--test-size", type=float, default=0.25)
+    args = ap.parse_args(argv)
+    if not args.corpus.exists():
+        print(f"skipped: no corpus at {args.corpus} (build one, or pass --corpus)")
+        return 0
+    table = load_corpus(args.corpus)
+    print(_describe(table))
+    kinds = args.kinds.split(",")
+    runs_all = {}
+    for fs in args.features.split(","):
+        print(f"\nfeature set {fs}")
+        runs = {(k, s): evaluate(table, kind=k, split=s, test_size=args.test_size,
+                                 seed=args.seed, feature_set=fs)
+                for k in kinds for s in ("grouped", "window")}
+        runs_all.update({(fs, k, s): ev for (k, s), ev in runs.items()})
+        _report(table, runs, kinds, args)
+    for fs in args.features.split(","):
+        (args.out / fs).mkdir(parents=True, exist_ok=True)
+    files = [f for (fs, _, _), ev in runs_all.items()
+             for f in ev.write(args.out / fs)]
     print(f"wrote {len(files)} confusion/report files to {args.out}")
     return 0
 

@@ -226,7 +226,7 @@ def _fit_target(x: np.ndarray, labels: dict[str, np.ndarray], target: str,
 
 @dataclass(frozen=True, eq=False)
 class DescriptorModel:
-    """Fitted hierarchical classifiers for the ``default21`` window features.
+    """Fitted hierarchical classifiers for a named window feature set (:attr:`feature_set`).
 
     Owns its pipelines and never changes them after :meth:`fit` (or :func:`load_model`);
     :meth:`predict` only reads them, so any thread may call it, several at once.
