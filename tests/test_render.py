@@ -66,8 +66,8 @@ def test_region_change_is_a_smooth_crossfade():
     a = np.column_stack([np.sin(2 * np.pi * 220 * t)] * 2).astype(np.float32)
     b = np.column_stack([0.8 * np.sin(2 * np.pi * 330 * t + 1.0)] * 2).astype(np.float32)
     out = np.zeros((2 * sr, 2), np.float32)
-    _place(out, a[: sr // 2 + half], 0, half, first=True)
-    _place(out, b, sr // 2, half, first=False)
+    _place(out, a[: sr // 2 + half].T, 0, half, first=True)   # regions come channels first
+    _place(out, b.T, sr // 2, half, first=False)
     # a click is a jump of the order of the amplitude; a crossfade of two sines can
     # step at most by the sum of their own largest steps
     own_steps = np.abs(np.diff(a, axis=0)).max() + np.abs(np.diff(b, axis=0)).max()

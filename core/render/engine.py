@@ -71,7 +71,8 @@ def style_of(descriptor: Descriptor) -> Style:
 def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: Dictionary,
                    seed: int, sr: int, pad: float, rep: Reporter | None = None,
                    workers: int = 1) -> tuple[np.ndarray, tuple, tuple]:
-    """Audio of one region from ``start - pad`` to ``end + pad``, and its notes/parts."""
+    """Audio (2, m) of one region from ``start - pad`` to ``end + pad``, and its
+    notes/parts."""
     # cancellation is checked inside the mix too (per note); progress is the caller's
     check = Reporter(None, rep.cancelled) if rep is not None else None
     if check is not None:
@@ -85,7 +86,8 @@ def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: 
     lead = pad if index > 0 else 0.0
     length = view.duration + lead + (pad if index < n_regions - 1 else 0.0)
     audio = render_mix(arr.events, arr.parts, arr.mix, length=length, sr=sr, seed=seed + index,
-                       workers=workers, offset=lead - view.start, reporter=check)
+                       workers=workers, offset=lead - view.start, reporter=check,
+                       channels_first=True)
     parts = tuple(PartSpec(f"r{index}:{p.name}", p.instrument, p.gain_db, p.pan, p.reverb_send)
                   for p in arr.parts)
     names = {p: f"r{index}:{p}" for p in {e.part for e in arr.events}}
@@ -153,16 +155,18 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
 
 
 def _place(out: np.ndarray, audio: np.ndarray, start: int, half: int, *, first: bool) -> None:
-    """Add a region's audio at ``start`` with a crossfade centred on ``start``."""
+    """Add a region's audio (channels first, ``(2, m)``) into ``out`` (``(n, 2)``) at
+    ``start`` with a crossfade centred on ``start``."""
     a0 = start if first else start - half
-    n = min(len(audio), len(out) - a0)
-    seg = audio[:n]
+    n = min(audio.shape[1], len(out) - a0)
+    seg = audio[:, :n]
     if first or half == 0:
-        out[a0:a0 + n] += seg
+        out[a0:a0 + n] += seg.T
         return
     xf = 2 * half
-    out[a0:a0 + xf] = equal_power_crossfade(out[a0:a0 + xf], seg[:xf], xf)
-    out[a0 + xf:a0 + n] += seg[xf:]
+    out[a0:a0 + xf] = equal_power_crossfade(out[a0:a0 + xf], np.ascontiguousarray(seg[:, :xf].T),
+                                            xf)
+    out[a0 + xf:a0 + n] += seg[:, xf:].T
 
 
 def write_audio(render: Render, path: str | os.PathLike) -> None:

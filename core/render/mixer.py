@@ -484,7 +484,7 @@ def equal_power_crossfade(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
 def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixSpec, *,
                length: float, sr: int = 44100, seed: int = 0,
                reporter: Reporter | None = None, workers: int = 2,
-               offset: float = 0.0) -> np.ndarray:
+               offset: float = 0.0, channels_first: bool = False) -> np.ndarray:
     """Synthesise and mix ``events`` into a stereo render.
 
     Parameters
@@ -510,6 +510,8 @@ def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixS
     offset : float
         Seconds added to every event's start (the events' time origin in the render),
         so a caller need not copy its events to move them.
+    channels_first : bool
+        Return shape ``(2, frames)`` (the mixer's own layout: no transposing copy).
 
     Returns
     -------
@@ -528,7 +530,7 @@ def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixS
     rep = reporter or Reporter()
     n = int(round(length * sr))
     if n == 0:
-        return np.zeros((0, 2), dtype=np.float32)
+        return np.zeros((2, 0) if channels_first else (0, 2), dtype=np.float32)
     synth_rep, mix_rep = rep.split([0.75, 0.25])
     cache = _NoteCache(sr, seed, _tone_sos(mix, sr), workers)
     dry, send = _render_parts(events, parts, n, cache, synth_rep, offset)
@@ -539,7 +541,7 @@ def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixS
     mix_rep(0.5, "mixing")
     out = _master(dry, mix, sr)
     mix_rep(1.0, "mixed")
-    return np.ascontiguousarray(out.T)
+    return out if channels_first else np.ascontiguousarray(out.T)
 
 
 def _master(x: np.ndarray, mix: MixSpec, sr: int) -> np.ndarray:
