@@ -199,9 +199,13 @@ def karplus(f0: float, n: int, sr: int, rng: np.random.Generator, *, t60: float,
     y = np.zeros(m + 1, dtype=np.float32)   # y[0] is the sample "before time 0"
     y[1:d + 1] = exc
     a0, a1 = np.float32(g * (1 - s)), np.float32(g * s)
-    for i in range(d + 1, m + 1, d):
+    tmp = np.empty(d, dtype=np.float32)
+    for i in range(d + 1, m + 1, d):   # y[i:j] is still zero: write a0*y' + a1*y'' into it
         j = min(i + d, m + 1)
-        y[i:j] += a0 * y[i - d:j - d] + a1 * y[i - d - 1:j - d - 1]
+        t, out = tmp[:j - i], y[i:j]
+        np.multiply(y[i - d - 1:j - d - 1], a1, out=t)
+        np.multiply(y[i - d:j - d], a0, out=out)
+        out += t
     ratio = (d + s) * f0 / sr        # resample rendered pitch to the exact pitch
     pos = np.arange(n, dtype=np.float64) * ratio
     return np.interp(pos, np.arange(m), y[1:]).astype(np.float32)
