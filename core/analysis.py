@@ -176,7 +176,8 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
         wanted = getattr(model, "feature_set", DEFAULT_SET)
         pred = model.predict(feats if wanted == DEFAULT_SET
                              else _window_set(fc, grid, rc, wanted, feats))
-        analysis = analysis.with_labels(pred.labels, pred.probabilities, model=model.version)
+        analysis = analysis.with_labels(pred.labels, pred.probabilities, model=model.version,
+                                        nearest=pred.nearest, novelty=pred.novelty)
     r_win(1.0, "done")
     return analysis
 

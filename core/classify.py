@@ -84,12 +84,15 @@ class TrainingError(TwintrackError):
 class Prediction:
     """Labels and their probabilities per window, per target; ``UNK`` windows have 0.0.
 
-    ``novelty`` is the window's k-NN distance over the UNK threshold (> 1 is UNK).
+    ``novelty`` is the window's k-NN distance over the UNK threshold (> 1 is UNK);
+    ``nearest`` is the most probable path for every window, ``UNK`` ones included (the
+    closest descriptor the model knows: what planning and the feedback loop fall back on).
     """
 
     labels: dict[str, tuple[str, ...]]
     probabilities: dict[str, tuple[float, ...]]
     novelty: tuple[float, ...] = ()
+    nearest: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def descriptors(self) -> tuple[str, ...]:
         """``genre_subgenre_mood`` (the JAMS ``tag_open`` value) or ``UNK`` per window."""
@@ -346,15 +349,16 @@ class DescriptorModel:
         best = post.argmax(axis=1)
         novelty = np.where(finite, np.minimum(novelty, 1e9), 1e9)
         unk = novelty > 1.0
-        labels, probs = {}, {}
+        labels, probs, nearest = {}, {}, {}
         for j, t in enumerate(self.targets):
             values, inv = np.unique([p[j] for p in self.paths], return_inverse=True)
             marginal = post @ (inv[:, None] == np.arange(len(values))).astype(float)
             chosen = inv[best]
+            nearest[t] = tuple(str(values[c]) if f else UNK for f, c in zip(finite, chosen))
             labels[t] = tuple(UNK if u else str(values[c]) for u, c in zip(unk, chosen))
             probs[t] = tuple(0.0 if u else float(p)
                              for u, p in zip(unk, marginal[np.arange(n), chosen]))
-        return Prediction(labels, probs, tuple(float(v) for v in novelty))
+        return Prediction(labels, probs, tuple(float(v) for v in novelty), nearest)
 
     def _posterior(self, x: np.ndarray) -> np.ndarray:
         """Normalised path scores, shape (n, n_paths)."""

@@ -1,11 +1,16 @@
 """The feedback loop: renders analysed again with the same model, scored.
 
 * A **single-region** render is scored for accuracy against the descriptor it was asked
-  for: per target, the share of its windows whose predicted label is the asked one
-  (``UNK`` counts as wrong).
+  for: per target, the share of its windows whose predicted label is the asked one.
 * A **multi-region** render is compared per region with the original track: per target,
   the share of regions whose majority label in the render equals the majority label of
   the original's segment at the same place (the segment table).
+
+Labels are the model's most probable ones (``nearest``), also for windows it flags as
+``UNK`` (far from its training data): a real recording is often far from every render,
+and the loop asks whether the render is heard as what the original was heard as, as
+the original study did (its models had no ``UNK``).  The strict scores, where ``UNK``
+counts as a disagreement, are kept beside them (``strict``), with the ``UNK`` shares.
 
 Results are plain data; :func:`write_report` turns them into text, CSV, JSON and a PNG.
 """
@@ -35,6 +40,8 @@ class RenderComparison:
     mode: str  # "single" | "multi"
     targets: dict[str, float]
     details: tuple[dict, ...] = ()
+    strict: dict[str, float] = field(default_factory=dict)   # UNK counts as wrong
+    unk: dict[str, float] = field(default_factory=dict)      # UNK window shares
 
 
 @dataclass(frozen=True)
@@ -44,11 +51,15 @@ class Comparison:
     title: str
     renders: tuple[RenderComparison, ...]
     targets: dict[str, float] = field(default_factory=dict)
+    strict: dict[str, float] = field(default_factory=dict)
 
 
-def _window_labels(analysis: Analysis, start: float, end: float, target: str) -> list[str]:
+def _window_labels(analysis: Analysis, start: float, end: float, target: str, *,
+                   nearest: bool = True) -> list[str]:
+    """Labels of the windows centred in ``[start, end)`` (else the nearest window):
+    the most probable ones, or with ``nearest=False`` the strict ones (``UNK``)."""
     w = analysis.windows
-    labels = w.labels.get(target)
+    labels = (w.nearest.get(target) if nearest else None) or w.labels.get(target)
     if labels is None:
         return []
     centres = (np.asarray(w.start) + np.asarray(w.end)) / 2
@@ -66,12 +77,19 @@ def compare_single(name: str, timeline: Timeline, render: Analysis, *, dictionar
     dictionary = dictionary or load_dictionary()
     (view,) = timeline.regions()
     asked = dictionary.by_name(view.region.descriptor).labels()
-    scores = {}
+    scores, strict = {}, {}
     for t in TARGETS:
-        got = _window_labels(render, 0.0, render.duration + 1.0, t)
-        if got:
-            scores[t] = float(np.mean([g == asked[t] for g in got]))
-    return RenderComparison(name, "single", scores, ({"asked": view.region.descriptor},))
+        for out, near in ((scores, True), (strict, False)):
+            got = _window_labels(render, 0.0, render.duration + 1.0, t, nearest=near)
+            if got:
+                out[t] = float(np.mean([g == asked[t] for g in got]))
+    return RenderComparison(name, "single", scores, ({"asked": view.region.descriptor},),
+                            strict, {"render": _unk_share(render)})
+
+
+def _unk_share(analysis: Analysis) -> float:
+    first = next(iter(analysis.windows.labels.values()), ())
+    return float(np.mean([v == "UNK" for v in first])) if first else 0.0
 
 
 def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Analysis
@@ -79,7 +97,7 @@ def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Ana
     """Per-region agreement of a multi-region render with the original's segments."""
     rows = segment_table(original)
     regions = timeline.regions()
-    details, hits = [], {t: [] for t in TARGETS}
+    details, hits, strict = [], {t: [] for t in TARGETS}, {t: [] for t in TARGETS}
     for view in regions:
         mid = (view.start + view.end) / 2
         seg = min(rows, key=lambda r: 0 if r.start <= mid < r.end else
@@ -88,22 +106,30 @@ def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Ana
         for t in TARGETS:
             if t not in seg.targets:
                 continue
+            want = seg.nearest.get(t) or seg.targets[t]
             got = majority(_window_labels(render, view.start, view.end, t))
-            row[t] = (seg.targets[t], got)
-            hits[t].append(got == seg.targets[t])
+            row[t] = (want, got)
+            hits[t].append(got == want)
+            strict[t].append(majority(_window_labels(render, view.start, view.end, t,
+                                                     nearest=False)) == seg.targets[t])
         details.append(row)
     scores = {t: float(np.mean(v)) for t, v in hits.items() if v}
-    return RenderComparison(name, "multi", scores, tuple(details))
+    return RenderComparison(name, "multi", scores, tuple(details),
+                            {t: float(np.mean(v)) for t, v in strict.items() if v},
+                            {"original": _unk_share(original), "render": _unk_share(render)})
 
 
 def summarise(title: str, renders: list[RenderComparison]) -> Comparison:
     """Mean per target over all renders."""
-    targets = {}
+    targets, strict = {}, {}
     for t in TARGETS:
         vals = [r.targets[t] for r in renders if t in r.targets]
         if vals:
             targets[t] = float(np.mean(vals))
-    return Comparison(title, tuple(renders), targets)
+        vals = [r.strict[t] for r in renders if t in r.strict]
+        if vals:
+            strict[t] = float(np.mean(vals))
+    return Comparison(title, tuple(renders), targets, strict)
 
 
 def _text(c: Comparison) -> str:
@@ -114,6 +140,13 @@ def _text(c: Comparison) -> str:
             f"{r.targets[t]:>11.3f}" if t in r.targets else f"{'-':>11}" for t in TARGETS))
     lines.append(f"{'mean':<44}{'':>7}" + "".join(
         f"{c.targets[t]:>11.3f}" if t in c.targets else f"{'-':>11}" for t in TARGETS))
+    if c.strict:
+        lines.append(f"{'mean, UNK counted as wrong':<44}{'':>7}" + "".join(
+            f"{c.strict[t]:>11.3f}" if t in c.strict else f"{'-':>11}" for t in TARGETS))
+    unk = [r.unk.get("original") for r in c.renders if "original" in r.unk]
+    if unk:
+        lines.append(f"UNK windows: original {unk[0]:.2f}, renders "
+                     f"{np.mean([r.unk.get('render', 0.0) for r in c.renders]):.2f}")
     return "\n".join(lines)
 
 
@@ -149,8 +182,9 @@ def write_report(c: Comparison, out_dir: str | os.PathLike, *, json_path=None) -
     atomic_write_text(written[1], "\n".join(csv_lines) + "\n")
     _png(c, written[2])
     if json_path:
-        doc = {"title": c.title, "targets": c.targets,
+        doc = {"title": c.title, "targets": c.targets, "strict": c.strict,
                "renders": [{"name": r.name, "mode": r.mode, "targets": r.targets,
+                            "strict": r.strict, "unk": r.unk,
                             "details": list(r.details)} for r in c.renders]}
         atomic_write_text(json_path, json.dumps(doc, indent=1, default=list) + "\n")
         written.append(Path(json_path))

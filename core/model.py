@@ -88,6 +88,10 @@ class WindowTable:
     key_confidence: tuple[float, ...]
     labels: dict[str, tuple[str, ...]] = field(default_factory=dict)
     probabilities: dict[str, tuple[float, ...]] = field(default_factory=dict)
+    # The model's most probable path even where ``labels`` says UNK, and the window's
+    # distance to the training data over the UNK threshold (> 1 is UNK).
+    nearest: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    novelty: tuple[float, ...] = ()
 
     def __len__(self) -> int:
         return len(self.start)
@@ -152,9 +156,12 @@ class Analysis:
         return self.track.duration
 
     def with_labels(self, labels: dict[str, tuple[str, ...]],
-                    probabilities: dict[str, tuple[float, ...]], model: str) -> "Analysis":
+                    probabilities: dict[str, tuple[float, ...]], model: str, *,
+                    nearest: dict[str, tuple[str, ...]] | None = None,
+                    novelty: tuple[float, ...] = ()) -> "Analysis":
         """A copy with classifier labels filled in (see :data:`TARGETS`)."""
-        windows = replace(self.windows, labels=dict(labels), probabilities=dict(probabilities))
+        windows = replace(self.windows, labels=dict(labels), probabilities=dict(probabilities),
+                          nearest=dict(nearest or {}), novelty=tuple(novelty))
         return replace(self, windows=windows, versions=replace(self.versions, model=model))
 
 
@@ -171,6 +178,9 @@ class SegmentRow:
     key: str
     targets: dict[str, str]
     descriptor: str
+    nearest: dict[str, str] = field(default_factory=dict)
+    nearest_descriptor: str = ""
+    unk_share: float = 0.0
 
 
 def majority(values: list[str]) -> str:
@@ -197,11 +207,20 @@ def segment_table(analysis: Analysis) -> list[SegmentRow]:
             mid = (seg.start + seg.end) / 2
             idx = [min(range(len(centres)), key=lambda i: abs(centres[i] - mid))]
         targets = {t: majority([w.labels[t][i] for i in idx]) for t in TARGETS if t in w.labels}
-        path = [targets[t] for t in ("genre", "subgenre", "mood") if targets.get(t)]
-        descriptor = "UNK" if "UNK" in path else "_".join(path)
+        nearest = {t: majority([w.nearest[t][i] for i in idx])
+                   for t in TARGETS if t in w.nearest}
+        first = next(iter(w.labels.values()), ())
+        unk = sum(first[i] == "UNK" for i in idx) / len(idx) if first and idx else 0.0
         rows.append(SegmentRow(seg.start, seg.end, seg.duration, seg.label, seg.tempo,
-                               seg.key, targets, descriptor))
+                               seg.key, targets, _descriptor(targets), nearest,
+                               _descriptor(nearest), unk))
     return rows
+
+
+def _descriptor(targets: dict[str, str]) -> str:
+    """``genre_subgenre_mood`` of a label path, ``UNK`` if any part is, else ``''``."""
+    path = [targets[t] for t in ("genre", "subgenre", "mood") if targets.get(t)]
+    return "UNK" if "UNK" in path else "_".join(path)
 
 
 # ----------------------------------------------------------------------------- JSON

@@ -92,14 +92,16 @@ def plan_multi(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
     Parameters
     ----------
     descriptors : sequence of str, optional
-        A descriptor per segment; default: the segment table's majority descriptors,
-        else the best :func:`suggest_descriptors` for every segment.
+        A descriptor per segment; default: the segment table's majority descriptor, else
+        (its windows are ``UNK``) the majority of the model's nearest descriptors, else
+        (no model) the best :func:`suggest_descriptors` for every segment.
     """
     dictionary = dictionary or load_dictionary()
     rows = segment_table(analysis)
     if descriptors is None:
         fallback = suggest_descriptors(analysis, n=1, dictionary=dictionary)[0]
-        descriptors = [r.descriptor if r.descriptor in dictionary else fallback for r in rows]
+        descriptors = [next((d for d in (r.descriptor, r.nearest_descriptor) if d in dictionary),
+                            fallback) for r in rows]
     if len(descriptors) != len(rows):
         raise ValueError(f"{len(descriptors)} descriptors for {len(rows)} segments")
     descs = [dictionary.by_name(name) for name in descriptors]

@@ -185,6 +185,13 @@ def test_far_points_are_unk_and_in_distribution_mostly_not(fitted):
     for t in model.targets:
         assert set(pred.labels[t]) == {UNK} and set(pred.probabilities[t]) == {0.0}
     assert set(pred.descriptors()) == {UNK}
+    # The nearest path is still a consistent descriptor path, except for the NaN row.
+    d = load_dictionary()
+    nearest = [dict(zip(pred.nearest, v)) for v in zip(*pred.nearest.values())]
+    assert nearest[5] == {t: UNK for t in model.targets}
+    for lab in nearest[:5] + nearest[6:]:
+        assert d.is_consistent(**lab), lab
+    assert all(v > 1.0 for v in pred.novelty)
     held = model.predict(X(test))
     assert np.mean(np.array(held.labels["genre"]) == UNK) < 0.1
 

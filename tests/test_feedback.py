@@ -1,0 +1,90 @@
+"""The feedback loop's scoring (core.feedback) and the labels it reads, without audio."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from core.feedback import compare_multi, compare_single, summarise, write_report
+from core.model import TARGETS, segment_table
+from core.planning import plan_multi
+from core.timeline import Region, Span, Timeline
+
+D1 = ("pop", "indie", "hopeful", "positive", "2", "2")
+D2 = ("rock", "indie", "driving", "positive", "1", "3")
+UNKS = ("UNK",) * 6
+
+
+def _labelled(analysis, strict, nearest):
+    """``analysis`` with per-window strict and nearest label paths (one tuple a window)."""
+    labels = {t: tuple(p[i] for p in strict) for i, t in enumerate(TARGETS)}
+    near = {t: tuple(p[i] for p in nearest) for i, t in enumerate(TARGETS)}
+    probs = {t: tuple(0.0 if v == "UNK" else 0.8 for v in labels[t]) for t in TARGETS}
+    nov = tuple(2.0 if p[0] == "UNK" else 0.5 for p in strict)
+    return analysis.with_labels(labels, probs, "m", nearest=near, novelty=nov)
+
+
+def _timeline(names, bounds=(0.0, 12.5, 21.0, 30.0)):
+    spans = [Span(a, "metered", i, 120.0, (), (Region(i, n, "C", "major", 0.0),))
+             for i, (a, n) in enumerate(zip(bounds, names))]
+    return Timeline(tuple(spans) + (Span(bounds[-1], "unmetered", len(names)),), {})
+
+
+def test_segment_table_keeps_the_nearest_path_and_the_unk_share(small_analysis):
+    a = _labelled(small_analysis, [UNKS, D2, UNKS], [D1, D2, D1])
+    rows = segment_table(a)
+    assert [r.descriptor for r in rows] == ["UNK", "rock_indie_driving", "UNK"]
+    assert [r.nearest_descriptor for r in rows] == ["pop_indie_hopeful", "rock_indie_driving",
+                                                    "pop_indie_hopeful"]
+    assert [r.unk_share for r in rows] == [1.0, 0.0, 1.0]
+    assert a.windows.novelty == (2.0, 0.5, 2.0)
+
+
+def test_the_planner_asks_for_the_nearest_descriptor_where_the_original_is_unk(small_analysis):
+    a = _labelled(small_analysis, [UNKS, D2, UNKS], [D1, D2, D1])
+    (tl,) = plan_multi(a, variants=1)
+    assert [v.region.descriptor for v in tl.regions()] == [
+        "pop_indie_hopeful", "rock_indie_driving", "pop_indie_hopeful"]
+
+
+def test_multi_region_scores_nearest_labels_and_keeps_the_strict_ones(small_analysis, tmp_path):
+    original = _labelled(small_analysis, [UNKS, D2, UNKS], [D1, D2, D1])
+    tl = _timeline(["pop_indie_hopeful", "rock_indie_driving", "pop_indie_hopeful"])
+    # The render is heard as asked in its first two regions, as rock in the last.
+    render = _labelled(small_analysis, [D1, D2, D2], [D1, D2, D2])
+    r = compare_multi("r.wav", tl, render, original)
+    assert r.targets["genre"] == pytest.approx(2 / 3)     # pop, rock | pop vs rock
+    assert r.targets["subgenre"] == 1.0                    # indie everywhere
+    assert r.strict["genre"] == pytest.approx(1 / 3)      # the original's UNK never agrees
+    assert r.unk == {"original": pytest.approx(2 / 3), "render": 0.0}
+    assert r.details[2]["genre"] == ("pop", "rock")
+    c = summarise("t", [r, r])
+    assert c.targets["genre"] == pytest.approx(2 / 3) and c.strict["genre"] == pytest.approx(1 / 3)
+    files = write_report(c, tmp_path, json_path=tmp_path / "c.json")
+    assert all(f.exists() for f in files)
+    doc = json.loads((tmp_path / "c.json").read_text())
+    assert doc["targets"]["genre"] == pytest.approx(2 / 3)
+    assert doc["strict"]["genre"] == pytest.approx(1 / 3)
+    text = (tmp_path / "compare.txt").read_text()
+    assert "UNK counted as wrong" in text and "UNK windows: original 0.67" in text
+
+
+def test_single_region_accuracy_against_the_asked_descriptor(small_analysis):
+    tl = Timeline((Span(0.0, "metered", 0, 120.0, (),
+                        (Region(0, "pop_indie_hopeful", "C", "major", 0.0),)),
+                   Span(30.0, "unmetered", 1)), {})
+    render = _labelled(small_analysis, [D1, UNKS, D2], [D1, D1, D2])
+    r = compare_single("s.wav", tl, render)
+    assert r.targets["genre"] == pytest.approx(2 / 3) and r.strict["genre"] == pytest.approx(1 / 3)
+    assert r.targets["mood"] == pytest.approx(2 / 3)
+    assert r.unk == {"render": pytest.approx(1 / 3)}
+
+
+def test_an_analysis_without_nearest_labels_scores_its_strict_ones(small_analysis):
+    """Analyses saved before ``nearest`` existed still compare (strict labels)."""
+    labels = {t: tuple(p[i] for p in (D1, D2, D1)) for i, t in enumerate(TARGETS)}
+    old = small_analysis.with_labels(labels, {}, "m")
+    tl = _timeline(["pop_indie_hopeful", "rock_indie_driving", "pop_indie_hopeful"])
+    r = compare_multi("r.wav", tl, old, old)
+    assert r.targets == r.strict and set(r.targets.values()) == {1.0}
