@@ -37,7 +37,7 @@ from threadpoolctl import threadpool_limits
 from core.errors import FormatError, TwintrackError
 from core.featureset import DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names
 from core.fileio import atomic_path, atomic_write_text
-from core.model import TARGETS
+from core.model import ANCESTORS, TARGETS
 
 __all__ = ["UNK", "ALLOWED_TYPES", "UntrustedModelError", "TrainingError", "Prediction",
            "DescriptorModel", "Evaluation", "evaluate", "split_indices",
@@ -49,8 +49,6 @@ logger = logging.getLogger(__name__)
 UNK = "UNK"
 FORMAT = "twintrack.classify/1"
 #: Parents each target is conditioned on (only those that are modelled count).
-ANCESTORS = {"genre": (), "subgenre": ("genre",), "mood": ("genre", "subgenre"),
-             "sentiment": (), "valence": ("sentiment",), "momentum": ("sentiment",)}
 K_NEIGHBORS = 15          # KNN classifiers
 MLP_HIDDEN = (64,)        # hidden layer sizes
 MLP_ADAM_MIN = 2000       # MLPs on fewer windows use L-BFGS

@@ -28,6 +28,9 @@ __all__ = ["TrackInfo", "Settings", "Versions", "WindowTable", "Segment",
 SCHEMA_ID = "twintrack.analysis/1"
 #: Descriptor targets a classifier fills in (issue 4); empty until a model is used.
 TARGETS = ("genre", "subgenre", "mood", "sentiment", "valence", "momentum")
+#: The targets each target is conditioned on (the descriptor hierarchy).
+ANCESTORS = {"genre": (), "subgenre": ("genre",), "mood": ("genre", "subgenre"),
+             "sentiment": (), "valence": ("sentiment",), "momentum": ("sentiment",)}
 
 
 @dataclass(frozen=True)
@@ -192,8 +195,26 @@ def majority(values: list[str]) -> str:
     return next(v for v in values if counts[v] == best)
 
 
+def path_majority(labels: dict[str, tuple[str, ...]], idx: list[int]) -> dict[str, str]:
+    """Majority labels of windows ``idx`` that form a consistent path: each target's
+    majority is taken among the windows that carry the majority of its parent (genre,
+    then subgenre among those windows, then mood; sentiment, then valence and momentum).
+
+    Independent majorities can name a path the model never predicts (the majority genre
+    with a subgenre of another genre); this one is always a path some window has.
+    """
+    out: dict[str, str] = {}
+    for t in TARGETS:
+        if t not in labels:
+            continue
+        parents = [a for a in ANCESTORS[t] if a in out]
+        sel = [i for i in idx if all(labels[a][i] == out[a] for a in parents)]
+        out[t] = majority([labels[t][i] for i in sel])
+    return out
+
+
 def segment_table(analysis: Analysis) -> list[SegmentRow]:
-    """Per segment, the majority of every descriptor target over its windows.
+    """Per segment, the majority labels of its windows (:func:`path_majority`).
 
     A window belongs to the segment that contains its centre; a segment with no
     window centre inside it takes the window nearest to its middle.
@@ -206,9 +227,8 @@ def segment_table(analysis: Analysis) -> list[SegmentRow]:
         if not idx and centres:
             mid = (seg.start + seg.end) / 2
             idx = [min(range(len(centres)), key=lambda i: abs(centres[i] - mid))]
-        targets = {t: majority([w.labels[t][i] for i in idx]) for t in TARGETS if t in w.labels}
-        nearest = {t: majority([w.nearest[t][i] for i in idx])
-                   for t in TARGETS if t in w.nearest}
+        targets = path_majority(w.labels, idx)
+        nearest = path_majority(w.nearest, idx)
         first = next(iter(w.labels.values()), ())
         unk = sum(first[i] == "UNK" for i in idx) / len(idx) if first and idx else 0.0
         rows.append(SegmentRow(seg.start, seg.end, seg.duration, seg.label, seg.tempo,

@@ -88,3 +88,16 @@ def test_an_analysis_without_nearest_labels_scores_its_strict_ones(small_analysi
     tl = _timeline(["pop_indie_hopeful", "rock_indie_driving", "pop_indie_hopeful"])
     r = compare_multi("r.wav", tl, old, old)
     assert r.targets == r.strict and set(r.targets.values()) == {1.0}
+
+
+def test_segment_majority_is_a_consistent_path(small_analysis):
+    """Independent majorities would give pop + (rock's) indie... here: a path a window has."""
+    from core.model import path_majority
+
+    labels = {"genre": ("pop", "rock", "rock", "pop", "pop"),
+              "subgenre": ("indie", "indie", "indie", "upbeat", "upbeat"),
+              "mood": ("hopeful", "driving", "driving", "playful", "anthemic")}
+    got = path_majority(labels, [0, 1, 2, 3, 4])
+    # genre: pop (3 of 5); among pop windows subgenre upbeat (2 of 3); then its mood.
+    assert got == {"genre": "pop", "subgenre": "upbeat", "mood": "playful"}
+    assert path_majority(labels, []) == {"genre": "", "subgenre": "", "mood": ""}
