@@ -9,14 +9,19 @@ is printed with a baseline measured in the same run:
   plotting the raw 44.1 kHz samples with the same pyqtgraph downsampling;
 * the longest gap of a 5 ms QTimer during the analysis, with tasks in warm worker
   processes (the app's default) and, as the baseline, on a thread of the GUI process;
-* playback underruns while the track is analysed (only if ``core.playback`` works and
-  a PulseAudio server answers ``pactl info``).
+  the worst gaps are listed with what the document was doing then;
+* the longest gap while an analysis with descriptor labels on every window arrives
+  (six label lanes to draw), against the same analysis without labels;
+* playback underruns while the track is analysed (if ``core.playback`` works and a
+  PulseAudio server answers ``pactl info``, or a private one can be started as the
+  playback tests do).
 
 Targets: first waveform <= 1 s, stalls <= 50 ms.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import statistics
 import subprocess
@@ -54,12 +59,16 @@ def make_ten_minutes(path: Path = TEN_MIN, seconds: float = 600.0) -> Path:
 
 
 class StallMeter:
-    """A 5 ms timer on the GUI thread; the longest gap between its ticks is a stall."""
+    """A 5 ms timer on the GUI thread; the longest gap between its ticks is a stall.
 
-    def __init__(self):
+    ``what()`` names what was going on; the worst gaps keep that name."""
+
+    def __init__(self, what=lambda: ""):
         from PySide6.QtCore import QTimer
 
         self.gaps: list[float] = []
+        self.worst: list[tuple[float, str]] = []
+        self._what = what
         self._last = None
         self.timer = QTimer()
         self.timer.setInterval(5)
@@ -68,7 +77,10 @@ class StallMeter:
     def _tick(self):
         now = time.perf_counter()
         if self._last is not None:
-            self.gaps.append(now - self._last)
+            gap = now - self._last
+            self.gaps.append(gap)
+            if gap > 0.025:
+                self.worst.append((gap, self._what()))
         self._last = now
 
     def start(self):
@@ -108,7 +120,8 @@ def drop_and_analyse(app, window, path: Path, player=None) -> dict:
     """Open ``path`` through the session; time the waveform and the analysis."""
     session = window.session
     out: dict = {}
-    meter = StallMeter()
+    meter = StallMeter(lambda: f"{out['doc'].status}: {out['doc'].stage}" if "doc" in out
+                       else "opening")
     t0 = time.perf_counter()
 
     def on_docs():
@@ -127,10 +140,38 @@ def drop_and_analyse(app, window, path: Path, player=None) -> dict:
     run_until(app, lambda: out["doc"].status in ("analysed", "failed"), 600)
     out["analysed"] = time.perf_counter() - t0
     out["stall_max"], out["stall_p99"] = meter.stop()
+    out["worst"] = sorted(meter.worst, reverse=True)[:5]
     if player is not None:
         out["underruns"] = player.underruns - under0
     session.documents_changed.disconnect(on_docs)
     return out
+
+
+def labelled(analysis):
+    """``analysis`` with descriptor labels on every window, changing every 1-4 windows
+    (many runs: the most lane items a model's output can ask for)."""
+    from core.descriptors import load_dictionary
+    from core.model import TARGETS
+
+    pool = [d for d in load_dictionary() if d.active][:12]
+    n = len(analysis.windows)
+    pick = [pool[(i // (1 + i % 4)) % len(pool)] for i in range(n)]
+    labels = {t: tuple(str(getattr(d, t)) for d in pick) for t in TARGETS}
+    probs = {t: tuple(0.3 + 0.07 * ((i * 7) % 10) for i in range(n)) for t in TARGETS}
+    return analysis.with_labels(labels, probs, model="bench")
+
+
+def analysis_arrival(app, window, analysis) -> tuple[float, float]:
+    """Longest GUI gap (max, p99 ms) while ``analysis`` reaches the current document
+    and every lane is drawn."""
+    view = window.timeline
+    meter = StallMeter()
+    meter.start()
+    run_until(app, lambda: False, 0.2)
+    window.session.current.set_analysis(analysis)
+    run_until(app, lambda: view._steps.pending == 0, 10)  # noqa: SLF001
+    run_until(app, lambda: False, 0.3)  # the repaints that follow
+    return meter.stop()
 
 
 def zoom_frames(app, window, steps: int = 16) -> list[float]:
@@ -163,9 +204,9 @@ def raw_zoom_baseline(app, window, path: Path, steps: int = 16) -> list[float]:
     plot = window.timeline.plots["A"]
     ours = window.timeline._wave_a  # noqa: SLF001 - the benchmark swaps the trace
     raw = pg.PlotDataItem(pen=pg.mkPen("#2b4c7e", width=1))
-    raw.setDownsampling(auto=True, method="peak")
-    raw.setClipToView(True)
     plot.addItem(raw)
+    raw.setDownsampling(auto=True, method="peak")  # after addItem: it resets both
+    raw.setClipToView(True)
     raw.setData(np.arange(len(mono)) / sr, mono)
     ours.setVisible(False)
     try:
@@ -176,12 +217,7 @@ def raw_zoom_baseline(app, window, path: Path, steps: int = 16) -> list[float]:
 
 
 def main() -> int:
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
-
-    from gui.app import create_window
-    from gui.isolation import ProcessPool
-    from gui.settings import AppSettings
 
     app = QApplication.instance() or QApplication([])
     t = time.perf_counter()
@@ -193,11 +229,29 @@ def main() -> int:
     load_original(track)
     full_decode = time.perf_counter() - t
 
-    player, reason = None, "no PulseAudio server running"
+    with contextlib.ExitStack() as stack:
+        device = None
+        if not pulse_running():
+            from tests.pulse import missing, pulse_server
+
+            if missing() is None:  # a private server, as the playback tests start
+                stack.enter_context(pulse_server())
+                device = "pulse"
+        return run(app, track, full_decode, device)
+
+
+def run(app, track: Path, full_decode: float, device) -> int:
+    from PySide6.QtCore import QSettings
+
+    from gui.app import create_window
+    from gui.isolation import ProcessPool
+    from gui.settings import AppSettings
+
+    player, reason = None, "no PulseAudio server"
     if pulse_running():
         from gui.transport import open_player
 
-        player, reason = open_player(None)
+        player, reason = open_player(device)
     print(f"playback: {reason if player is None else 'on ' + reason}")
     opener = (lambda device: (player, reason)) if player is not None else \
         (lambda device: (None, reason))
@@ -222,15 +276,20 @@ def main() -> int:
             from core.audio import load_original as lo
 
             a, sr = lo(DEMO)
-            player.set_sources(a, sr)
+            player.set_sources(player.prepare(a, sr), player.samplerate)
             player.set_loop(None)
             player.play()
         res = drop_and_analyse(app, window, track, player)
         if player is not None:
             player.stop()
         if mode == "process":
-            res["zoom"] = zoom_frames(app, window)
-            res["zoom_raw"] = raw_zoom_baseline(app, window, track)
+            res["zoom"], res["zoom_raw"] = [], []
+            for _ in range(2):  # interleaved, so drifting machine load hits both alike
+                res["zoom"] += zoom_frames(app, window)
+                res["zoom_raw"] += raw_zoom_baseline(app, window, track)
+            plain = window.session.current.analysis
+            res["arrive_plain"] = analysis_arrival(app, window, plain)
+            res["arrive_labels"] = analysis_arrival(app, window, labelled(plain))
         results[mode] = res
         window.close()
         app.processEvents()
@@ -255,6 +314,12 @@ def main() -> int:
     print(f"GUI stall during analysis, max / p99:  {p['stall_max']:7.1f} / {p['stall_p99']:.1f} ms "
           f"(baseline tasks on a GUI-process thread: {th['stall_max']:.1f} / "
           f"{th['stall_p99']:.1f} ms; target <= 50 ms)")
+    for gap, what in p["worst"]:
+        print(f"    a {gap * 1000:.0f} ms gap while {what}")
+    (lm, lp), (bm, bp) = p["arrive_labels"], p["arrive_plain"]
+    print(f"GUI stall as a labelled analysis arrives, max / p99: {lm:.1f} / {lp:.1f} ms "
+          f"(baseline the same analysis without labels: {bm:.1f} / {bp:.1f} ms; "
+          f"target <= 50 ms)")
     if player is not None:
         print(f"playback underruns during analysis:    {p['underruns']:7d}      "
               f"(baseline thread: {th['underruns']})")
