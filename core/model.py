@@ -184,6 +184,8 @@ class SegmentRow:
     nearest: dict[str, str] = field(default_factory=dict)
     nearest_descriptor: str = ""
     unk_share: float = 0.0
+    # Descriptor names of the windows' nearest paths, most frequent first.
+    candidates: tuple[str, ...] = ()
 
 
 def majority(values: list[str]) -> str:
@@ -231,9 +233,11 @@ def segment_table(analysis: Analysis) -> list[SegmentRow]:
         nearest = path_majority(w.nearest, idx)
         first = next(iter(w.labels.values()), ())
         unk = sum(first[i] == "UNK" for i in idx) / len(idx) if first and idx else 0.0
+        paths = [_descriptor({t: w.nearest[t][i] for t in w.nearest}) for i in idx]
+        ranked = tuple(p for p, _ in Counter(p for p in paths if p and p != "UNK").most_common())
         rows.append(SegmentRow(seg.start, seg.end, seg.duration, seg.label, seg.tempo,
                                seg.key, targets, _descriptor(targets), nearest,
-                               _descriptor(nearest), unk))
+                               _descriptor(nearest), unk, ranked))
     return rows
 
 

@@ -22,11 +22,11 @@ from typing import Sequence
 import numpy as np
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
-from core.model import Analysis, segment_table
+from core.model import Analysis, SegmentRow, segment_table
 from core.timeline import Region, Span, Timeline
 
-__all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "plan_multi", "plan_single",
-           "DRUM_GROUPS"]
+__all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "segment_descriptor", "plan_multi",
+           "plan_single", "DRUM_GROUPS"]
 
 DRUM_GROUPS = frozenset({"drum_kit", "electronic_drums", "orchestral_percussion"})
 _MAJORISH = {"major", "lydian", "mixolydian"}
@@ -78,6 +78,24 @@ def suggest_descriptors(analysis: Analysis, *, n: int = 3,
     return [name for _, _, name in sorted(scored)[:n]]
 
 
+def _admits(d: Descriptor, bpm: float) -> bool:
+    """The descriptor's tempo range holds ``bpm`` or its double or half."""
+    return any(d.tags.tempo_min <= bpm * f <= d.tags.tempo_max for f in (1.0, 2.0, 0.5))
+
+
+def segment_descriptor(row: SegmentRow, dictionary: Dictionary) -> str | None:
+    """The descriptor a segment is rendered as: the first of its majority descriptor, its
+    nearest majority and its windows' nearest descriptors (most frequent first) whose
+    tempo range admits the segment's tempo (or an octave of it), so the render keeps the
+    original's tempo *and* its style's tempo constraint; else the first known of them;
+    None when the analysis has no labels.
+    """
+    names = [n for n in dict.fromkeys((row.descriptor, row.nearest_descriptor, *row.candidates))
+             if n in dictionary]
+    fits = [n for n in names if row.tempo <= 0 or _admits(dictionary.by_name(n), row.tempo)]
+    return (fits or names or [None])[0]
+
+
 def _meta(analysis: Analysis, mode: str, variant: int, seed: int) -> dict:
     return {"mode": mode, "variant": variant, "seed": seed,
             "title": f"{Path(analysis.track.path).stem} ({mode}-region render {variant + 1})",
@@ -92,16 +110,14 @@ def plan_multi(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
     Parameters
     ----------
     descriptors : sequence of str, optional
-        A descriptor per segment; default: the segment table's majority descriptor, else
-        (its windows are ``UNK``) the majority of the model's nearest descriptors, else
-        (no model) the best :func:`suggest_descriptors` for every segment.
+        A descriptor per segment; default: :func:`segment_descriptor` of every segment,
+        or (no model) the best :func:`suggest_descriptors`.
     """
     dictionary = dictionary or load_dictionary()
     rows = segment_table(analysis)
     if descriptors is None:
         fallback = suggest_descriptors(analysis, n=1, dictionary=dictionary)[0]
-        descriptors = [next((d for d in (r.descriptor, r.nearest_descriptor) if d in dictionary),
-                            fallback) for r in rows]
+        descriptors = [segment_descriptor(r, dictionary) or fallback for r in rows]
     if len(descriptors) != len(rows):
         raise ValueError(f"{len(descriptors)} descriptors for {len(rows)} segments")
     descs = [dictionary.by_name(name) for name in descriptors]

@@ -101,3 +101,26 @@ def test_segment_majority_is_a_consistent_path(small_analysis):
     # genre: pop (3 of 5); among pop windows subgenre upbeat (2 of 3); then its mood.
     assert got == {"genre": "pop", "subgenre": "upbeat", "mood": "playful"}
     assert path_majority(labels, []) == {"genre": "", "subgenre": "", "mood": ""}
+
+
+def test_the_planner_keeps_the_segment_tempo_inside_the_descriptors_range(small_analysis):
+    """A 121 BPM segment heard mostly as a 68-80 BPM ballad is rendered as the next
+    descriptor its windows suggest whose range holds 121 BPM (or an octave of it)."""
+    from dataclasses import replace
+
+    from core.descriptors import load_dictionary
+    from core.planning import segment_descriptor
+
+    d = load_dictionary()
+    ballad = ("pop", "ballad", "hopeful", "positive", "2", "1")
+    rows = segment_table(_labelled(small_analysis, [ballad, D1, D1], [ballad, D1, D1]))
+    row = replace(rows[1], tempo=200.0, descriptor="pop_ballad_hopeful",
+                  nearest_descriptor="pop_ballad_hopeful",
+                  candidates=("pop_ballad_hopeful", "pop_indie_hopeful"))
+    lo, hi = d.by_name("pop_indie_hopeful").tags.tempo_min, d.by_name("pop_indie_hopeful").tags.tempo_max
+    assert not any(68 <= 200 * f <= 80 for f in (1, 2, 0.5)) and lo <= 100 <= hi
+    assert segment_descriptor(row, d) == "pop_indie_hopeful"
+    # Nothing fits: the majority stays (the render keeps the tempo).
+    assert segment_descriptor(replace(row, candidates=()), d) == "pop_ballad_hopeful"
+    assert segment_descriptor(replace(row, descriptor="UNK", nearest_descriptor="",
+                                      candidates=()), d) is None
