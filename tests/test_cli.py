@@ -85,3 +85,33 @@ def test_console_script_demo(tmp_path):
     assert out.returncode == 0, out.stderr
     assert "tempo" in out.stdout and "key" in out.stdout and "form" in out.stdout
     assert {p.suffix for p in tmp_path.iterdir()} >= {".json", ".jams", ".csv", ".txt"}
+
+
+def test_train_cross_validates_a_folder_corpus(tmp_path):
+    """``corpus --from-folder`` then ``train --target genre --cv 5`` (grouped by file)."""
+    import re
+
+    rng = np.random.default_rng(3)
+    sr, n = 22050, 22050 * 11
+    t = np.arange(n) / sr
+    for i in range(5):
+        # "drone": a low sustained chord; "clicks": bright noise bursts on a fast pulse.
+        f = 110.0 * (1 + 0.05 * i)
+        drone = 0.2 * sum(np.sin(2 * np.pi * f * k * t) / k for k in (1, 2, 3))
+        pulse = (np.sin(2 * np.pi * (3.0 + 0.3 * i) * t) > 0.9).astype(float)
+        clicks = 0.3 * pulse * rng.standard_normal(n)
+        for label, y in (("drone", drone), ("clicks", clicks)):
+            path = tmp_path / "music" / label / f"{label}{i}.wav"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sf.write(path, y.astype(np.float32), sr)
+    exe = [sys.executable, "-m", "core.cli"]
+    built = subprocess.run([*exe, "corpus", str(tmp_path / "corpus"), "--from-folder",
+                            str(tmp_path / "music"), "--quiet"], capture_output=True, text=True,
+                           timeout=600)
+    assert built.returncode == 0, built.stderr
+    out = subprocess.run([*exe, "train", str(tmp_path / "corpus"), "--target", "genre",
+                          "--cv", "5", "--kind", "knn"], capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr
+    m = re.search(r"^genre accuracy: (\d\.\d\d)$", out.stdout, re.M)
+    assert m and float(m.group(1)) >= 0.9, out.stdout
