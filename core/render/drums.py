@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.render.instruments import filt, midi_hz, sine, times
+from core.render.instruments import filt, linear_ramp, midi_hz, sine, times
 
 __all__ = ["render_hit", "drum_pan", "hit_length"]
 
@@ -189,9 +189,9 @@ def render_hit(kit: str, key: int, velocity: float, *, sr: int = 44100,
     x = _dispatch(kit, key, float(velocity), t, sr, rng)
     x = np.asarray(x, dtype=np.float32)
     x *= np.float32(_LEVEL.get(key, 0.8) / (np.abs(x).max() + 1e-12))
-    x[: int(0.0005 * sr)] *= np.linspace(0, 1, int(0.0005 * sr), dtype=np.float32)
+    x[: int(0.0005 * sr)] *= linear_ramp(0, 1, int(0.0005 * sr))
     tail = min(int(0.05 * sr), x.size)
-    x[-tail:] *= np.linspace(1, 0, tail, dtype=np.float32)   # no click at the cut
+    x[-tail:] *= linear_ramp(1, 0, tail)   # no click at the cut
     return x
 
 

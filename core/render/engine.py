@@ -160,13 +160,13 @@ def _place(out: np.ndarray, audio: np.ndarray, start: int, half: int, *, first: 
     a0 = start if first else start - half
     n = min(audio.shape[1], len(out) - a0)
     seg = audio[:, :n]
-    if first or half == 0:
-        out[a0:a0 + n] += seg.T
-        return
-    xf = 2 * half
-    out[a0:a0 + xf] = equal_power_crossfade(out[a0:a0 + xf], np.ascontiguousarray(seg[:, :xf].T),
-                                            xf)
-    out[a0 + xf:a0 + n] += seg[:, xf:].T
+    xf = 0 if first or half == 0 else 2 * half
+    if xf:
+        out[a0:a0 + xf] = equal_power_crossfade(out[a0:a0 + xf],
+                                                np.ascontiguousarray(seg[:, :xf].T), xf)
+    for ch in range(out.shape[1]):   # channel by channel: a transposed add is 3x slower
+        dst = out[a0 + xf:a0 + n, ch]
+        np.add(dst, seg[ch, xf:], out=dst)
 
 
 def write_audio(render: Render, path: str | os.PathLike) -> None:

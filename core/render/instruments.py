@@ -51,8 +51,27 @@ def velocity_gain(velocity: float) -> float:
 # -- building blocks ---------------------------------------------------------------------
 
 def times(n: int, sr: int) -> np.ndarray:
-    """Sample times in seconds (float32)."""
+    """Sample times in seconds (float32, read-only: a view of a shared table when short)."""
+    table = _times_table(sr)
+    if n <= table.size:
+        return table[:n]
     return np.arange(n, dtype=np.float32) / np.float32(sr)
+
+
+@lru_cache(maxsize=4)
+def _times_table(sr: int) -> np.ndarray:
+    # every note and hit needs t; one table (12 s) saves an allocation and a pass each
+    t = np.arange(12 * sr, dtype=np.float32) / np.float32(sr)
+    t.flags.writeable = False
+    return t
+
+
+@lru_cache(maxsize=256)
+def linear_ramp(start: float, stop: float, n: int) -> np.ndarray:
+    """``np.linspace(start, stop, n)`` in float32, cached and read-only (fades)."""
+    r = np.linspace(start, stop, n, dtype=np.float32)
+    r.flags.writeable = False
+    return r
 
 
 def adsr(t: np.ndarray, attack: float, decay: float, sustain: float) -> np.ndarray:
@@ -442,5 +461,5 @@ def render_note(instrument: str, pitch: int, velocity: float, length: float, *,
     x = np.asarray(voice.render(f0, float(velocity), times(n, sr), sr, rng), dtype=np.float32)
     x *= np.float32(voice.level / (np.abs(x).max() + 1e-12))
     fade = min(int(0.002 * sr), n)
-    x[:fade] *= np.linspace(0, 1, fade, dtype=np.float32)
+    x[:fade] *= linear_ramp(0, 1, fade)
     return x

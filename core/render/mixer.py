@@ -27,8 +27,8 @@ from scipy import ndimage, signal
 from core.progress import Reporter
 from core.render import drums
 from core.render.events import MixSpec, NoteEvent, PartSpec
-from core.render.instruments import (DRUM_GROUPS, VOICES, biquad, filt, render_note,
-                                     velocity_gain)
+from core.render.instruments import (DRUM_GROUPS, VOICES, biquad, filt, linear_ramp,
+                                     render_note, velocity_gain)
 
 __all__ = ["render_mix", "equal_power_crossfade", "CEILING"]
 
@@ -120,7 +120,7 @@ class _NoteCache:
             loud = np.flatnonzero(np.abs(x) > 3e-4 * np.abs(x).max())
             x = x[:min(int(loud[-1]) + 1 if loud.size else 1, x.size)]
             fade = min(int(0.02 * sr), x.size)
-            x[-fade:] *= np.linspace(1, 0, fade, dtype=np.float32)
+            x[-fade:] *= linear_ramp(1, 0, fade)
         elif n > x.size:
             x = _loop_extend(x, n, sr)
         return x
@@ -186,14 +186,21 @@ def _spans(events: list[NoteEvent], instrument: str, n: int, sr: int,
     return out
 
 
+@lru_cache(maxsize=64)
+def _release_curve(n: int) -> np.ndarray:
+    """Note-off fade over ``n`` samples: exponential-like with zero slope at both ends
+    (no kink, no splatter)."""
+    x = np.linspace(0, 1, n, dtype=np.float32)
+    r = (1 + 2 * x) * np.exp(-2 * x) * 0.5 * (1 + np.cos(np.float32(np.pi) * x))
+    r.flags.writeable = False
+    return r
+
+
 def _place_pitched(bus: np.ndarray, spans: list[tuple], instrument: str,
                    cache: _NoteCache) -> tuple[int, int]:
     """Add notes (exact gain, note-off release curve) into the mono ``bus``; returns the
     range ``[lo, hi)`` of samples written."""
-    n_rel = max(int(VOICES[instrument].release * cache.sr), 1)
-    x = np.linspace(0, 1, n_rel, dtype=np.float32)
-    # exponential-like fade with zero slope at both ends: no kink, no splatter
-    release = (1 + 2 * x) * np.exp(-2 * x) * 0.5 * (1 + np.cos(np.float32(np.pi) * x))
+    release = _release_curve(max(int(VOICES[instrument].release * cache.sr), 1))
     first, last = bus.size, 0
     for key, s, on, need, gain in spans:
         body = cache.notes[key]
@@ -221,7 +228,7 @@ def _place_drums(bus: np.ndarray, spans: list[tuple], pan: float,
         nxt = np.searchsorted(closed, s + 1)
         if k == 46 and kit != "orchestral_percussion" and nxt < closed.size:
             cut = int(closed[nxt] - s)
-            fade = np.linspace(1, 0, int(0.01 * sr), dtype=np.float32)[:max(end - cut, 0)]
+            fade = linear_ramp(1, 0, int(0.01 * sr))[:max(end - cut, 0)]
             seg[cut:cut + fade.size] *= fade
             seg[cut + fade.size:] = 0
         gl, gr = _pan_gains(pan + 0.8 * drums.drum_pan(kit, k) * (1 - abs(pan)))
