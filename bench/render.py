@@ -1,14 +1,18 @@
 """Render speed: a 3-minute multi-region timeline, beside the analysis of the same render.
 
-Prints the composer+synth+mix time and real-time factor (target >= 100x on 2 cores) and,
-in the same run, the analysis time of the rendered audio, so the two halves of the loop
-can be compared on one machine state.
+Prints the composer+synth+mix time and real-time factor (target >= 100x on 2 cores; best
+and median of ``--runs`` renders) and, in the same run, the analysis time of the rendered
+audio, so the two halves of the loop can be compared on one machine state.  The load
+average is printed too: other work on the cores makes both numbers meaningless.
 
-Usage: ``python bench/render.py``
+Usage: ``python bench/render.py [--runs N]``
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -41,7 +45,18 @@ def timeline() -> Timeline:
     return Timeline(tuple(spans), {"title": "bench"})
 
 
+def _load() -> str:
+    try:
+        return " ".join(f"{v:.2f}" for v in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=5, help="timed renders (seeds 0..N-1)")
+    args = ap.parse_args()
+
     from core.analysis import analyze_audio
     from core.audio import audio_from_array
     from core.render.engine import render_timeline
@@ -49,21 +64,23 @@ def main() -> None:
 
     warm_up()
     tl = timeline()
+    load_before = _load()
     render_timeline(tl, seed=0)  # first call: FFT plans, caches
     times = []
-    for seed in range(3):
+    for seed in range(max(args.runs, 1)):
         t0 = time.perf_counter()
         render = render_timeline(tl, seed=seed)
         times.append(time.perf_counter() - t0)
-    best = min(times)
+    best, median = min(times), statistics.median(times)
     audio = audio_from_array(render.audio, render.sr, name="render")
     t0 = time.perf_counter()
     analyze_audio(audio)
     analysis = time.perf_counter() - t0
     dur = render.duration
-    print(f"timeline: {len(tl.regions())} regions, {dur:.0f} s, {len(render.events)} notes")
-    print(f"render   {best:6.3f} s  {dur / best:6.0f}x real time (best of 3; median "
-          f"{sorted(times)[1]:.3f} s)")
+    print(f"timeline: {len(tl.regions())} regions, {dur:.0f} s, {len(render.events)} notes; "
+          f"{os.cpu_count()} cores, load average {load_before} (before) / {_load()} (after)")
+    print(f"render   {best:6.3f} s  {dur / best:6.0f}x real time (best of {len(times)}; median "
+          f"{median:.3f} s = {dur / median:.0f}x)")
     print(f"analysis {analysis:6.3f} s  {dur / analysis:6.0f}x real time (of the render, "
           "decoded audio in memory)")
     print(f"render / analysis time ratio: {best / analysis:.2f}")
