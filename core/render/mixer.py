@@ -202,10 +202,12 @@ def _place_pitched(bus: np.ndarray, spans: list[tuple], instrument: str,
     range ``[lo, hi)`` of samples written."""
     release = _release_curve(max(int(VOICES[instrument].release * cache.sr), 1))
     first, last = bus.size, 0
+    scratch = np.empty(max((min(sp[3], cache.notes[sp[0]].size) for sp in spans), default=0),
+                       dtype=np.float32)           # one buffer for every note's copy
     for key, s, on, need, gain in spans:
         body = cache.notes[key]
         end = min(need, body.size)
-        seg = body[:end] * np.float32(gain)
+        seg = np.multiply(body[:end], np.float32(gain), out=scratch[:end])
         if on < end:
             seg[on:end] *= release[:end - on]
         lo = max(-s, 0)
@@ -221,19 +223,26 @@ def _place_drums(bus: np.ndarray, spans: list[tuple], pan: float,
     sr = cache.sr
     first, last = bus.shape[1], 0
     closed = np.sort([s for (_, k, _, _), s, *_ in spans if k in (42, 44)])
+    size = max((min(sp[3], cache.notes[sp[0]].size) for sp in spans), default=0)
+    scratch = np.empty((2, size), dtype=np.float32)   # reused by every hit
+    pans: dict[tuple[str, int], tuple[np.float32, np.float32]] = {}
     for (kit, k, vb, var), s, _, need, gain in spans:
         hit = cache.notes[(kit, k, vb, var)]
         end = min(hit.size, need)
-        seg = hit[:end] * np.float32(gain)
+        seg = np.multiply(hit[:end], np.float32(gain), out=scratch[0, :end])
         nxt = np.searchsorted(closed, s + 1)
         if k == 46 and kit != "orchestral_percussion" and nxt < closed.size:
             cut = int(closed[nxt] - s)
             fade = linear_ramp(1, 0, int(0.01 * sr))[:max(end - cut, 0)]
             seg[cut:cut + fade.size] *= fade
             seg[cut + fade.size:] = 0
-        gl, gr = _pan_gains(pan + 0.8 * drums.drum_pan(kit, k) * (1 - abs(pan)))
-        bus[0, s:s + end] += np.float32(gl) * seg
-        bus[1, s:s + end] += np.float32(gr) * seg
+        if (kit, k) not in pans:
+            gl, gr = _pan_gains(pan + 0.8 * drums.drum_pan(kit, k) * (1 - abs(pan)))
+            pans[kit, k] = np.float32(gl), np.float32(gr)
+        gl, gr = pans[kit, k]
+        tmp = scratch[1, :end]
+        bus[0, s:s + end] += np.multiply(seg, gl, out=tmp)
+        bus[1, s:s + end] += np.multiply(seg, gr, out=tmp)
         first, last = min(first, s), max(last, s + end)
     return first, max(first, last)
 
@@ -245,15 +254,16 @@ def _add_panned(dry: np.ndarray, mono: np.ndarray, width: float, pan: float, sr:
     Only ``mono[lo:hi]`` may be non-zero (the rest would add nothing)."""
     hi = mono.size if hi is None else hi
     gl, gr = (np.float32(g) for g in _pan_gains(pan))
-    dry[0, lo:hi] += gl * mono[lo:hi]
-    dry[1, lo:hi] += gr * mono[lo:hi]
+    tmp = np.empty(max(hi - lo, 0), dtype=np.float32)
+    dry[0, lo:hi] += np.multiply(mono[lo:hi], gl, out=tmp)
+    dry[1, lo:hi] += np.multiply(mono[lo:hi], gr, out=tmp)
     if width > 0:
         d = int(0.013 * sr)
         end = min(hi, mono.size - d)
         if end > lo:
-            side = np.float32(0.45 * width) * mono[lo:end]
-            dry[0, lo + d:end + d] += gl * side
-            dry[1, lo + d:end + d] -= gr * side
+            side = np.multiply(mono[lo:end], np.float32(0.45 * width))
+            dry[0, lo + d:end + d] += np.multiply(side, gl, out=tmp[:end - lo])
+            dry[1, lo + d:end + d] -= np.multiply(side, gr, out=tmp[:end - lo])
 
 
 def _groups(events: Sequence[NoteEvent], parts: Sequence[PartSpec]) -> tuple[dict, dict]:
