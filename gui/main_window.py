@@ -218,10 +218,13 @@ class MainWindow(QMainWindow):
 
     # -- slots ---------------------------------------------------------------------------
     def _on_session_current_changed(self, doc: Document | None) -> None:
-        self.timeline.set_document(doc)
-        self.transport.set_document(doc)
+        # The job bar first: its progress bar repaints the window synchronously, which
+        # must not happen after the timeline has changed (its repaint belongs to the
+        # next event-loop turn, not to this slot).
         self.job_bar.set_document(doc)
         self.track_list.set_documents(self.session.documents, doc)
+        self.timeline.set_document(doc)
+        self.transport.set_document(doc)
         self.setWindowTitle(f"{doc.name} - Twintrack" if doc is not None else "Twintrack")
 
     def _on_session_documents_changed(self) -> None:

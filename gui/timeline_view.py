@@ -24,9 +24,9 @@ import logging
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from core.model import TARGETS, segment_table
 from gui.document import Document
@@ -73,6 +73,7 @@ class TimelineView(QWidget):
         self._edges = np.zeros(0)
         self._playhead = 0.0
         self._shown_path = None
+        self._laid_out = False
 
         self._info = QLabel("Hover over the timeline to see a window's values.")
         self._info.setObjectName("hoverInfo")
@@ -216,6 +217,24 @@ class TimelineView(QWidget):
             layout.setRowMaximumHeight(row, _BIG if stretch else height)
             layout.setRowStretchFactor(row, stretch)
         self._spectrum_on = spectrum
+
+    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if not self._laid_out:
+            self._laid_out = True
+            QTimer.singleShot(0, self._lay_out_lanes)
+
+    def _lay_out_lanes(self) -> None:
+        """Size the (hidden) lanes page once, while the window is still empty.
+
+        The first layout of a dozen plots costs tens of milliseconds; done here it is
+        not paid when the first waveform of a dropped file arrives."""
+        if self._doc is not None:
+            return
+        self._stack.setCurrentIndex(1)
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+        self._glw.ci.layout.activate()
+        self._stack.setCurrentIndex(0)
 
     # -- public API ----------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
@@ -541,8 +560,6 @@ def _alpha(colour: QColor, alpha: int) -> QColor:
 
 if __name__ == "__main__":  # preview: python -m gui.timeline_view [AUDIO]
     import sys
-
-    from PySide6.QtWidgets import QApplication
 
     from gui import tasks
 
