@@ -95,6 +95,45 @@ class StallMeter:
         return g[-1] * 1000, g[int(0.99 * (len(g) - 1))] * 1000
 
 
+class GCMeter:
+    """Garbage-collector pauses on the GUI thread (they hold the GIL: the audio callback
+    of the same process waits too)."""
+
+    def __init__(self):
+        import threading
+
+        self._gui = threading.get_ident()
+        self._t0 = 0.0
+        self.pauses: list[tuple[float, int]] = []  # (seconds, generation)
+
+    def _callback(self, phase, info):
+        import threading
+
+        if threading.get_ident() != self._gui:
+            return
+        if phase == "start":
+            self._t0 = time.perf_counter()
+        else:
+            self.pauses.append((time.perf_counter() - self._t0, info["generation"]))
+
+    def __enter__(self):
+        import gc
+
+        gc.callbacks.append(self._callback)
+        return self
+
+    def __exit__(self, *exc):
+        import gc
+
+        gc.callbacks.remove(self._callback)
+
+    def summary(self) -> str:
+        full = [p for p, g in self.pauses if g == 2]
+        return (f"{len(self.pauses)} collections, longest {max(self.pauses)[0] * 1000:.1f} ms; "
+                f"{len(full)} full, longest {max(full, default=0) * 1000:.1f} ms"
+                if self.pauses else "no collections")
+
+
 def run_until(app, predicate, timeout: float) -> bool:
     from PySide6.QtCore import QEventLoop, QTimer
 
@@ -134,11 +173,13 @@ def drop_and_analyse(app, window, path: Path, player=None) -> dict:
     session.documents_changed.connect(on_docs)
     meter.start()
     under0 = player.underruns if player is not None else 0
-    window.open_paths([str(path)])
-    run_until(app, lambda: "doc" in out and out["doc"].loaded is not None, 120)
-    out["full_waveform"] = time.perf_counter() - t0
-    run_until(app, lambda: out["doc"].status in ("analysed", "failed"), 600)
+    with GCMeter() as gcm:
+        window.open_paths([str(path)])
+        run_until(app, lambda: "doc" in out and out["doc"].loaded is not None, 120)
+        out["full_waveform"] = time.perf_counter() - t0
+        run_until(app, lambda: out["doc"].status in ("analysed", "failed"), 600)
     out["analysed"] = time.perf_counter() - t0
+    out["gc"] = gcm.summary()
     out["stall_max"], out["stall_p99"] = meter.stop()
     out["worst"] = sorted(meter.worst, reverse=True)[:5]
     if player is not None:
@@ -243,7 +284,7 @@ def main() -> int:
 def run(app, track: Path, full_decode: float, device) -> int:
     from PySide6.QtCore import QSettings
 
-    from gui.app import create_window
+    from gui.app import create_window, settle_heap
     from gui.isolation import ProcessPool
     from gui.settings import AppSettings
 
@@ -270,6 +311,7 @@ def run(app, track: Path, full_decode: float, device) -> int:
         window = create_window(settings=settings, pool=pool, player_opener=opener)
         window.resize(1400, 900)
         window.show()
+        settle_heap()  # as gui.app.main does once the window shows
         window.open_player()
         app.processEvents()
         if player is not None:  # listen to the demo while the long track is analysed
@@ -316,6 +358,8 @@ def run(app, track: Path, full_decode: float, device) -> int:
           f"{th['stall_p99']:.1f} ms; target <= 50 ms)")
     for gap, what in p["worst"]:
         print(f"    a {gap * 1000:.0f} ms gap while {what}")
+    print(f"    garbage collector on the GUI thread: {p['gc']} "
+          f"(thread mode: {th['gc']})")
     (lm, lp), (bm, bp) = p["arrive_labels"], p["arrive_plain"]
     print(f"GUI stall as a labelled analysis arrives, max / p99: {lm:.1f} / {lp:.1f} ms "
           f"(baseline the same analysis without labels: {bm:.1f} / {bp:.1f} ms; "

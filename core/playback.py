@@ -387,8 +387,9 @@ class Player:
     Public methods are for one control thread (the GUI thread), except that
     :meth:`prepare` may run on any thread, and :meth:`set_sources` and :meth:`set_b` on
     a worker thread too.  Given prepared arrays (:meth:`prepare`) they cost nothing;
-    given raw audio they prepare it on the calling thread, which a GUI must avoid.  The callback runs on PortAudio's thread and meets
-    the control side only through the mixer's command deque and published values.
+    given raw audio they prepare it on the calling thread, which a GUI must avoid.
+    The callback runs on PortAudio's thread and meets the control side only through
+    the mixer's command deque and published values.
 
     ``latency`` is PortAudio's output latency ("low", "high" or seconds).  The default,
     0.1 s, rides out the stalls an analysis thread in the same process causes (GIL

@@ -200,3 +200,15 @@ def test_descriptor_lanes_appear_when_windows_are_labelled(qtbot, window, short_
     assert all(plots[t].isVisible() for t in TARGETS)
     assert not plots["descriptors"].isVisible()
     assert "genre pop (0.90)" in window.timeline.describe(doc.analysis.windows.start[1] + 5.5)
+
+
+def test_settle_heap_exempts_startup_objects_from_collections():
+    import gc
+
+    from gui.app import settle_heap
+
+    try:
+        settle_heap()
+        assert gc.get_freeze_count() > 1000
+    finally:
+        gc.unfreeze()
