@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import mido
 import numpy as np
 import pytest
@@ -99,6 +102,37 @@ def test_unknown_descriptor_is_reported_before_any_work():
 def test_cancel():
     with pytest.raises(Cancelled):
         render_timeline(make_timeline(TWO), cancelled=lambda: True)
+
+
+def test_cancel_mid_render_stops_soon_and_leaves_no_threads():
+    before = threading.active_count()
+    t0 = time.perf_counter()
+    with pytest.raises(Cancelled):
+        render_timeline(make_timeline(TWO), cancelled=lambda: time.perf_counter() - t0 > 0.05)
+    assert time.perf_counter() - t0 < 2.0
+    assert threading.active_count() == before
+
+
+def test_same_render_whatever_the_number_of_threads(two_region_render, monkeypatch):
+    from core.render import engine
+
+    for workers in (1, 3):
+        monkeypatch.setattr(engine, "WORKERS", workers)
+        np.testing.assert_array_equal(render_timeline(make_timeline(TWO), seed=5).audio,
+                                      two_region_render.audio)
+
+
+def test_a_failing_region_is_raised_and_leaves_no_threads(monkeypatch):
+    from core.render import mixer
+
+    def broken(self, key, n):
+        raise RuntimeError("synth exploded")
+
+    before = threading.active_count()
+    monkeypatch.setattr(mixer._NoteCache, "_render", broken)
+    with pytest.raises(RuntimeError, match="synth exploded"):
+        render_timeline(make_timeline(TWO))
+    assert threading.active_count() == before
 
 
 @pytest.mark.parametrize("chunk", range(5))
