@@ -176,9 +176,9 @@ def _spans(events: list[NoteEvent], instrument: str, n: int, sr: int,
             if 0 <= s < n:
                 out.append((key, s, 0, n - s, velocity_gain(e.velocity)))
         return out
-    n_rel = int(VOICES[instrument].release * sr)
+    n_rel, min_on = int(VOICES[instrument].release * sr), int(0.01 * sr)
     for e in events:
-        s, on = int(round((e.start + offset) * sr)), max(int(round(e.duration * sr)), int(0.01 * sr))
+        s, on = int(round((e.start + offset) * sr)), max(int(round(e.duration * sr)), min_on)
         need = min(on + n_rel, n - s)
         if need > 0 and s + need > 0:
             key = (instrument, int(e.pitch), _bucket(e.velocity))
