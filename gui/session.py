@@ -149,7 +149,9 @@ class Session(QObject):
             self._pump()
             return
         doc.set_status("analysing")
-        self._worker(doc).start(self._task(tasks.analyze_track), doc.path)
+        self._worker(doc).start(self._task(tasks.analyze_track), doc.path,
+                                model=self.settings.model,
+                                vocal_suppression=self.settings.vocal_suppression)
 
     def attach_render(self, doc: Document, path: str | os.PathLike) -> None:
         """Show the render in ``path`` as ``doc``'s B lane (now if ``doc`` is analysed,
@@ -175,7 +177,8 @@ class Session(QObject):
         doc.set_status("rendering")
         self._worker(doc).start(self._task(tasks.render_track), doc.analysis,
                                 variants=self.settings.variants, seed=self.settings.seed,
-                                playback_sr=self._playback_rate())
+                                playback_sr=self._playback_rate(), model=self.settings.model,
+                                vocal_suppression=self.settings.vocal_suppression)
         return True
 
     def cancel(self, doc: Document | None = None) -> None:

@@ -1,5 +1,5 @@
-"""Persistent user settings (QSettings): render variants, output folder, audio device,
-recent files, view options."""
+"""Persistent user settings (QSettings): descriptor model, vocal suppression, render
+variants, output folder, audio device, recent files, view options."""
 
 from __future__ import annotations
 
@@ -37,6 +37,24 @@ class AppSettings:
     @variants.setter
     def variants(self, n: int) -> None:
         self._s.setValue("render/variants", int(n))
+
+    @property
+    def model(self) -> str:
+        """Descriptor model: ``'default'`` (the shipped one), ``'none'`` or a file path."""
+        return str(self._s.value("analysis/model", "default") or "default")
+
+    @model.setter
+    def model(self, spec: str) -> None:
+        self._s.setValue("analysis/model", str(spec or "default"))
+
+    @property
+    def vocal_suppression(self) -> bool:
+        """Classify the repeating background (REPET-SIM) instead of the full mix."""
+        return str(self._s.value("analysis/vocal_suppression", "false")).lower() == "true"
+
+    @vocal_suppression.setter
+    def vocal_suppression(self, on: bool) -> None:
+        self._s.setValue("analysis/vocal_suppression", "true" if on else "false")
 
     @property
     def seed(self) -> int:

@@ -1,11 +1,13 @@
-"""Preferences: render variants, export folder, audio output device."""
+"""Preferences: descriptor model, vocal suppression, render variants, export folder,
+audio output device."""
 
 from __future__ import annotations
 
 import logging
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout,
-                               QHBoxLayout, QLineEdit, QPushButton, QSpinBox, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox,
+                               QWidget)
 
 from gui.settings import AppSettings
 
@@ -33,6 +35,27 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle("Twintrack preferences")
         self._settings = settings
+        self.model = QComboBox()
+        self.model.addItem("Shipped default model", "default")
+        self.model.addItem("None (no descriptor labels)", "none")
+        if settings.model not in ("default", "none"):
+            self.model.addItem(settings.model, settings.model)
+        self.model.setCurrentIndex(max(self.model.findData(settings.model), 0))
+        self.model.setToolTip("The descriptor classifier used for new analyses (a .skops "
+                              "file from 'twintrack train'; untrusted files are refused)")
+        pick = QPushButton("Model file...")
+        pick.clicked.connect(self._on_model_clicked)
+        model_row = QWidget()
+        mrow = QHBoxLayout(model_row)
+        mrow.setContentsMargins(0, 0, 0, 0)
+        mrow.addWidget(self.model, 1)
+        mrow.addWidget(pick)
+        self.vocal_suppression = QCheckBox("Classify the accompaniment (suppress vocals)")
+        self.vocal_suppression.setChecked(settings.vocal_suppression)
+        self.vocal_suppression.setToolTip(
+            "REPET-SIM soft masking before the descriptor features: helps on songs with "
+            "vocals, costs several times the analysis time; tempo, key and form still use "
+            "the full mix")
         self.variants = QSpinBox()
         self.variants.setRange(1, 10)
         self.variants.setValue(settings.variants)
@@ -57,6 +80,8 @@ class SettingsDialog(QDialog):
             index = self.device.count() - 1
         self.device.setCurrentIndex(max(index, 0))
         form = QFormLayout(self)
+        form.addRow("Descriptor model", model_row)
+        form.addRow("", self.vocal_suppression)
         form.addRow("Render variants", self.variants)
         form.addRow("Export folder", folder)
         form.addRow("Audio output", self.device)
@@ -66,6 +91,20 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
 
+    def _on_model_clicked(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Descriptor model", "",
+                                              "Twintrack models (*.skops)")
+        if path:
+            self.set_model_file(path)
+
+    def set_model_file(self, path: str) -> None:
+        """Choose a model file (checked when the next analysis loads it)."""
+        index = self.model.findData(path)
+        if index < 0:
+            self.model.addItem(path, path)
+            index = self.model.count() - 1
+        self.model.setCurrentIndex(index)
+
     def _on_browse_clicked(self) -> None:
         path = QFileDialog.getExistingDirectory(self, "Export folder", self.output_dir.text())
         if path:
@@ -74,6 +113,8 @@ class SettingsDialog(QDialog):
     def apply(self) -> bool:
         """Write the values back; True if the audio device changed."""
         s = self._settings
+        s.model = self.model.currentData() or "default"
+        s.vocal_suppression = self.vocal_suppression.isChecked()
         s.variants = self.variants.value()
         s.output_dir = self.output_dir.text().strip() or s.output_dir
         device = self.device.currentData() or None

@@ -263,16 +263,38 @@ def _stereo(data: np.ndarray, sr: int, target: int | None) -> tuple[np.ndarray, 
     return np.ascontiguousarray(y, dtype=np.float32), sr
 
 
-def analyze_track(path: str | os.PathLike, *, progress: ProgressFn | None = None,
+def analysis_options(model: str = "default", vocal_suppression: bool = False):
+    """The descriptor model and analysis settings of the GUI's preferences.
+
+    ``model`` is ``'default'`` (the shipped model), ``'none'`` or a model file; it is
+    loaded in the process that runs the task (the shipped one once per process).
+
+    Raises
+    ------
+    core.errors.FormatError, core.classify.UntrustedModelError
+        The model file is unreadable or not a trusted Twintrack model.
+    """
+    from core.classify import resolve_model
+    from core.model import Settings
+
+    return resolve_model(model), Settings(vocal_suppression=bool(vocal_suppression))
+
+
+def analyze_track(path: str | os.PathLike, *, model: str = "default",
+                  vocal_suppression: bool = False, progress: ProgressFn | None = None,
                   cancelled: CancelledFn | None = None):
-    """:func:`core.analysis.analyze` with default settings (the GUI's analysis request)."""
+    """:func:`core.analysis.analyze` with the preferences' model and vocal suppression
+    (the GUI's analysis request)."""
     from core.analysis import analyze
 
-    return analyze(path, progress=progress, cancelled=cancelled)
+    descriptor_model, settings = analysis_options(model, vocal_suppression)
+    return analyze(path, settings=settings, model=descriptor_model, progress=progress,
+                   cancelled=cancelled)
 
 
 def render_track(analysis, *, variants: int = 1, seed: int = 0,
-                 playback_sr: int | None = None, progress: ProgressFn | None = None,
+                 playback_sr: int | None = None, model: str = "default",
+                 vocal_suppression: bool = False, progress: ProgressFn | None = None,
                  cancelled: CancelledFn | None = None) -> tuple[RenderedVariant, ...]:
     """Plan multi-region timelines, render each, and analyse each render.
 
@@ -289,6 +311,7 @@ def render_track(analysis, *, variants: int = 1, seed: int = 0,
 
     rep = Reporter(progress, cancelled)
     rep(0.0, "planning")
+    descriptor_model, settings = analysis_options(model, vocal_suppression)
     timelines = plan_multi(analysis, variants=max(1, int(variants)), seed=seed)
     stem = Path(analysis.track.path).stem
     out = []
@@ -302,7 +325,7 @@ def render_track(analysis, *, variants: int = 1, seed: int = 0,
         r_analyse = Reporter(_prefixed(progress, tag + "analysing the render: "), cancelled,
                              r_analyse.start, r_analyse.stop)
         audio = audio_from_array(render.audio, render.sr, name=f"{stem} (render {i + 1})")
-        ra = analyze_audio(audio, reporter=r_analyse)
+        ra = analyze_audio(audio, settings=settings, model=descriptor_model, reporter=r_analyse)
         playback = None
         if playback_sr and int(playback_sr) != render.sr:
             playback, _ = _stereo(render.audio, render.sr, playback_sr)
@@ -403,15 +426,22 @@ def _prefixed(progress: ProgressFn | None, prefix: str) -> ProgressFn | None:
 
 
 def warm_up(*, progress: ProgressFn | None = None, cancelled: CancelledFn | None = None) -> float:
-    """Load librosa and numba's compiled kernels by analysing 12 s of a synthetic track."""
+    """Load librosa and numba's compiled kernels by analysing 12 s of a synthetic track,
+    with the shipped descriptor model (loaded once per process)."""
     from core.analysis import analyze_audio
     from core.audio import audio_from_array
+    from core.classify import default_model
     from core.warmup import synthetic_track
 
     t0 = time.perf_counter()
     if cancelled is not None and cancelled():
         raise Cancelled("cancelled")
-    analyze_audio(audio_from_array(synthetic_track(seconds=12.0), 22050, name="warm-up"))
+    try:
+        model = default_model()
+    except Exception:  # a damaged shipped model is reported by the first analysis
+        model = None
+    analyze_audio(audio_from_array(synthetic_track(seconds=12.0), 22050, name="warm-up"),
+                  model=model)
     if progress is not None:
         progress(1.0, "warmed up")
     return time.perf_counter() - t0

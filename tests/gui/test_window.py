@@ -20,7 +20,10 @@ def test_drop_file_analyses_and_shows_segments(qtbot, window, short_track, setti
     doc = _analysed(qtbot, window, short_track)
     assert doc.path == str(short_track)
     assert window.timeline.segment_count() == len(doc.analysis.segments) >= 1
-    assert window.timeline.plots["descriptors"].isVisible()  # no model: the hint lane
+    # The shipped model labels the windows: a lane per target instead of the hint lane.
+    assert doc.analysis.windows.labels and doc.analysis.versions.model
+    assert window.timeline.plots["genre"].isVisible()
+    assert not window.timeline.plots["descriptors"].isVisible()
     assert "analysed" in window.banner.text
     assert settings.recent_files == [str(short_track)]
     assert window.transport.play_button.isEnabled()
@@ -176,13 +179,17 @@ def test_settings_persist(settings, tmp_path):
 
     from gui.settings import AppSettings
 
+    assert (settings.model, settings.vocal_suppression) == ("default", False)
     settings.variants = 3
     settings.output_dir = str(tmp_path)
     settings.device = "pulse"
+    settings.model = "/models/mine.skops"
+    settings.vocal_suppression = True
     settings.add_recent("/music/a.wav")
     settings.sync()
     again = AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
     assert (again.variants, again.output_dir, again.device) == (3, str(tmp_path), "pulse")
+    assert (again.model, again.vocal_suppression) == ("/models/mine.skops", True)
     assert again.recent_files == ["/music/a.wav"]
 
 
@@ -212,3 +219,55 @@ def test_settle_heap_exempts_startup_objects_from_collections():
         assert gc.get_freeze_count() > 1000
     finally:
         gc.unfreeze()
+
+
+def test_preferences_choose_the_model_and_vocal_suppression(qtbot, settings):
+    from gui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(settings, devices=[])
+    qtbot.addWidget(dialog)
+    assert dialog.model.currentData() == "default" and not dialog.vocal_suppression.isChecked()
+    dialog.set_model_file("/models/mine.skops")
+    dialog.vocal_suppression.setChecked(True)
+    dialog.apply()
+    assert settings.model == "/models/mine.skops" and settings.vocal_suppression
+    again = SettingsDialog(settings, devices=[])
+    qtbot.addWidget(again)
+    assert again.model.currentData() == "/models/mine.skops"
+    again.model.setCurrentIndex(again.model.findData("none"))
+    again.apply()
+    assert settings.model == "none"
+
+
+def test_the_analysis_uses_the_preferred_model(tmp_path):
+    """The GUI's analysis task labels windows with the shipped model, none with 'none',
+    and refuses a model file that is not a trusted skops file."""
+    import pickle
+
+    import numpy as np
+    import soundfile as sf
+
+    from core.classify import UntrustedModelError
+    from gui import tasks
+
+    t = np.arange(22050 * 14) / 22050
+    path = tmp_path / "tone.wav"
+    sf.write(path, (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t))
+                    ).astype(np.float32), 22050)
+    labelled = tasks.analyze_track(path)
+    assert set(labelled.windows.labels) == {"genre", "subgenre", "mood", "sentiment",
+                                            "valence", "momentum"}
+    assert labelled.versions.model
+    assert tasks.analyze_track(path, model="none").windows.labels == {}
+    bad = tmp_path / "evil.skops"
+    bad.write_bytes(pickle.dumps({"not": "a model"}))
+    with pytest.raises(UntrustedModelError):
+        tasks.analyze_track(path, model=str(bad))
+
+
+def test_without_a_model_the_descriptor_lanes_are_a_hint(qtbot, window, short_track, settings):
+    settings.model = "none"
+    doc = _analysed(qtbot, window, short_track)
+    assert doc.analysis.windows.labels == {}
+    assert window.timeline.plots["descriptors"].isVisible()
+    assert not window.timeline.plots["genre"].isVisible()
