@@ -27,6 +27,18 @@ def output_devices() -> list[str]:
         return []
 
 
+def _with_button(field: QWidget, text: str, slot) -> QWidget:
+    """``field`` stretched, with a push button after it, as one form row."""
+    button = QPushButton(text)
+    button.clicked.connect(slot)
+    row = QWidget()
+    layout = QHBoxLayout(row)
+    layout.setContentsMargins(0, 0, 0, 0)
+    layout.addWidget(field, 1)
+    layout.addWidget(button)
+    return row
+
+
 class SettingsDialog(QDialog):
     """Edits an :class:`AppSettings`; :meth:`apply` writes them back.  GUI thread only."""
 
@@ -43,32 +55,21 @@ class SettingsDialog(QDialog):
         self.model.setCurrentIndex(max(self.model.findData(settings.model), 0))
         self.model.setToolTip("The descriptor classifier used for new analyses (a .skops "
                               "file from 'twintrack train'; untrusted files are refused)")
-        pick = QPushButton("Model file...")
-        pick.clicked.connect(self._on_model_clicked)
-        model_row = QWidget()
-        mrow = QHBoxLayout(model_row)
-        mrow.setContentsMargins(0, 0, 0, 0)
-        mrow.addWidget(self.model, 1)
-        mrow.addWidget(pick)
+        model_row = _with_button(self.model, "Model file...", self._on_model_clicked)
         self.vocal_suppression = QCheckBox("Classify the accompaniment (suppress vocals)")
         self.vocal_suppression.setChecked(settings.vocal_suppression)
         self.vocal_suppression.setToolTip(
-            "REPET-SIM soft masking before the descriptor features: helps on songs with "
-            "vocals, costs several times the analysis time; tempo, key and form still use "
-            "the full mix")
+            "REPET-SIM soft masking before the descriptor features, for songs with vocals "
+            "(the classifiers learned from renders, which have none); it costs several "
+            "times the analysis time and lowers agreement on instrumental music; tempo, "
+            "key and form always use the full mix")
         self.variants = QSpinBox()
         self.variants.setRange(1, 10)
         self.variants.setValue(settings.variants)
         self.variants.setToolTip("How many render variants (different seeds and "
                                  "instrumentation) one Render makes")
         self.output_dir = QLineEdit(settings.output_dir)
-        browse = QPushButton("Browse...")
-        browse.clicked.connect(self._on_browse_clicked)
-        folder = QWidget()
-        row = QHBoxLayout(folder)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.output_dir, 1)
-        row.addWidget(browse)
+        folder = _with_button(self.output_dir, "Browse...", self._on_browse_clicked)
         self.device = QComboBox()
         self.device.addItem("System default", "")
         for name in (output_devices() if devices is None else devices):
