@@ -1,0 +1,107 @@
+"""Regenerate the GUI screenshots in docs/screenshots under a private Xvfb server.
+
+A real window (Qt's xcb platform, not offscreen) with the shipped descriptor model and
+default preferences (kept in a temporary settings file, never the user's):
+
+* ``01-empty.png``     the window before anything is dropped;
+* ``02-analysed.png``  the demo track analysed: form, descriptor lanes, tempo and key;
+* ``03-render-ab.png`` with its render as lane B, the spectrogram on, B selected and
+  segment C looped (playback through a private PulseAudio null sink).
+
+Usage: ``.venv/bin/python docs/make_screenshots.py`` (needs Xvfb and PulseAudio: make
+system-deps-test).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "docs" / "screenshots"
+DEMO = ROOT / "resources" / "demo" / "karissa_hobbs-lets_go_fishin.ogg"
+
+
+def _wait(app, done, timeout: float = 180.0) -> None:
+    end = time.monotonic() + timeout
+    while not done():
+        if time.monotonic() > end:
+            raise SystemExit("timed out waiting for the window")
+        app.processEvents()
+        time.sleep(0.02)
+
+
+def shoot(display: str) -> None:
+    os.environ["DISPLAY"] = display
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from gui.app import create_window
+    from gui.settings import AppSettings
+
+    app = QApplication.instance() or QApplication([])
+    tmp = tempfile.mkdtemp(prefix="twintrack-shots-")
+    settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
+    settings.device = "pulse"  # PortAudio's ALSA device for the PulseAudio server
+    window = create_window(settings=settings)
+    window.resize(1600, 1000)
+    window.show()
+    window.open_player()  # as gui.app.main does once the window is up
+    _wait(app, lambda: window.isExposed() if hasattr(window, "isExposed") else True, 10)
+    settle = time.monotonic() + 1.0
+    _wait(app, lambda: time.monotonic() > settle)
+    OUT.mkdir(parents=True, exist_ok=True)
+    window.grab().save(str(OUT / "01-empty.png"))
+
+    window.open_paths([str(DEMO)])
+    _wait(app, lambda: window.session.current is not None
+          and window.session.current.status == "analysed")
+    settle = time.monotonic() + 1.5
+    _wait(app, lambda: time.monotonic() > settle)
+    window.grab().save(str(OUT / "02-analysed.png"))
+
+    doc = window.session.current
+    window.session.render(doc)
+    _wait(app, lambda: doc.status == "analysed" and window.timeline.has_b_lane())
+    try:
+        _wait(app, lambda: window.transport.play_button.isEnabled(), 30.0)
+    except SystemExit:
+        print("playback did not become ready: the shot shows why", file=sys.stderr)
+    window.timeline.set_spectrogram_visible(True)
+    letters = [s.label for s in doc.analysis.segments]
+    index = letters.index("C") if "C" in letters else min(1, len(letters) - 1)
+    doc.select_segment(index)
+    window.transport.set_mode("B")
+    window.transport.set_loop_enabled(True, quiet=True)
+    seg = doc.analysis.segments[index]
+    window.timeline.set_playhead((seg.start + seg.end) / 2)
+    settle = time.monotonic() + 1.5
+    _wait(app, lambda: time.monotonic() > settle)
+    window.grab().save(str(OUT / "03-render-ab.png"))
+    window.close()
+    app.processEvents()
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT / "tests" / "gui"))
+    sys.path.insert(0, str(ROOT / "tests"))
+    from pulse import missing as no_pulse, pulse_server
+    from xvfb import missing, xvfb_display
+
+    why = missing() or no_pulse()
+    if why:
+        print(f"skipped: {why}")
+        return 0
+    with pulse_server(), xvfb_display("1600x1000x24") as display:
+        shoot(display)
+    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('0[123]-*.png')))} to {OUT}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
