@@ -6,7 +6,9 @@ default preferences (kept in a temporary settings file, never the user's):
 * ``01-empty.png``     the window before anything is dropped;
 * ``02-analysed.png``  the demo track analysed: form, descriptor lanes, tempo and key;
 * ``03-render-ab.png`` with its render as lane B, the spectrogram on, B selected and
-  segment C looped (playback through a private PulseAudio null sink).
+  segment C looped (playback through a private PulseAudio null sink);
+* ``04-playback-unavailable.png`` the same with an audio output that cannot be opened:
+  the app runs on and the transport says why it is disabled.
 
 Usage: ``.venv/bin/python docs/make_screenshots.py`` (needs Xvfb and PulseAudio: make
 system-deps-test).
@@ -35,7 +37,7 @@ def _wait(app, done, timeout: float = 180.0) -> None:
         time.sleep(0.02)
 
 
-def shoot(display: str) -> None:
+def shoot(display: str, *, device: str = "pulse", only: str | None = None) -> None:
     os.environ["DISPLAY"] = display
     os.environ["QT_QPA_PLATFORM"] = "xcb"
     from PySide6.QtCore import QSettings
@@ -47,7 +49,7 @@ def shoot(display: str) -> None:
     app = QApplication.instance() or QApplication([])
     tmp = tempfile.mkdtemp(prefix="twintrack-shots-")
     settings = AppSettings(QSettings(os.path.join(tmp, "s.ini"), QSettings.Format.IniFormat))
-    settings.device = "pulse"  # PortAudio's ALSA device for the PulseAudio server
+    settings.device = device  # "pulse": PortAudio's ALSA device for the PulseAudio server
     window = create_window(settings=settings)
     window.resize(1600, 1000)
     window.show()
@@ -56,14 +58,22 @@ def shoot(display: str) -> None:
     settle = time.monotonic() + 1.0
     _wait(app, lambda: time.monotonic() > settle)
     OUT.mkdir(parents=True, exist_ok=True)
-    window.grab().save(str(OUT / "01-empty.png"))
+    names = {"01": "01-empty.png", "02": "02-analysed.png", "03": "03-render-ab.png"}
+    if only:
+        names = {k: only for k in names}
+
+    def save(key: str) -> None:
+        if not only or key == "03":
+            window.grab().save(str(OUT / names[key]))
+
+    save("01")
 
     window.open_paths([str(DEMO)])
     _wait(app, lambda: window.session.current is not None
           and window.session.current.status == "analysed")
     settle = time.monotonic() + 1.5
     _wait(app, lambda: time.monotonic() > settle)
-    window.grab().save(str(OUT / "02-analysed.png"))
+    save("02")
 
     doc = window.session.current
     window.session.render(doc)
@@ -71,7 +81,8 @@ def shoot(display: str) -> None:
     try:
         _wait(app, lambda: window.transport.play_button.isEnabled(), 30.0)
     except SystemExit:
-        print("playback did not become ready: the shot shows why", file=sys.stderr)
+        if not only:  # the unavailable-output shot expects this
+            print("playback did not become ready: the shot shows why", file=sys.stderr)
     window.timeline.set_spectrogram_visible(True)
     letters = [s.label for s in doc.analysis.segments]
     index = letters.index("C") if "C" in letters else min(1, len(letters) - 1)
@@ -82,7 +93,7 @@ def shoot(display: str) -> None:
     window.timeline.set_playhead((seg.start + seg.end) / 2)
     settle = time.monotonic() + 1.5
     _wait(app, lambda: time.monotonic() > settle)
-    window.grab().save(str(OUT / "03-render-ab.png"))
+    save("03")
     window.close()
     app.processEvents()
 
@@ -99,7 +110,8 @@ def main() -> int:
         return 0
     with pulse_server(), xvfb_display("1600x1000x24") as display:
         shoot(display)
-    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('0[123]-*.png')))} to {OUT}")
+        shoot(display, device="no such output", only="04-playback-unavailable.png")
+    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('0[1234]-*.png')))} to {OUT}")
     return 0
 
 
