@@ -235,7 +235,40 @@ class WaveformItem(pg.GraphicsObject):
         p.drawPath(self._path)
 
 
-class SpansItem(pg.GraphicsObject):
+class _FullHeightItem(pg.GraphicsObject):
+    """Base of items that cover ``[lo, hi]`` in x and the plot's whole visible height:
+    the bounding rectangle follows the view and is recomputed only when it changes."""
+
+    def __init__(self):
+        super().__init__()
+        self._br: QRectF | None = None
+
+    def _extent(self) -> tuple[float, float] | None:
+        """``(lo, hi)`` in x of what the item draws, None when empty."""
+        raise NotImplementedError
+
+    def _changed(self) -> None:
+        self.prepareGeometryChange()
+        self._br = None
+        self.update()
+
+    def viewTransformChanged(self) -> None:  # pyqtgraph hook: range or size changed
+        self.prepareGeometryChange()
+        self._br = None
+        super().viewTransformChanged()
+
+    def boundingRect(self) -> QRectF:
+        if self._br is None:
+            vr, ext = self.viewRect(), self._extent()
+            if vr is None or ext is None:
+                self._br = QRectF()
+            else:
+                lo, hi = ext
+                self._br = QRectF(lo, vr.top(), max(hi - lo, 1e-9), vr.height()).normalized()
+        return self._br
+
+
+class SpansItem(_FullHeightItem):
     """Coloured regions [start, end) across the whole height of a plot, in one item.
 
     One item per lane instead of a ``LinearRegionItem`` per segment: adding dozens of
@@ -250,7 +283,6 @@ class SpansItem(pg.GraphicsObject):
         self._selected, self._selected_colour = -1, QColor()
         self._edge = pg.mkPen("#000", width=2)
         self._edge.setCosmetic(True)
-        self._br: QRectF | None = None
 
     def set_spans(self, x0: Sequence[float], x1: Sequence[float],
                   colours: Sequence[QColor]) -> None:
@@ -268,25 +300,8 @@ class SpansItem(pg.GraphicsObject):
     def __len__(self) -> int:
         return len(self._colours)
 
-    def _changed(self) -> None:
-        self.prepareGeometryChange()
-        self._br = None
-        self.update()
-
-    def viewTransformChanged(self) -> None:  # pyqtgraph hook: range or size changed
-        self.prepareGeometryChange()
-        self._br = None
-        super().viewTransformChanged()
-
-    def boundingRect(self) -> QRectF:
-        if self._br is None:
-            vr = self.viewRect()
-            if vr is None or not len(self._x0):
-                self._br = QRectF()
-            else:
-                lo, hi = float(self._x0.min()), float(self._x1.max())
-                self._br = QRectF(lo, vr.top(), max(hi - lo, 1e-9), vr.height()).normalized()
-        return self._br
+    def _extent(self) -> tuple[float, float] | None:
+        return (float(self._x0.min()), float(self._x1.max())) if len(self._x0) else None
 
     def paint(self, p: QPainter, *args) -> None:
         vr = self.viewRect()
@@ -305,7 +320,7 @@ class SpansItem(pg.GraphicsObject):
                 p.drawLine(QPointF(x, y0), QPointF(x, y0 + h))
 
 
-class RunLabels(pg.GraphicsObject):
+class RunLabels(_FullHeightItem):
     """Text labels for runs in one plot, painted by one item.
 
     Each run shows the longest of its texts that fits its on-screen width, or
@@ -330,7 +345,6 @@ class RunLabels(pg.GraphicsObject):
         self._starts = self._ends = np.zeros(0)
         self._texts: list[tuple[str, ...]] = []
         self._widths = np.zeros((0, 1))  # (runs, options): room each text needs, px
-        self._br: QRectF | None = None
         self.setZValue(20)
         plot.addItem(self, ignoreBounds=True)
 
@@ -376,25 +390,10 @@ class RunLabels(pg.GraphicsObject):
         pick = fits.argmax(axis=1)
         return [(int(i), int(pick[i])) for i in np.flatnonzero(keep)]
 
-    def _changed(self) -> None:
-        self.prepareGeometryChange()
-        self._br = None
-        self.update()
-
-    def viewTransformChanged(self) -> None:  # pyqtgraph hook: range or size changed
-        self.prepareGeometryChange()
-        self._br = None
-        super().viewTransformChanged()
-
-    def boundingRect(self) -> QRectF:
-        if self._br is None:
-            vr = self.viewRect()
-            if vr is None or not len(self._starts):
-                self._br = QRectF()
-            else:  # texts stay inside the visible plot: its whole height, the runs' width
-                lo, hi = float(self._starts.min()), float(self._ends.max())
-                self._br = QRectF(lo, vr.top(), max(hi - lo, 1e-9), vr.height()).normalized()
-        return self._br
+    def _extent(self) -> tuple[float, float] | None:
+        # Texts stay inside the visible plot: its whole height, the runs' width.
+        return ((float(self._starts.min()), float(self._ends.max()))
+                if len(self._starts) else None)
 
     def paint(self, p: QPainter, *args) -> None:
         vr = self.viewRect()
