@@ -99,10 +99,8 @@ def shoot(display: str, *, device: str = "pulse", only: str | None = None) -> No
 
 
 def main() -> int:
-    sys.path.insert(0, str(ROOT / "tests" / "gui"))
-    sys.path.insert(0, str(ROOT / "tests"))
-    from pulse import missing as no_pulse, pulse_server
-    from xvfb import missing, xvfb_display
+    from tests.gui.xvfb import missing, xvfb_display
+    from tests.pulse import missing as no_pulse, pulse_server
 
     why = missing() or no_pulse()
     if why:

@@ -105,7 +105,7 @@ def pulse_server(timeout: float = 10.0) -> Iterator[dict]:
         yield {"runtime_dir": str(runtime), "server": address, "pid": server.pid}
     finally:
         for process in (keepalive, server):  # the client first, then the server
-            _stop(process)
+            stop_process(process)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
@@ -136,13 +136,14 @@ def _keep_sink_awake(runtime: Path, env: dict, timeout: float) -> subprocess.Pop
     deadline = time.monotonic() + timeout
     while sink_log.stat().st_size == 0:  # the first data: the sink now runs at low latency
         if time.monotonic() > deadline or keepalive.poll() is not None:
-            _stop(keepalive)
+            stop_process(keepalive)
             raise RuntimeError("the null sink did not start running")
         time.sleep(0.01)
     return keepalive
 
 
-def _stop(process: subprocess.Popen | None) -> None:
+def stop_process(process: subprocess.Popen | None) -> None:
+    """Terminate ``process`` (kill it after 5 s); nothing if it is None or has ended."""
     if process is None or process.poll() is not None:
         return
     process.terminate()

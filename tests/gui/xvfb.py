@@ -14,6 +14,8 @@ import shutil
 import subprocess
 from typing import Iterator
 
+from tests.pulse import stop_process
+
 __all__ = ["missing", "xvfb_display"]
 
 
@@ -43,9 +45,4 @@ def xvfb_display(size: str = "1600x1000x24", timeout: float = 10.0) -> Iterator[
         yield f":{number}"
     finally:
         os.close(read)
-        server.terminate()
-        try:
-            server.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=5)
+        stop_process(server)
