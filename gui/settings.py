@@ -23,6 +23,12 @@ class AppSettings:
     def __init__(self, store: QSettings | None = None):
         self._s = store if store is not None else QSettings("Twintrack", "Twintrack")
 
+    def _bool(self, key: str) -> bool:
+        return str(self._s.value(key, "false")).lower() == "true"
+
+    def _set_bool(self, key: str, on: bool) -> None:
+        self._s.setValue(key, "true" if on else "false")
+
     def _int(self, key: str, default: int) -> int:
         try:
             return int(self._s.value(key, default))
@@ -50,11 +56,11 @@ class AppSettings:
     @property
     def vocal_suppression(self) -> bool:
         """Classify the repeating background (REPET-SIM) instead of the full mix."""
-        return str(self._s.value("analysis/vocal_suppression", "false")).lower() == "true"
+        return self._bool("analysis/vocal_suppression")
 
     @vocal_suppression.setter
     def vocal_suppression(self, on: bool) -> None:
-        self._s.setValue("analysis/vocal_suppression", "true" if on else "false")
+        self._set_bool("analysis/vocal_suppression", on)
 
     @property
     def seed(self) -> int:
@@ -82,11 +88,11 @@ class AppSettings:
 
     @property
     def show_spectrogram(self) -> bool:
-        return str(self._s.value("view/spectrogram", "false")).lower() == "true"
+        return self._bool("view/spectrogram")
 
     @show_spectrogram.setter
     def show_spectrogram(self, on: bool) -> None:
-        self._s.setValue("view/spectrogram", "true" if on else "false")
+        self._set_bool("view/spectrogram", on)
 
     @property
     def recent_files(self) -> list[str]:
