@@ -84,12 +84,7 @@ def compare_single(name: str, timeline: Timeline, render: Analysis, *, dictionar
             if got:
                 out[t] = float(np.mean([g == asked[t] for g in got]))
     return RenderComparison(name, "single", scores, ({"asked": view.region.descriptor},),
-                            strict, {"render": _unk_share(render)})
-
-
-def _unk_share(analysis: Analysis) -> float:
-    first = next(iter(analysis.windows.labels.values()), ())
-    return float(np.mean([v == "UNK" for v in first])) if first else 0.0
+                            strict, {"render": render.windows.unk_share()})
 
 
 def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Analysis
@@ -116,7 +111,7 @@ def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Ana
     scores = {t: float(np.mean(v)) for t, v in hits.items() if v}
     return RenderComparison(name, "multi", scores, tuple(details),
                             {t: float(np.mean(v)) for t, v in strict.items() if v},
-                            {"original": _unk_share(original), "render": _unk_share(render)})
+                            {"original": original.windows.unk_share(), "render": render.windows.unk_share()})
 
 
 def summarise(title: str, renders: list[RenderComparison]) -> Comparison:

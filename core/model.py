@@ -17,7 +17,7 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 from core.errors import FormatError
 
@@ -98,6 +98,13 @@ class WindowTable:
 
     def __len__(self) -> int:
         return len(self.start)
+
+    def unk_share(self, idx: Sequence[int] | None = None) -> float:
+        """Share of windows ``idx`` (default: all) the model labelled ``UNK`` (0 without
+        labels; a UNK window is UNK for every target, so the first target tells)."""
+        first = next(iter(self.labels.values()), ())
+        idx = range(len(first)) if idx is None else idx
+        return sum(first[i] == "UNK" for i in idx) / len(idx) if first and len(idx) else 0.0
 
     def key(self, i: int) -> str:
         """JAMS ``key_mode`` string of window ``i`` (e.g. ``'C:major'``)."""
@@ -231,8 +238,7 @@ def segment_table(analysis: Analysis) -> list[SegmentRow]:
             idx = [min(range(len(centres)), key=lambda i: abs(centres[i] - mid))]
         targets = path_majority(w.labels, idx)
         nearest = path_majority(w.nearest, idx)
-        first = next(iter(w.labels.values()), ())
-        unk = sum(first[i] == "UNK" for i in idx) / len(idx) if first and idx else 0.0
+        unk = w.unk_share(idx)
         paths = [_descriptor({t: w.nearest[t][i] for t in w.nearest}) for i in idx]
         ranked = tuple(p for p, _ in Counter(p for p in paths if p and p != "UNK").most_common())
         rows.append(SegmentRow(seg.start, seg.end, seg.duration, seg.label, seg.tempo,
