@@ -9,6 +9,7 @@ spectrogram image), so no widget ever computes anything from audio.
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from dataclasses import dataclass
@@ -274,10 +275,28 @@ def analysis_options(model: str = "default", vocal_suppression: bool = False):
     core.errors.FormatError, core.classify.UntrustedModelError
         The model file is unreadable or not a trusted Twintrack model.
     """
-    from core.classify import resolve_model
     from core.model import Settings
 
-    return resolve_model(model), Settings(vocal_suppression=bool(vocal_suppression))
+    return _model(model, _stamp(model)), Settings(vocal_suppression=bool(vocal_suppression))
+
+
+def _stamp(spec: str) -> tuple[int, int] | None:
+    """A model file's (mtime, size): a changed file is loaded again."""
+    try:
+        st = os.stat(spec)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+@functools.lru_cache(maxsize=2)
+def _model(spec: str, stamp):
+    """:func:`core.classify.resolve_model`, once per file version in this process (every
+    analysis and render of a session reads the same model; loading checks and parses a
+    several-MB archive).  Failures are not cached."""
+    from core.classify import resolve_model
+
+    return resolve_model(spec)
 
 
 def analyze_track(path: str | os.PathLike, *, model: str = "default",
