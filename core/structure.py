@@ -554,15 +554,19 @@ def _peaks(nov: np.ndarray, t_all: np.ndarray, *, min_gap: float, window: int,
     local = scipy.ndimage.maximum_filter1d(nov, size=3, mode="nearest")
     thr = scipy.ndimage.median_filter(nov, size=max(3, window), mode="nearest") + offset
     cand = [j for j in range(1, n) if nov[j] >= local[j] and nov[j] > thr[j] and nov[j] > 0]
-    chosen: list[int] = []
-    duration = t_all[-1]
-    for j in sorted(cand, key=lambda j: (-nov[j], j)):
-        t = t_all[j]
-        if t < min_gap or duration - t < min_gap:
-            continue
-        if all(abs(t - t_all[c]) >= min_gap for c in chosen):
-            chosen.append(j)
-    return sorted(chosen)
+    order = sorted(cand, key=lambda j: (-nov[j], j))
+    return sorted(order[k] for k in _spaced([t_all[j] for j in order], min_gap, t_all[-1]))
+
+
+def _spaced(times: Sequence[float], min_gap: float, duration: float) -> list[int]:
+    """Positions in ``times`` (in priority order) accepted one by one: at least
+    ``min_gap`` seconds from both ends and from every time accepted before."""
+    kept: list[int] = []
+    for k, t in enumerate(times):
+        if min_gap <= t <= duration - min_gap and all(abs(t - times[c]) >= min_gap
+                                                      for c in kept):
+            kept.append(k)
+    return kept
 
 
 def _place(peaks: list[int], fine: np.ndarray, strength: np.ndarray, t_all: np.ndarray,
@@ -579,14 +583,8 @@ def _place(peaks: list[int], fine: np.ndarray, strength: np.ndarray, t_all: np.n
     for j in peaks:
         cand = [i for i in range(j - 1, j + 2) if 1 <= i < n]
         moved.append((float(strength[j]), max(cand, key=lambda i: (fine[i], -abs(i - j)))))
-    chosen: list[int] = []
-    duration = t_all[-1]
-    for _, i in sorted(moved, key=lambda p: (-p[0], p[1])):
-        t = t_all[i]
-        if min_gap <= t <= duration - min_gap and all(abs(t - t_all[c]) >= min_gap
-                                                      for c in chosen):
-            chosen.append(i)
-    return sorted(chosen)
+    order = [i for _, i in sorted(moved, key=lambda p: (-p[0], p[1]))]
+    return sorted(order[k] for k in _spaced([t_all[i] for i in order], min_gap, t_all[-1]))
 
 
 def _silence_edges(cqt: np.ndarray, n: int, *, sr: int, hop_length: int,
@@ -871,11 +869,8 @@ def _refine(times: list[float], cqt: np.ndarray, mfcc: np.ndarray, *, sr: int,
                 b = beat_times[np.argmin(np.abs(beat_times - t))]
                 t = float(b) if abs(b - t) <= SNAP_S else t
         out.append(t)
-    keep = []
-    for t in sorted(out):
-        if min_gap <= t <= duration - min_gap and all(abs(t - k) >= min_gap for k in keep):
-            keep.append(t)
-    return keep
+    out.sort()
+    return [out[k] for k in _spaced(out, min_gap, duration)]
 
 
 def _boundaries(starts: list[float], silence: list[float], duration: float) -> np.ndarray:
