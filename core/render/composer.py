@@ -26,10 +26,17 @@ How a style becomes music
   step back, keeps the tune on the beats and picks on through the final chord.
 * **Valence**: the register (dark and low .. open and high), the voicing spread,
   added ninths, and the mix brightness.
-* **Genre idiom** (:func:`flavour`): strummed guitars for folk, power chords for rock,
-  stabs and off-beat bass for house, swung Rhodes comping for lofi, arpeggiated synths
-  and octave bass for synthwave, sustained strings and ostinati for cinematic, an 808
-  bass that follows the kick for hip-hop.
+* **Genre idiom** (:func:`flavour`): strummed guitars for folk (fingerpicked when
+  quiet), power chords for rock, stabs and off-beat bass for house, swung Rhodes comping
+  for lofi, arpeggiated synths and octave bass for synthwave, sustained strings and
+  ostinati for cinematic, an 808 bass that follows the kick for hip-hop.  Library
+  styles that share instruments with those get their own idiom: *pastoral* (nature
+  documentaries: a short-plucked harp ostinato in eighths, woodwind tunes, light hand
+  percussion instead of orchestral drums), *corporate* (a piano eighth-note ostinato,
+  palm-muted guitar chugs, pumping bass, claps, added ninths), *celtic* (a drone pad,
+  triplet-swung eighths for the jig's lilt, a tune a step busier than the band, a
+  bodhran and shaker for the kit), *suspense* (a ticking high ostinato over held
+  strings) and *underscore* (a minimal mallet or piano pulse over pads).
 * **Form**: a seeded 1-2 bar motif, varied in 4/8-bar phrases; an intro is a lead-in of
   the first bar or two (at most :data:`INTRO_S`) that fades in, with drums, tunes and
   arpeggios entering after it; endings fill into a crash on the last downbeat and hold the chord.
@@ -128,19 +135,24 @@ class Arrangement:
 
 # Genre idioms, recognised from words in the subgenre, genre, mood (in that order).
 _FLAVOURS = (
+    ("pastoral", ("nature", "pastoral", "wildlife", "landscape")),
+    ("corporate", ("corporate", "motivational", "business")),
+    ("celtic", ("celtic", "irish", "scottish", "gaelic")),
+    ("suspense", ("suspense", "thriller", "horror")),
+    ("underscore", ("underscore", "minimal")),
     ("synthwave", ("synthwave", "retrowave", "outrun", "80s", "vaporwave")),
     ("lofi", ("lofi", "lo-fi", "lo_fi", "chillhop", "lounge")),
     ("hiphop", ("hip", "trap", "boom", "rap", "drill", "urban")),
     ("house", ("house", "techno", "edm", "dance", "electro", "trance", "disco", "club")),
     ("cinematic", ("cinematic", "film", "score", "epic", "trailer", "orchestra", "documentary",
-                   "percussion", "underscore")),
+                   "percussion")),
     ("ambient", ("ambient", "drone", "meditat", "new_age", "soundscape", "atmospher")),
     ("rock", ("rock", "metal", "punk", "grunge")),
     ("folk", ("folk", "acoustic", "country", "americana", "singer")),
     ("jazz", ("jazz", "swing", "bossa", "soul", "funk", "blues", "rnb", "r&b")),
     ("classical", ("classical", "chamber", "baroque", "romantic", "piano_solo")),
     ("electronic", ("electronic", "synth", "chill", "downtempo", "idm", "future")),
-    ("pop", ("pop", "corporate", "commercial", "upbeat", "advert")),
+    ("pop", ("pop", "commercial", "upbeat", "advert")),
 )
 _DRUM_FLAVOUR = {"four_on_the_floor": "house", "trap": "hiphop", "boom_bap": "hiphop",
                  "orchestral": "cinematic"}
@@ -161,7 +173,19 @@ _CHORD_PREF = {
     "jazz": ("electric_piano", "grand_piano"), "cinematic": ("strings",),
     "synthwave": ("synth_pad",), "ambient": ("synth_pad", "choir_pad", "strings"),
     "house": ("electric_piano", "organ", "grand_piano", "synth_pad"),
+    "pastoral": ("strings", "harp_pluck"), "celtic": ("acoustic_guitar", "harp_pluck"),
+    "corporate": ("electric_guitar", "electric_piano", "synth_pad"),
+    "suspense": ("strings", "synth_pad"), "underscore": ("synth_pad", "electric_piano"),
 }
+#: Idioms whose broken-chord figure leads: the arpeggio is dealt before the tune (a
+#: pastoral harp, a corporate piano ostinato, the ticking clock of suspense, the minimal
+#: mallet pulse of a documentary underscore), and the tune falls back to its group.
+_ARP_FIRST = {"pastoral": ("harp_pluck", "mallets"),
+              "corporate": ("grand_piano", "mallets", "electric_piano"),
+              "suspense": ("mallets", "grand_piano", "harp_pluck"),
+              "underscore": ("mallets", "grand_piano", "electric_piano")}
+#: Bass of idioms without a bass instrument: a pastoral harp plucks it.
+_LOW_PREF = {"pastoral": ("harp_pluck", "strings")}
 _CHORDS = ("grand_piano", "electric_piano", "acoustic_guitar", "electric_guitar", "organ",
            "strings", "synth_pad", "choir_pad", "harp_pluck", "mallets", "brass", "woodwinds")
 _PADS = ("strings", "synth_pad", "choir_pad", "organ")
@@ -196,7 +220,8 @@ def assign_roles(groups: Sequence[str], *, idiom: str = "pop",
         roles.append(("bass", basses[0]))
         left = [g for g in left if g not in basses]
     elif left:
-        roles.append(("bass", min(left, key=lambda g: _rank(g, _LOW))))
+        low = _LOW_PREF.get(idiom, ()) + _LOW
+        roles.append(("bass", min(left, key=lambda g: _rank(g, low))))
 
     def take(role: str, pref: Sequence[str]) -> str | None:
         cands = [g for g in left if g in pref]
@@ -209,9 +234,11 @@ def assign_roles(groups: Sequence[str], *, idiom: str = "pop",
 
     chords = take("chords", _CHORD_PREF.get(idiom, ()) + _CHORDS)
     take("pad", _PADS)
-    if take("melody", _MELODY) is None and chords is not None:
-        roles.append(("melody", chords))
-    take("arp", _ARP)
+    arp = take("arp", _ARP_FIRST[idiom]) if idiom in _ARP_FIRST else None
+    if take("melody", _MELODY) is None and (arp or chords) is not None:
+        roles.append(("melody", arp or chords))
+    if arp is None:
+        take("arp", _ARP)
     for g in list(left):
         take("pad2" if g in _PADS else "counter", (g,))
     return tuple(roles)
@@ -410,8 +437,11 @@ def _comp_kind(ctx: _Ctx, role: str, group: str) -> str:
     if ctx.idiom == "house":
         return "stabs"
     if group == "acoustic_guitar":
-        return "strum"
+        # Folk fingerpicks its quiet songs (thumb on the beats, fingers between).
+        return "pick" if ctx.idiom == "folk" and ctx.busy <= 2 else "strum"
     if group == "electric_guitar":
+        if ctx.idiom == "corporate":
+            return "muted"  # palm-muted eighth-note chugs under the piano ostinato
         return "power" if ctx.idiom == "rock" else "strum"
     if group == "electric_piano" or ctx.idiom in ("lofi", "jazz"):
         return "rhodes"
@@ -434,14 +464,17 @@ def _write_chords(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
         # Pads recede as the band drives (and leave the attacks to the rhythm section).
         vel *= (1.0, 1.0, 0.85, 0.6, 0.45)[ctx.level]
     else:
-        cell = pt.parse_cell(pt.PULSE_CELL if role == ctx.pulse and ctx.busy <= 1
-                             else pt.COMP_CELLS[kind][ctx.busy], ctx.ts)
+        pulse_cell = role == ctx.pulse and ctx.busy <= 1 and kind != "pick"
+        cell = pt.parse_cell(pt.PULSE_CELL if pulse_cell else pt.COMP_CELLS[kind][ctx.busy],
+                             ctx.ts)
         notes = [(b, d, a * _metric(ctx, b) if role == ctx.pulse else a, c)
                  for bar in range(ctx.bars) for b, d, a, c in _bar_notes(ctx, bar, cell)]
     for beat, dur, acc, _ in notes:
         chord = ctx.chord_at(beat)
-        if role == "pad" and chord.bass == ctx.scale.tonic != chord.root:
+        if role == "pad" and (chord.bass == ctx.scale.tonic != chord.root
+                              or ctx.idiom == "celtic"):
             # Over a tonic pedal the pad holds the drone; the chords play the colour.
+            # A celtic pad holds it throughout, as pipes would.
             for p in hm.pedal(chord, ctx.scale, lo):
                 _add(ctx, out, role, beat, dur, p, vel * acc * rng.normal(1.0, 0.05))
             continue
@@ -482,6 +515,18 @@ def _comp_notes(ctx: _Ctx, out: Raw, part: str, kind: str, beat: float, dur: flo
         for p in (root, root + 7, root + 12):
             _add(ctx, out, part, beat, length, p, vel)
         return
+    if kind == "pick":  # fingerpicking: the thumb alternates the low strings on one and
+        # three, the fingers pick the upper strings between; every note rings on
+        step = int(round((beat % ctx.ts) * 2))
+        idx = (0, 3, 4, 2, 1, 3, 4, 2)[step % 8]
+        pitch = voicing[min(idx, len(voicing) - 1)]
+        _add(ctx, out, part, beat, min(dur * 3.0, 1.5), pitch,
+             vel * (1.0 if step % 2 == 0 else 0.8))
+        return
+    if kind == "muted":  # the lower strings, palm-muted: short and dull
+        for p in voicing[:3]:
+            _add(ctx, out, part, beat, min(dur * 0.35, 0.3), p, vel * 0.9)
+        return
     if kind == "strum":  # down-strokes low to high on the beat, lighter up-strokes between
         up = abs(beat % 1.0 - 0.5) < 0.01
         strings = voicing[::-1][:4] if up else voicing
@@ -500,8 +545,9 @@ def _bass_kind(ctx: _Ctx) -> str:
         return "kick"
     if ctx.style.mode == "dorian" and ctx.idiom in ("jazz", "lofi", "pop"):
         return "funk"
-    return {"rock": "rock", "house": "house", "synthwave": "synthwave",
+    return {"rock": "rock", "corporate": "rock", "house": "house", "synthwave": "synthwave",
             "electronic": "synthwave", "cinematic": "cinematic", "ambient": "cinematic",
+            "suspense": "cinematic", "underscore": "cinematic",
             "classical": "cinematic", "jazz": "walking"}.get(ctx.idiom, "basic")
 
 
@@ -571,11 +617,14 @@ def _write_melody(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
                   out: Raw) -> None:
     """The motif in 4/8-bar phrases: A, A transposed to fit the chord, A displaced, and a
     cadential A that settles on a long chord tone."""
-    motif = pt.make_motif(ctx.busy, ctx.ts, rng, on_beat=bool(ctx.pulse) and ctx.busy <= 1)
+    # A celtic tune is a reel or jig: a step busier than the band.
+    level = min(ctx.busy + 1, 4) if ctx.idiom == "celtic" and ctx.busy >= 2 else ctx.busy
+    motif = pt.make_motif(level, ctx.ts, rng, on_beat=bool(ctx.pulse) and ctx.busy <= 1)
     lo, hi = _register(ctx, "melody")
     unit = motif.bars * ctx.ts
     strong = ctx.ts / 2 if ctx.ts % 2 == 0 else ctx.ts
-    legato = {"house": 0.6, "cinematic": 1.0, "ambient": 1.0}.get(ctx.idiom, 0.9)
+    legato = {"house": 0.6, "cinematic": 1.0, "ambient": 1.0, "suspense": 1.0, "pastoral": 0.75,
+              "celtic": 0.8}.get(ctx.idiom, 0.9)
     anchor, last = (lo + hi) // 2, (lo + hi) // 2
     triad, tonic = hm.tonic_triad(ctx.scale), (ctx.scale.tonic,)
     u, beat0 = 0, float(ctx.enter(role) * ctx.ts)
@@ -585,7 +634,7 @@ def _write_melody(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
         anchor = hm.fit_note(ctx.scale.step(anchor, drift), ctx.chord_at(beat0), ctx.scale,
                              strong=True, prefer=triad)
         anchor = anchor - 12 if anchor > hi - 5 else anchor + 12 if anchor < lo + 3 else anchor
-        notes = _variation(motif, k, unit, ctx.busy, rng)
+        notes = _variation(motif, k, unit, level, rng)
         for o, d, s in notes:
             beat = beat0 + o
             if beat >= ctx.stop - 1e-9:
@@ -633,6 +682,14 @@ def _write_arp(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
     order = {"acoustic_guitar": (0, 2, 1, 3, 1, 2)}.get(group, (0, 1, 2, 3, 2, 1)
                                                         if not fast else (0, 1, 2, 3))
     ring = 1.0 if fast else 1.8
+    # Ostinato idioms keep running eighths: a pastoral harp plucks them short
+    # (pizzicato-like), a corporate piano repeats a bright broken-chord cell.
+    ostinato = ctx.idiom in _ARP_FIRST and ctx.busy >= 1
+    if ostinato:
+        rate = 0.5 if ctx.busy <= 3 else 0.25
+        order, ring = {"corporate": ((0, 2, 1, 3), 0.9), "suspense": ((3,), 0.3),
+                       "underscore": ((0, 1, 3, 1, 2, 1), 1.2)}.get(
+                           ctx.idiom, ((0, 1, 2, 3, 2, 1), 0.6))
     pulse = role == ctx.pulse and ctx.busy <= 1
     lo, _ = _register(ctx, "arp")
     if pulse:  # a broken chord in quarter notes, one turn per bar: it marks every beat,
@@ -640,6 +697,9 @@ def _write_arp(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
         # Alberti-like: low, high, middle, high (the middle voice, often the third,
         # is heard once a bar, the outer voices carry the chord)
         rate, order = 1.0, (0, 2, 1, 2) if ctx.ts % 2 == 0 else (0, 2, 1)
+        if ostinato:  # the eighths mark the beats too
+            rate = 0.5
+            order = (3,) if ctx.idiom == "suspense" else (0, 2, 1, 2, 3, 2, 1, 2)
         lo = max(lo, min(lo + 12, 72))
     prev: tuple[int, ...] | None = None
     begin = ctx.enter(role) * ctx.ts
@@ -651,7 +711,8 @@ def _write_arp(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
         while t < b1 - 1e-9:
             acc = 1.0 if abs(t % 1.0) < 1e-9 else 0.8
             if pulse:
-                acc, i = _metric(ctx, t), int(round(t)) % ctx.ts
+                acc, i = _metric(ctx, t), int(round(t / rate)) % (len(order) if ostinato
+                                                                   else ctx.ts)
             v = ctx.vel * 0.7 * acc * rng.normal(1.0, 0.06)
             pitch = seq[order[i % len(order)]]
             _add(ctx, out, role, _swing(ctx, t), min(rate * ring, b1 - t), pitch, v)
@@ -699,6 +760,14 @@ def _write_drums(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
         # A second drum group adds a layer; orchestral percussion plays its own idiom.
         style = "orchestral" if group == "orchestral_percussion" else "light"
         level = max(level - (role == "percussion"), 0)
+    keymap: dict[int, int] = {}
+    if ctx.idiom == "pastoral" and group == "orchestral_percussion":
+        # Nature films: light hand percussion (congas, bongos, shaker, triangle), not drums.
+        style, keymap = "light", _HAND_PERCUSSION
+    elif ctx.idiom == "corporate":
+        keymap = {pt.SNARE: pt.CLAP}  # the motivational backbeat is a clap
+    elif ctx.idiom == "celtic" and group == "drum_kit":
+        keymap = _BODHRAN
     enter = ctx.enter(role)
     hits = pt.drum_track(style, level=level, bars=ctx.bars, full_bars=ctx.full_bars,
                          beats=ctx.ts, rng=rng, enter=enter,
@@ -707,11 +776,23 @@ def _write_drums(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
                                                           or level >= 2 and enter > 0),
                          swing16=ctx.swing16, swing8=ctx.swing8)
     gain = _DRUM_DYNAMICS[ctx.style.dynamics] * (0.8 if role == "percussion" else 1.0)
-    tuning = _timpani(ctx.scale) if group == "orchestral_percussion" else {}
+    tuning = keymap or (_timpani(ctx.scale) if group == "orchestral_percussion" else {})
     for beat, key, vel, dur in hits:
         if role == "percussion" and key == pt.KICK and style != "orchestral":
             continue  # the kit already has the kick; a second one would flam
         _add(ctx, out, role, beat, dur, tuning.get(key, key), vel * gain)
+
+
+# GM keys of the light kit played as hand percussion: low conga for the kick, bongos for
+# snare and rim, tambourine for the hats, an open triangle for the crash, congas for toms.
+_HAND_PERCUSSION = {pt.KICK: 64, pt.SNARE: 60, pt.RIM: 62, pt.CLOSED_HAT: 54, pt.OPEN_HAT: 54,
+                    pt.CRASH: 81, pt.LOW_TOM: 64, pt.MID_TOM: 63, pt.HIGH_TOM: 62}
+
+
+# A celtic kit: the snare and toms are a frame drum (bodhran, played as toms), the hats
+# and ride a shaker.
+_BODHRAN = {pt.SNARE: pt.LOW_TOM, pt.CLOSED_HAT: pt.SHAKER, pt.OPEN_HAT: pt.SHAKER,
+            pt.RIDE: pt.SHAKER, pt.HIGH_TOM: pt.MID_TOM}
 
 
 def _timpani(scale: hm.Scale) -> dict[int, int]:
@@ -753,6 +834,8 @@ def _colour(style: Style, idiom: str) -> str:
     """Chord colour of an idiom: sevenths for jazz and lofi, a ninth when bright."""
     if idiom in ("jazz", "lofi"):
         return "sevenths"
+    if idiom == "corporate" and style.valence >= 1:
+        return "bright"  # the added ninths of motivational library music
     return "bright" if style.valence == 2 and idiom not in ("rock", "house") else "plain"
 
 
@@ -787,7 +870,13 @@ _DEFAULT_BAND = {"cinematic": ("strings", "brass", "harp_pluck", "orchestral_per
                  "house": ("synth_pad", "synth_bass", "synth_lead", "electronic_drums"),
                  "synthwave": ("synth_pad", "synth_bass", "synth_lead", "electronic_drums"),
                  "folk": ("acoustic_guitar", "bass", "strings", "drum_kit"),
-                 "rock": ("electric_guitar", "bass", "drum_kit", "organ")}
+                 "rock": ("electric_guitar", "bass", "drum_kit", "organ"),
+                 "pastoral": ("harp_pluck", "woodwinds", "strings", "mallets"),
+                 "corporate": ("grand_piano", "electric_guitar", "synth_pad", "synth_bass",
+                               "electronic_drums"),
+                 "celtic": ("acoustic_guitar", "woodwinds", "harp_pluck", "bass", "drum_kit"),
+                 "suspense": ("strings", "synth_pad", "mallets", "synth_bass"),
+                 "underscore": ("grand_piano", "mallets", "synth_pad", "synth_bass")}
 
 
 def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, start: float,
@@ -846,7 +935,9 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     groove = style.momentum
     if tempo < _SLOW_BPM and style.drum_style != "none":
         busy, groove = min(busy, 2), min(groove, 2)
-    s16, s8 = pt.swing_of(style.drum_style, lofi=idiom == "lofi", jazz=idiom == "jazz")
+    # Celtic tunes lilt: triplet-swung eighths give the jig's long-short feel.
+    s16, s8 = pt.swing_of(style.drum_style, lofi=idiom == "lofi",
+                          jazz=idiom in ("jazz", "celtic"))
     roles = assign_roles(groups or _DEFAULT_BAND.get(idiom, ("grand_piano", "bass", "drum_kit")),
                          idiom=idiom, drums=style.drum_style != "none")
     pulse, roles = _pulse_role(style, roles)
@@ -865,7 +956,7 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     instrument = dict(roles)
     events = tuple(NoteEvent(t, d, p, v, part, instrument[part])
                    for t, d, p, v, part in sorted(raw, key=operator.itemgetter(0, 4, 2)))
-    reverb = 0.15 if idiom in ("cinematic", "ambient") else 0.0
+    reverb = 0.15 if idiom in ("cinematic", "ambient", "suspense") else 0.0
     # The part that carries the pulse comes forward in the mix.
     parts = tuple(PartSpec(role, group, _MIX[role][0] + _mix_shift(role, pulse, dict(roles)),
                            _MIX[role][1], min(_MIX[role][2] + reverb, 1.0))

@@ -222,6 +222,10 @@ COMP_CELLS: dict[str, tuple[str, ...]] = {
     "stabs": ("X-------", "X---x---", ".x.x.x.x", "x.xx.x.x", "x.xxx.x.x.xxx.x."),
     "rhodes": ("X-------", "X-----x-", "X--x--x-", "X--x-xx-", "X-xx-xxx"),
     "ostinato": ("X-------", "X---X---", "X-x-X-x-", "XxxxXxxx", "XxxxXxxxXxxxXxxx"),
+    # Fingerpicked guitar: one string per eighth (the composer picks which).
+    "pick": ("X-x-x-x-", "X-xxX-xx", "XxxxXxxx", "XxxxXxxxXxxxXxx.", "XxxxXxxxXxxxXxxx"),
+    # Palm-muted electric guitar chugs (corporate / motivational).
+    "muted": ("X---x---", "X-x-x-x-", "X-xxX-xx", "XxxxXxxx", "XxxxXxxxXxxxXxxx"),
 }
 # The pulse of quiet, drumless styles: one onset on every beat, the downbeat accented.
 PULSE_CELL = "X-x-x-x-"
