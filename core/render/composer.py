@@ -36,7 +36,8 @@ How a style becomes music
   palm-muted guitar chugs, pumping bass, claps, added ninths), *celtic* (a drone pad,
   triplet-swung eighths for the jig's lilt, a tune a step busier than the band, a
   bodhran and shaker for the kit), *suspense* (a ticking high ostinato over held
-  strings) and *underscore* (a minimal mallet or piano pulse over pads).
+  strings), *underscore* (a minimal mallet or piano pulse over pads) and *postrock*
+  (ringing, delay-like guitar arpeggios over piano or strings, not power chords).
 * **Form**: a seeded 1-2 bar motif, varied in 4/8-bar phrases; an intro is a lead-in of
   the first bar or two (at most :data:`INTRO_S`) that fades in, with drums, tunes and
   arpeggios entering after it; endings fill into a crash on the last downbeat and hold the chord.
@@ -140,6 +141,7 @@ _FLAVOURS = (
     ("celtic", ("celtic", "irish", "scottish", "gaelic")),
     ("suspense", ("suspense", "thriller", "horror")),
     ("underscore", ("underscore", "minimal")),
+    ("postrock", ("post_rock", "post-rock", "shoegaze")),
     ("synthwave", ("synthwave", "retrowave", "outrun", "80s", "vaporwave")),
     ("lofi", ("lofi", "lo-fi", "lo_fi", "chillhop", "lounge")),
     ("hiphop", ("hip", "trap", "boom", "rap", "drill", "urban")),
@@ -176,14 +178,17 @@ _CHORD_PREF = {
     "pastoral": ("strings", "harp_pluck"), "celtic": ("acoustic_guitar", "harp_pluck"),
     "corporate": ("electric_guitar", "electric_piano", "synth_pad"),
     "suspense": ("strings", "synth_pad"), "underscore": ("synth_pad", "electric_piano"),
+    "postrock": ("strings", "synth_pad", "grand_piano"),
 }
 #: Idioms whose broken-chord figure leads: the arpeggio is dealt before the tune (a
 #: pastoral harp, a corporate piano ostinato, the ticking clock of suspense, the minimal
-#: mallet pulse of a documentary underscore), and the tune falls back to its group.
+#: mallet pulse of a documentary underscore, post-rock's delayed guitar arpeggios), and
+#: the tune falls back to its group.
 _ARP_FIRST = {"pastoral": ("harp_pluck", "mallets"),
               "corporate": ("grand_piano", "mallets", "electric_piano"),
               "suspense": ("mallets", "grand_piano", "harp_pluck"),
-              "underscore": ("mallets", "grand_piano", "electric_piano")}
+              "underscore": ("mallets", "grand_piano", "electric_piano"),
+              "postrock": ("electric_guitar",)}
 #: Bass of idioms without a bass instrument: a pastoral harp plucks it.
 _LOW_PREF = {"pastoral": ("harp_pluck", "strings")}
 _CHORDS = ("grand_piano", "electric_piano", "acoustic_guitar", "electric_guitar", "organ",
@@ -688,6 +693,7 @@ def _write_arp(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
     if ostinato:
         rate = 0.5 if ctx.busy <= 3 else 0.25
         order, ring = {"corporate": ((0, 2, 1, 3), 0.9), "suspense": ((3,), 0.3),
+                       "postrock": ((0, 1, 2, 3, 2, 1), 2.5),
                        "underscore": ((0, 1, 3, 1, 2, 1), 1.2)}.get(
                            ctx.idiom, ((0, 1, 2, 3, 2, 1), 0.6))
     pulse = role == ctx.pulse and ctx.busy <= 1
