@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from core.descriptors import dictionary_from_dict  # noqa: E402
 
 OUT = ROOT / "resources" / "descriptors.json"
-VERSION = "descriptors-v1"
+VERSION = "descriptors-v2"
 logger = logging.getLogger("make_descriptors")
 
 # name: display name, roles, MIDI low, MIDI high (typical written range of the group)
@@ -206,12 +206,11 @@ SUBGENRES: list[dict[str, Any]] = [
                "triumphant",
          tempo="50-66 60-76 84-108 108-132 120-144",
          drums="none none orchestral orchestral orchestral",
-         palettes="strings grand_piano woodwinds / strings woodwinds brass mallets / strings brass "
-                  "woodwinds choir_pad",
-         colours="grand_piano strings brass woodwinds choir_pad mallets harp_pluck",
+         palettes="strings choir_pad brass / strings brass choir_pad / strings brass choir_pad",
+         colours="strings brass choir_pad",
          harmony="major minor dorian mixolydian phrygian lydian / axis doo_wop minor_epic "
                  "minor_descending modal_vamp drone suspended lament chromatic_tension",
-         reverb=0.6, saturation=0.05, brightness=0.5),
+         reverb=0.7, saturation=0.05, brightness=0.42, register="low"),
     _sub("cinematic", "percussion",
          moods="ominous tense primal_pulsing urgent determined epic aggressive triumphant",
          tempo="- - 80-100 96-120 110-140", drums="- - orchestral orchestral orchestral",
@@ -232,10 +231,10 @@ SUBGENRES: list[dict[str, Any]] = [
          reverb=0.85, saturation=0.05, brightness=0.45, density=-1),
     _sub("cinematic", "suspense",
          moods="brooding mysterious tense ominous dark urgent frantic",
-         tempo="- 60-80 76-100 100-130 130-160", drums="- none light orchestral orchestral",
-         palettes="strings synth_pad grand_piano / strings synth_pad synth_bass grand_piano / "
-                  "strings brass synth_bass synth_pad",
-         colours="grand_piano strings brass woodwinds choir_pad synth_pad mallets harp_pluck",
+         tempo="- 60-80 76-100 100-130 130-160", drums="- none light halftime breakbeat",
+         palettes="strings synth_pad mallets / strings synth_pad synth_bass mallets / "
+                  "strings synth_bass synth_pad mallets brass",
+         colours="strings brass synth_pad mallets",
          harmony="minor dorian phrygian / minor_descending modal_vamp drone lament "
                  "chromatic_tension",
          kit="electronic_drums", reverb=0.6, saturation=0.15, brightness=0.3),
@@ -244,30 +243,30 @@ SUBGENRES: list[dict[str, Any]] = [
          moods="tender meditative reflective melancholic mysterious curious hopeful tense "
                "determined",
          tempo="60-76 70-90 88-108 100-120 -", drums="none light light halftime -",
-         palettes="grand_piano strings synth_pad / grand_piano strings synth_pad mallets / strings "
-                  "grand_piano synth_bass synth_pad",
-         colours="grand_piano electric_piano strings woodwinds synth_pad mallets harp_pluck",
+         palettes="grand_piano mallets synth_pad synth_bass / grand_piano mallets synth_pad "
+                  "synth_bass / grand_piano mallets synth_bass synth_pad strings",
+         colours="grand_piano electric_piano synth_pad mallets",
          harmony="major minor dorian mixolydian lydian / axis minor_epic minor_descending "
                  "modal_vamp drone suspended lament chromatic_tension",
-         kit="electronic_drums", reverb=0.5, saturation=0.05, brightness=0.5),
+         kit="electronic_drums", reverb=0.4, saturation=0.1, brightness=0.45),
     _sub("documentary", "corporate",
          moods="reflective inspiring playful driving confident uplifting determined triumphant",
-         tempo="- 80-96 96-112 108-124 118-132", drums="- light light full full",
-         palettes="grand_piano acoustic_guitar bass strings / grand_piano acoustic_guitar bass "
-                  "mallets / grand_piano strings electric_guitar bass synth_pad",
-         colours="grand_piano electric_piano strings brass synth_pad synth_lead mallets",
+         tempo="- 88-100 100-114 112-124 120-132", drums="- light full full full",
+         palettes="grand_piano electric_guitar synth_pad synth_bass / grand_piano electric_guitar "
+                  "synth_pad synth_bass mallets / grand_piano electric_guitar synth_pad synth_bass "
+                  "synth_lead",
+         colours="grand_piano electric_piano synth_pad synth_lead mallets",
          harmony="major dorian mixolydian lydian / axis doo_wop minor_epic modal_vamp suspended",
-         reverb=0.35, saturation=0.1, brightness=0.6),
+         kit="electronic_drums", reverb=0.25, saturation=0.15, brightness=0.72),
     _sub("documentary", "nature",
          moods="serene peaceful mysterious curious playful tense adventurous epic",
-         tempo="56-70 64-84 84-104 100-124 112-136",
+         tempo="56-70 64-84 88-108 104-124 112-136",
          drums="none none orchestral orchestral orchestral",
-         palettes="strings woodwinds harp_pluck / strings woodwinds mallets harp_pluck / strings "
-                  "brass woodwinds choir_pad",
-         colours="grand_piano strings brass woodwinds choir_pad mallets harp_pluck",
-         harmony="major minor dorian mixolydian phrygian lydian / axis doo_wop minor_epic "
-                 "minor_descending modal_vamp drone suspended lament chromatic_tension",
-         reverb=0.6, saturation=0.05, brightness=0.55),
+         palettes="harp_pluck woodwinds strings mallets / harp_pluck woodwinds mallets strings / "
+                  "harp_pluck woodwinds mallets strings",
+         colours="strings woodwinds mallets harp_pluck",
+         harmony="major dorian mixolydian lydian / axis doo_wop modal_vamp drone suspended lament",
+         reverb=0.4, saturation=0.0, brightness=0.7, register="high"),
     # ----------------------------------------------------------- electronica
     _sub("electronica", "house",
          moods="groovy dark driving uplifting euphoric hype",
@@ -292,18 +291,18 @@ SUBGENRES: list[dict[str, Any]] = [
     _sub("electronica", "downtempo",
          moods="laid_back dreamy nostalgic mysterious groovy dark curious",
          tempo="- 80-95 88-102 - -", drums="- halftime breakbeat - -",
-         palettes="electric_piano synth_pad synth_bass strings / electric_piano synth_bass "
-                  "synth_lead synth_pad / electric_piano synth_bass synth_lead synth_pad",
-         colours="electric_piano strings synth_pad synth_lead mallets harp_pluck",
+         palettes="electric_piano synth_bass strings harp_pluck / electric_piano synth_bass "
+                  "mallets synth_pad / electric_piano synth_bass mallets strings",
+         colours="electric_piano strings synth_pad mallets harp_pluck",
          harmony="major minor dorian mixolydian lydian / doo_wop minor_descending modal_vamp drone "
                  "suspended jazz_ii_v lament",
          kit="electronic_drums", reverb=0.5, saturation=0.3, brightness=0.4),
     _sub("electronica", "synthwave",
          moods="nostalgic romantic dark driving adventurous urgent euphoric",
          tempo="- 84-100 96-110 104-118 112-126", drums="- halftime full full full",
-         palettes="synth_pad synth_bass electric_piano synth_lead / synth_pad synth_bass "
+         palettes="synth_pad synth_bass synth_lead electric_guitar / synth_pad synth_bass "
                   "synth_lead / synth_pad synth_bass synth_lead electric_guitar",
-         colours="electric_piano synth_pad synth_lead electric_guitar",
+         colours="synth_pad synth_lead electric_guitar",
          harmony="major minor dorian mixolydian lydian / axis doo_wop minor_epic minor_descending "
                  "modal_vamp suspended chromatic_tension",
          kit="electronic_drums", reverb=0.55, saturation=0.35, brightness=0.5),
@@ -311,12 +310,12 @@ SUBGENRES: list[dict[str, Any]] = [
     _sub("folk", "acoustic",
          moods="tender lonely heartfelt reflective melancholic hopeful playful uplifting",
          tempo="60-74 68-88 92-112 108-126 -", drums="none none light full -",
-         palettes="acoustic_guitar bass strings / acoustic_guitar bass grand_piano mallets / "
-                  "acoustic_guitar bass grand_piano strings",
-         colours="grand_piano strings woodwinds mallets harp_pluck",
+         palettes="acoustic_guitar bass strings / acoustic_guitar bass strings / "
+                  "acoustic_guitar bass strings",
+         colours="acoustic_guitar strings",
          harmony="major minor dorian mixolydian / axis doo_wop minor_descending modal_vamp "
                  "suspended lament",
-         reverb=0.35, saturation=0.1, brightness=0.55),
+         reverb=0.3, saturation=0.1, brightness=0.55),
     _sub("folk", "americana",
          moods="lonely mournful laid_back nostalgic gritty rebellious anthemic",
          tempo="60-72 70-90 90-110 104-124 120-140", drums="none light light full full",
@@ -329,12 +328,13 @@ SUBGENRES: list[dict[str, Any]] = [
     _sub("folk", "celtic",
          moods="mournful serene mysterious heartfelt playful adventurous jubilant triumphant",
          tempo="56-70 66-84 100-116 110-130 120-144", drums="none none light full full",
-         palettes="harp_pluck strings woodwinds / acoustic_guitar woodwinds strings bass / "
-                  "acoustic_guitar strings woodwinds bass",
-         colours="strings woodwinds choir_pad harp_pluck",
-         harmony="major minor dorian mixolydian / axis doo_wop minor_epic modal_vamp drone "
-                 "suspended lament",
-         reverb=0.45, saturation=0.05, brightness=0.55),
+         palettes="harp_pluck woodwinds acoustic_guitar strings / harp_pluck woodwinds "
+                  "acoustic_guitar bass / "
+                  "acoustic_guitar woodwinds harp_pluck bass",
+         colours="strings woodwinds harp_pluck",
+         harmony="dorian mixolydian major / axis doo_wop minor_epic modal_vamp drone suspended "
+                 "lament",
+         reverb=0.45, saturation=0.05, brightness=0.6),
     # --------------------------------------------------------------- hip_hop
     _sub("hip_hop", "boom_bap",
          moods="laid_back nostalgic groovy dark gritty confident defiant",
@@ -375,9 +375,9 @@ SUBGENRES: list[dict[str, Any]] = [
     _sub("pop", "ballad",
          moods="tender lonely heartfelt melancholic romantic hopeful uplifting",
          tempo="60-70 64-76 68-80 70-84 -", drums="none light light full -",
-         palettes="grand_piano strings synth_pad / grand_piano strings bass acoustic_guitar / "
-                  "grand_piano strings bass electric_guitar synth_pad",
-         colours="strings synth_pad acoustic_guitar",
+         palettes="grand_piano strings synth_pad / grand_piano strings bass synth_pad / "
+                  "grand_piano strings bass synth_pad electric_piano",
+         colours="strings synth_pad electric_piano",
          harmony="major minor mixolydian lydian / axis doo_wop minor_descending suspended "
                  "jazz_ii_v lament",
          reverb=0.5, saturation=0.1, brightness=0.5),
@@ -389,7 +389,7 @@ SUBGENRES: list[dict[str, Any]] = [
          colours="electric_piano synth_pad synth_lead mallets",
          harmony="major minor dorian mixolydian lydian / axis doo_wop minor_epic modal_vamp "
                  "suspended lament",
-         reverb=0.45, saturation=0.2, brightness=0.6),
+         kit="electronic_drums", reverb=0.45, saturation=0.2, brightness=0.6),
     # ------------------------------------------------------------------ rock
     _sub("rock", "indie",
          moods="wistful melancholic hopeful driving rebellious anthemic",
