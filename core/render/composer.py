@@ -82,6 +82,8 @@ _VALENCE = (-3, 0, 3)
 #: section the form analysis reports (``core.structure.segment``'s ``min_segment``, 4 s),
 #: so the regions of a timeline stay the sections a listener (and the analysis) hears.
 INTRO_S = 3.5
+#: The final chord is released this long (seconds) before the end of the piece.
+RELEASE_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -413,11 +415,14 @@ def _spread(ctx: _Ctx, role: str) -> int:
 
 
 def _hold(ctx: _Ctx) -> tuple[float, float] | None:
-    """The final chord (beat, length) of an ending region, released before the end."""
+    """The final chord (beat, length) of an ending region, released ``RELEASE_S`` (at
+    most a quarter of the hold) before the end: its release and reverb ring into the
+    end, so a render does not close on a silence the analysis would report as a section
+    of its own."""
     if not ctx.ending or ctx.stop >= ctx.total - 1e-9:
         return None
     length = ctx.total - ctx.stop
-    return ctx.stop, length - min(0.25 * length, 1.5 / ctx.spb)
+    return ctx.stop, length - min(0.25 * length, RELEASE_S / ctx.spb)
 
 
 def _tail(ctx: _Ctx, role: str, hold: tuple[float, float]) -> list[tuple[float, float, float]]:

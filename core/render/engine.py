@@ -35,6 +35,8 @@ __all__ = ["Render", "render_timeline", "style_of", "write_audio"]
 
 logger = logging.getLogger(__name__)
 SR = 44100
+#: Fade-out (seconds) over the last samples of a render.
+END_FADE = 0.05
 CROSSFADE = 0.03  # seconds, centred on each region change
 WORKERS = 2       # regions rendered at once (numpy, scipy and soxr release the GIL)
 
@@ -149,6 +151,10 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
             for f in futures:
                 f.cancel()
             raise
+    # The final chord rings into the end (composer.RELEASE_S): close it without a click.
+    tail = min(int(round(END_FADE * sr)), n_total)
+    if tail:
+        out[n_total - tail:] *= np.linspace(1.0, 0.0, tail, dtype=np.float32)[:, None]
     rep(1.0, "rendered")
     tempo_map = TempoMap(tuple((s.time, s.tempo) for s in timeline.spans if s.type == "metered"))
     return Render(out, sr, tuple(events), tuple(parts), tempo_map, timeline)
