@@ -2,9 +2,10 @@
 
 Issue 3's acceptance: in every region the analysis finds the asked tempo (within 4 %)
 and key (MIREX weighted >= 0.9), and boundaries within 1 s of the region changes
-(F@1 >= 0.9 over the set).  Tempo and key hold today; on this set boundaries reach F@1
-~0.86 (over 16 timelines of bench/roundtrip.py ~0.68: the analysis still finds phrase
-changes inside some regions), so the boundary assertion guards the current level.
+(F@1 >= 0.9 over the set).  All hold on this set (F@1 1.0 since the texture evidence of
+core.structure); ``bench/roundtrip.py`` measures larger sets (F@1 0.92 over its 16
+timelines, 0.93 over 24 with ``--seed 99``; tempo ACC1 0.89-0.90 and key 0.95 there,
+where a few slow or very fast regions are heard at another metrical level).
 """
 
 from __future__ import annotations
@@ -48,4 +49,4 @@ def test_every_region_has_its_tempo_and_key(results):
 def test_region_changes_are_found(results):
     f1 = np.mean([overall["F@1"] for _, overall in results])
     f3 = np.mean([overall["F@3"] for _, overall in results])
-    assert f3 >= 0.8 and f1 >= 0.8, (f1, f3)
+    assert f3 >= 0.9 and f1 >= 0.9, (f1, f3)
