@@ -45,14 +45,21 @@ def instrumentation(descriptor: Descriptor, *, seed: int) -> tuple[str, ...]:
 
 
 def fit_tempo(bpm: float, descriptor: Descriptor) -> float:
-    """The analysed tempo, moved by an octave only if that lands in the descriptor's range."""
+    """The analysed tempo at the metrical level the descriptor plays: ``bpm`` times the
+    power of two (1/4 .. 4) nearest to the descriptor's range (inside it when one is),
+    the smallest move on a tie.  A tempo no octave brings into the range stays as close
+    to it as an octave can: the render keeps the original's beat grid (every beat of one
+    falls on a beat of the other) rather than a tempo of the style's own."""
     lo, hi = descriptor.tags.tempo_min, descriptor.tags.tempo_max
-    if lo <= bpm <= hi or bpm <= 0:
-        return float(bpm) if bpm > 0 else float((lo + hi) / 2)
-    for factor in (2.0, 0.5):
-        if lo <= bpm * factor <= hi:
-            return float(bpm * factor)
-    return float(bpm)
+    if bpm <= 0 or not np.isfinite(bpm):
+        return float((lo + hi) / 2)
+
+    def miss(f: float) -> float:  # octaves outside the range
+        t = bpm * f
+        return max(np.log2(lo / t), np.log2(t / hi), 0.0)
+
+    best = min((1.0, 2.0, 0.5, 4.0, 0.25), key=lambda f: (round(miss(f), 9), abs(np.log2(f))))
+    return float(bpm * best)
 
 
 def _activity(analysis: Analysis) -> float:
@@ -78,22 +85,15 @@ def suggest_descriptors(analysis: Analysis, *, n: int = 3,
     return [name for _, _, name in sorted(scored)[:n]]
 
 
-def _admits(d: Descriptor, bpm: float) -> bool:
-    """The descriptor's tempo range holds ``bpm`` or its double or half."""
-    return any(d.tags.tempo_min <= bpm * f <= d.tags.tempo_max for f in (1.0, 2.0, 0.5))
-
-
 def segment_descriptor(row: SegmentRow, dictionary: Dictionary) -> str | None:
-    """The descriptor a segment is rendered as: the first of its majority descriptor, its
-    nearest majority and its windows' nearest descriptors (most frequent first) whose
-    tempo range admits the segment's tempo (or an octave of it), so the render keeps the
-    original's tempo *and* its style's tempo constraint; else the first known of them;
-    None when the analysis has no labels.
+    """The descriptor a segment is rendered as: its majority descriptor, else (``UNK``)
+    its nearest majority, else its windows' most frequent nearest descriptor; None when
+    the analysis has no labels.  The tempo follows the descriptor (:func:`fit_tempo`),
+    not the other way round: the render plays the style the segment was heard as.
     """
     names = [n for n in dict.fromkeys((row.descriptor, row.nearest_descriptor, *row.candidates))
              if n in dictionary]
-    fits = [n for n in names if row.tempo <= 0 or _admits(dictionary.by_name(n), row.tempo)]
-    return (fits or names or [None])[0]
+    return names[0] if names else None
 
 
 def _meta(analysis: Analysis, mode: str, variant: int, seed: int) -> dict:

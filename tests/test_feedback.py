@@ -103,24 +103,27 @@ def test_segment_majority_is_a_consistent_path(small_analysis):
     assert path_majority(labels, []) == {"genre": "", "subgenre": "", "mood": ""}
 
 
-def test_the_planner_keeps_the_segment_tempo_inside_the_descriptors_range(small_analysis):
-    """A 121 BPM segment heard mostly as a 68-80 BPM ballad is rendered as the next
-    descriptor its windows suggest whose range holds 121 BPM (or an octave of it)."""
+def test_the_planner_renders_the_style_the_segment_was_heard_as(small_analysis):
+    """A 200 BPM segment heard as a 68-80 BPM ballad is rendered as that ballad (not as
+    another descriptor whose range holds the tempo), at the octave of 200 BPM nearest its
+    range (100 BPM: every beat of the render falls on a beat of the original)."""
     from dataclasses import replace
 
     from core.descriptors import load_dictionary
-    from core.planning import segment_descriptor
+    from core.planning import fit_tempo, segment_descriptor
 
     d = load_dictionary()
     ballad = ("pop", "ballad", "hopeful", "positive", "2", "1")
     rows = segment_table(_labelled(small_analysis, [ballad, D1, D1], [ballad, D1, D1]))
     row = replace(rows[1], tempo=200.0, descriptor="pop_ballad_hopeful",
                   nearest_descriptor="pop_ballad_hopeful",
-                  candidates=("pop_ballad_hopeful", "pop_indie_hopeful"))
-    lo, hi = d.by_name("pop_indie_hopeful").tags.tempo_min, d.by_name("pop_indie_hopeful").tags.tempo_max
-    assert not any(68 <= 200 * f <= 80 for f in (1, 2, 0.5)) and lo <= 100 <= hi
-    assert segment_descriptor(row, d) == "pop_indie_hopeful"
-    # Nothing fits: the majority stays (the render keeps the tempo).
-    assert segment_descriptor(replace(row, candidates=()), d) == "pop_ballad_hopeful"
-    assert segment_descriptor(replace(row, descriptor="UNK", nearest_descriptor="",
-                                      candidates=()), d) is None
+                  candidates=("pop_indie_hopeful", "pop_ballad_hopeful"))
+    assert segment_descriptor(row, d) == "pop_ballad_hopeful"
+    tags = d.by_name("pop_ballad_hopeful").tags
+    assert (tags.tempo_min, tags.tempo_max) == (68, 80)
+    assert fit_tempo(200.0, d.by_name("pop_ballad_hopeful")) == 100.0
+    # UNK: the nearest majority, then the windows' most frequent nearest descriptor.
+    unk = replace(row, descriptor="UNK")
+    assert segment_descriptor(unk, d) == "pop_ballad_hopeful"
+    assert segment_descriptor(replace(unk, nearest_descriptor=""), d) == "pop_indie_hopeful"
+    assert segment_descriptor(replace(unk, nearest_descriptor="", candidates=()), d) is None

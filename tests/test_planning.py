@@ -63,10 +63,16 @@ def test_instrumentation_keeps_drums_and_draws_from_the_descriptor(seed):
 
 
 def test_tempo_fitting_moves_by_octaves_only():
-    d = load_dictionary().by_name("electronica_house_euphoric")
+    d = load_dictionary().by_name("electronica_house_euphoric")  # 124-128 BPM
     assert fit_tempo(63.0, d) == pytest.approx(126.0)
     assert fit_tempo(126.0, d) == 126.0
-    assert fit_tempo(97.0, d) == 97.0  # no octave lands in range: keep the track's tempo
+    assert fit_tempo(31.5, d) == pytest.approx(126.0)
+    # No octave lands in range: the octave nearest to it (in octaves), the smallest move
+    # on a tie; the track's own tempo when that is nearest.
+    assert fit_tempo(97.0, d) == 97.0
+    assert fit_tempo(170.0, d) == 170.0
+    assert fit_tempo(180.0, d) == 90.0
+    assert fit_tempo(0.0, d) == 126.0
 
 
 def test_suggestions_are_active_and_ranked(small_analysis):
