@@ -27,6 +27,7 @@ from core.fileio import atomic_path
 from core.progress import CancelledFn, ProgressFn, Reporter
 from core.render.composer import Style, compose_region
 from core.render.events import NoteEvent, PartSpec
+from core.render.instruments import linear_ramp
 from core.render.midi import TempoMap, write_midi
 from core.render.mixer import equal_power_crossfade, render_mix
 from core.timeline import RegionView, Timeline
@@ -154,7 +155,7 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
     # The final chord rings into the end (composer.RELEASE_S): close it without a click.
     tail = min(int(round(END_FADE * sr)), n_total)
     if tail:
-        out[n_total - tail:] *= np.linspace(1.0, 0.0, tail, dtype=np.float32)[:, None]
+        out[n_total - tail:] *= linear_ramp(1.0, 0.0, tail)[:, None]
     rep(1.0, "rendered")
     tempo_map = TempoMap(tuple((s.time, s.tempo) for s in timeline.spans if s.type == "metered"))
     return Render(out, sr, tuple(events), tuple(parts), tempo_map, timeline)
