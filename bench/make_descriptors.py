@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from core.descriptors import dictionary_from_dict  # noqa: E402
 
 OUT = ROOT / "resources" / "descriptors.json"
-VERSION = "descriptors-v2"
+VERSION = "descriptors-v3"
 logger = logging.getLogger("make_descriptors")
 
 # name: display name, roles, MIDI low, MIDI high (typical written range of the group)
@@ -78,7 +78,7 @@ MOODS: dict[str, tuple[str, int, int, str, str, str]] = {
     "laid_back": ("positive", 1, 1, "electric_piano", "mid", ""),
     "heartfelt": ("positive", 2, 1, "strings", "mid", ""),
     "peaceful": ("positive", 2, 1, "woodwinds", "wide", ""),
-    "romantic": ("positive", 2, 1, "strings", "mid", ""),
+    "romantic": ("positive", 2, 1, "strings", "high", ""),
     "tense": ("negative", 0, 2, "strings", "low", "highpass"),
     "ominous": ("negative", 0, 2, "brass", "low", ""),
     "dark": ("negative", 0, 2, "synth_pad", "low", ""),
@@ -125,7 +125,7 @@ HARMONY: dict[str, str] = {
     "laid_back": "dorian mixolydian major / jazz_ii_v modal_vamp blues",
     "heartfelt": "major / axis doo_wop suspended",
     "peaceful": "major lydian / suspended axis drone",
-    "romantic": "major / doo_wop jazz_ii_v axis",
+    "romantic": "major lydian / doo_wop jazz_ii_v axis",
     "tense": "minor phrygian / chromatic_tension drone modal_vamp",
     "ominous": "phrygian minor / chromatic_tension drone lament",
     "dark": "minor phrygian dorian / minor_descending modal_vamp drone chromatic_tension",
@@ -177,6 +177,13 @@ NAMES = {"hip_hop": "Hip-Hop", "lofi": "Lo-Fi", "boom_bap": "Boom Bap", "post_ro
 RETIRED = {"pop_upbeat_jubilant", "cinematic_suspense_frantic", "rock_hard_defiant"}
 
 
+def _narrow(lo: int, hi: int) -> tuple[int, int]:
+    """The middle half of a tempo band: neighbouring momenta of a style overlap less, so a
+    step of momentum is heard as a step of tempo (the band's centre is kept)."""
+    centre, half = (lo + hi) / 2, max((hi - lo) / 4, 2)
+    return int(round(centre - half)), int(round(centre + half))
+
+
 def _sub(genre: str, name: str, *, moods: str, tempo: str, drums: str, palettes: str,
          colours: str, harmony: str, kit: str = "drum_kit", reverb: float, saturation: float,
          brightness: float, filter: str = "none", register: str = "", density: int = 0,
@@ -188,7 +195,7 @@ def _sub(genre: str, name: str, *, moods: str, tempo: str, drums: str, palettes:
     for calm (momentum 0-1) / moderate (2) / busy (3-4) music; ``harmony`` the idiomatic
     modes / progressions; ``kit`` the drum group for styles a kit or a machine can play.
     """
-    bands = {m: tuple(int(b) for b in band.split("-"))
+    bands = {m: _narrow(*(int(b) for b in band.split("-")))
              for m, band in enumerate(tempo.split()) if band != "-"}
     modes, progs = harmony.split(" / ")
     return {"genre": genre, "name": name, "moods": moods.split(), "tempo": bands,
@@ -424,6 +431,8 @@ DRUM_GROUPS = ("drum_kit", "electronic_drums", "orchestral_percussion")
 ELECTRONIC_STYLES = ("four_on_the_floor", "trap")
 BAND_STYLES = ("halftime", "boom_bap", "breakbeat", "full", "four_on_the_floor", "trap")
 DYNAMICS = ("soft", "soft", "medium", "loud", "loud")
+#: Brightness offset of a sentiment: negative moods sound darker, positive ones brighter.
+SENTIMENT_LIGHT = {"negative": -0.05, "neutral": 0.0, "positive": 0.05}
 
 
 def _clamp(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -440,6 +449,11 @@ def _pick(preferred: list[str], idiom: set[str], ok: set[str] | None = None) -> 
     return next((p for p in allowed if p in idiom), allowed[0])
 
 
+def _idiom_first(preferred: list[str], idiom: set[str]) -> list[str]:
+    """``preferred`` with the choices the style uses idiomatically first (order kept)."""
+    return sorted(preferred, key=lambda p: p not in idiom)
+
+
 def _drum_group(style: str, sub: dict[str, Any]) -> str | None:
     if style == "none":
         return None
@@ -448,11 +462,13 @@ def _drum_group(style: str, sub: dict[str, Any]) -> str | None:
     return "electronic_drums" if style in ELECTRONIC_STYLES else sub["kit"]
 
 
-def _groups(sub: dict[str, Any], mood: str, momentum: int, drum_style: str) -> list[str]:
-    """Palette for the energy level, the mood's colour if the style allows it, drums."""
+def _groups(sub: dict[str, Any], mood: str, momentum: int, drum_style: str,
+            twinned: bool) -> list[str]:
+    """Palette for the energy level, the mood's colour if the style allows it (always for a
+    twinned mood: the colour is its identity), drums."""
     groups = list(sub["palettes"][0 if momentum <= 1 else 1 if momentum == 2 else 2])
     colour = MOODS[mood][3]
-    if colour in sub["colours"] and colour not in groups:
+    if (twinned or colour in sub["colours"]) and colour not in groups:
         groups.append(colour)
     if drum_style in BAND_STYLES and not {"bass", "synth_bass"} & set(groups):
         groups.insert(1, "synth_bass" if sub["kit"] == "electronic_drums" else "bass")
@@ -461,12 +477,32 @@ def _groups(sub: dict[str, Any], mood: str, momentum: int, drum_style: str) -> l
     return groups + [drum] if drum else groups
 
 
-def _tags(sub: dict[str, Any], mood: str) -> dict[str, Any]:
-    _, valence, momentum, _, register, filt = MOODS[mood]
-    modes, progs = HARMONY[mood].split(" / ")
-    mode = _pick(modes.split(), sub["modes"])
+def _harmony(sub: dict[str, Any], mood: str, taken: set[tuple[str, str]]) -> tuple[str, str]:
+    """The mood's (mode, progression) in this style: the first idiomatic choice, unless a
+    twin already plays in that mode; then the first pair of its own choices in another
+    mode, else with another progression (idiomatic ones first)."""
+    modes, progs = (part.split() for part in HARMONY[mood].split(" / "))
+    mode = _pick(modes, sub["modes"])
     ok = {p for p, m in PROGRESSION_MODES.items() if mode in m.split()}
-    progression = _pick(progs.split(), sub["progs"], ok)
+    first = mode, _pick(progs, sub["progs"], ok)
+    used_modes = {m for m, _ in taken}
+    if mode not in used_modes:
+        return first
+    pairs = [(m, p) for m in _idiom_first(modes, sub["modes"])
+             for p in _idiom_first(progs, sub["progs"]) if m in PROGRESSION_MODES[p].split()]
+    return next((pair for pair in pairs if pair[0] not in used_modes),
+                next((pair for pair in pairs if pair not in taken), first))
+
+
+def _tags(sub: dict[str, Any], mood: str, twins: list[dict[str, Any]]) -> dict[str, Any]:
+    """How ``mood`` is played in ``sub``.  ``twins`` are the tags of the moods listed before
+    it in the style with the same sentiment, valence and momentum: a mood with twins plays
+    its own colour instrument and register and a harmony none of them uses, so that moods
+    with equal tag triples still sound apart."""
+    _, valence, momentum, _, register, filt = MOODS[mood]
+    twinned = bool(twins) or any(MOODS[m][:3] == MOODS[mood][:3]
+                                 for m in sub["moods"] if m != mood)
+    mode, progression = _harmony(sub, mood, {(t["mode"], t["progression"]) for t in twins})
     lo, hi = sub["tempo"][momentum]
     harmonic = HARMONIC_RHYTHM.get(progression, 1.0)
     if progression == "jazz_ii_v" and hi <= 100:
@@ -480,13 +516,14 @@ def _tags(sub: dict[str, Any], mood: str) -> dict[str, Any]:
         "progression": progression,
         "rhythmic_density": min(max(momentum + sub["density"], 0), 4),
         "drum_style": drum_style,
-        "instrument_groups": _groups(sub, mood, momentum, drum_style),
-        "register": sub["register"] or register,
+        "instrument_groups": _groups(sub, mood, momentum, drum_style, twinned),
+        "register": register if twinned else sub["register"] or register,
         "dynamics": DYNAMICS[min(momentum + sub["loudness"], 4)],
         "reverb": _clamp(sub["reverb"] - shift + (0.1 if filt in ("highpass", "lowpass") else 0)),
         "saturation": _clamp(sub["saturation"] + shift / 2 + (0.1 if register == "low" else 0)),
         "filter": filt if sub["filter"] == "none" and filt else sub["filter"],
-        "brightness": _clamp(sub["brightness"] + 0.15 * (valence - 1) + shift, 0.05, 0.95),
+        "brightness": _clamp(sub["brightness"] + 0.2 * (valence - 1) + shift
+                                 + SENTIMENT_LIGHT[MOODS[mood][0]], 0.05, 0.95),
     }
 
 
@@ -496,15 +533,19 @@ def _entries() -> list[dict[str, Any]]:
     for sub in SUBGENRES:
         g = GENRES.index(sub["genre"]) + 1
         sub_index[sub["genre"]] = s = sub_index.get(sub["genre"], 0) + 1
+        played: dict[tuple[str, int, int], list[dict[str, Any]]] = {}
         for m, mood in enumerate(sub["moods"], start=1):
             sentiment, valence, momentum = MOODS[mood][:3]
+            twins = played.setdefault((sentiment, valence, momentum), [])
+            tags = _tags(sub, mood, twins)
+            twins.append(tags)
             name = f"{sub['genre']}_{sub['name']}_{mood}"
             out.append({
                 "id": 1000 * g + 100 * s + m, "name": name, "genre": sub["genre"],
                 "subgenre": sub["name"], "mood": mood,
                 "display_name": " · ".join(_title(p) for p in (sub["genre"], sub["name"], mood)),
                 "sentiment": sentiment, "valence": valence, "momentum": momentum,
-                "active": name not in RETIRED, "tags": _tags(sub, mood)})
+                "active": name not in RETIRED, "tags": tags})
     return out
 
 

@@ -77,7 +77,7 @@ _FILTERS = ("none", "lowpass", "sweep", "highpass")
 _DYNAMICS = {"soft": 0.5, "medium": 0.68, "loud": 0.85}
 _DRUM_DYNAMICS = {"soft": 0.7, "medium": 0.85, "loud": 1.0}
 _REGISTER = {"low": -5, "mid": 0, "high": 5, "wide": 0}
-_VALENCE = (-3, 0, 3)
+_VALENCE = (-4, 0, 4)
 #: Longest intro (seconds): a lead-in of one or two bars, shorter than the shortest
 #: section the form analysis reports (``core.structure.segment``'s ``min_segment``, 4 s),
 #: so the regions of a timeline stay the sections a listener (and the analysis) hears.
@@ -106,6 +106,7 @@ class Style:
     saturation: float
     filter: str
     brightness: float
+    sentiment: str = "neutral"  # negative / neutral / positive (the mood's)
 
 
 @dataclass(frozen=True)
@@ -452,7 +453,8 @@ def _comp_kind(ctx: _Ctx, role: str, group: str) -> str:
     if group == "electric_guitar":
         if ctx.idiom == "corporate":
             return "muted"  # palm-muted eighth-note chugs under the piano ostinato
-        return "power" if ctx.idiom == "rock" else "strum"
+        # Rock plays power chords; a positive mood rings out open, full major chords.
+        return "power" if ctx.idiom == "rock" and ctx.style.sentiment != "positive" else "strum"
     if group == "electric_piano" or ctx.idiom in ("lofi", "jazz"):
         return "rhodes"
     return "block"
@@ -482,9 +484,10 @@ def _write_chords(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
     for beat, dur, acc, _ in notes:
         chord = ctx.chord_at(beat)
         if role == "pad" and (chord.bass == ctx.scale.tonic != chord.root
-                              or ctx.idiom == "celtic"):
+                              or ctx.idiom == "celtic" or ctx.style.sentiment == "neutral"):
             # Over a tonic pedal the pad holds the drone; the chords play the colour.
-            # A celtic pad holds it throughout, as pipes would.
+            # A celtic pad holds it throughout, as pipes would, and so does the pad of a
+            # neutral mood: static, modal harmony over an open-fifth drone.
             for p in hm.pedal(chord, ctx.scale, lo):
                 _add(ctx, out, role, beat, dur, p, vel * acc * rng.normal(1.0, 0.05))
             continue
@@ -492,6 +495,8 @@ def _write_chords(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
                               favour=_favour(ctx.scale, chord))
         v = vel * acc * rng.normal(1.0, 0.05)
         _comp_notes(ctx, out, role, kind, _swing(ctx, beat), dur, prev, chord, v, rng)
+        if kind == "pad" and ctx.style.sentiment == "negative":
+            _cluster(ctx, out, role, beat, dur, prev, chord, v)
     hold = _hold(ctx)
     if hold:
         final = hm.voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=hi, voices=voices,
@@ -499,6 +504,22 @@ def _write_chords(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
         for beat, length, fade in _tail(ctx, role, hold):
             for i, p in enumerate(final):  # a gentle roll into the last chord
                 _add(ctx, out, role, beat + 0.04 * i * (kind == "strum"), length, p, vel * fade)
+
+
+def _cluster(ctx: _Ctx, out: Raw, part: str, beat: float, dur: float,
+             voicing: tuple[int, ...], chord: hm.Chord, vel: float) -> None:
+    """The tension of a negative mood: a sustained part adds a diatonic minor second
+    (:func:`core.render.harmony.rub`) next to the low voices of its chord, a dark
+    cluster that stays in the key."""
+    pc = hm.rub(chord, ctx.scale)
+    if pc is None or not voicing:
+        return
+    low = [p for p in voicing[:2] if abs((pc - p + 6) % 12 - 6) == 1]
+    if not low:
+        return
+    ref = low[0]
+    pitch = ref + ((pc - ref + 6) % 12 - 6)
+    _add(ctx, out, part, beat, dur, pitch, vel * 0.8)
 
 
 def _favour(scale: hm.Scale, chord: hm.Chord) -> tuple[int, int]:
@@ -524,6 +545,8 @@ def _comp_notes(ctx: _Ctx, out: Raw, part: str, kind: str, beat: float, dur: flo
         length = dur * (0.55 if ctx.level >= 3 else 0.95)
         for p in (root, root + 7, root + 12):
             _add(ctx, out, part, beat, length, p, vel)
+        if ctx.style.sentiment == "negative":  # the minor second that grinds on the fifth
+            _cluster(ctx, out, part, beat, length, (root + 7, root + 12), chord, vel * 0.8)
         return
     if kind == "pick":  # fingerpicking: the thumb alternates the low strings on one and
         # three, the fingers pick the upper strings between; every note rings on
@@ -635,12 +658,15 @@ def _write_melody(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
     strong = ctx.ts / 2 if ctx.ts % 2 == 0 else ctx.ts
     legato = {"house": 0.6, "cinematic": 1.0, "ambient": 1.0, "suspense": 1.0, "pastoral": 0.75,
               "celtic": 0.8}.get(ctx.idiom, 0.9)
+    legato = _articulation(ctx, legato)
+    # Valence shapes the contour: dark tunes sink through a phrase, bright ones climb.
+    slope = ctx.style.valence - 1
     anchor, last = (lo + hi) // 2, (lo + hi) // 2
     triad, tonic = hm.tonic_triad(ctx.scale), (ctx.scale.tonic,)
     u, beat0 = 0, float(ctx.enter(role) * ctx.ts)
     while beat0 < ctx.stop - 1e-9:
         k = u % 4
-        drift = int(rng.choice([-2, 2])) if k == 1 else 0
+        drift = (int(rng.choice([-2, 2])) if slope == 0 else 2 * slope) if k == 1 else 0
         anchor = hm.fit_note(ctx.scale.step(anchor, drift), ctx.chord_at(beat0), ctx.scale,
                              strong=True, prefer=triad)
         anchor = anchor - 12 if anchor > hi - 5 else anchor + 12 if anchor < lo + 3 else anchor
@@ -652,6 +678,7 @@ def _write_melody(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
             on_beat = abs(o % strong) < 1e-9
             # Strong beats lean on the tonic triad, a phrase's last long note on the tonic.
             prefer = tonic if (k == 3 and o == notes[-1][0]) else triad if on_beat else ()
+            s += int(round(slope * 2 * o / unit)) if k != 3 else 0
             pitch = hm.fit_note(ctx.scale.step(anchor, s), ctx.chord_at(beat), ctx.scale,
                                 strong=on_beat, prefer=prefer)
             pitch += 12 if pitch < lo else -12 if pitch > hi else 0
@@ -667,6 +694,16 @@ def _write_melody(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
         pitch = min((p for p in range(lo, hi + 1) if p % 12 in final.pcs),
                     key=lambda p: (abs(p - last) + 3 * (p % 12 != ctx.scale.tonic)))
         _add(ctx, out, role, hold[0], hold[1], pitch, ctx.vel * 0.9)
+
+
+def _articulation(ctx: _Ctx, legato: float) -> float:
+    """How long a tune's notes are held: dark moods bind them (legato), bright moods with
+    momentum detach them (staccato), calm bright ones keep the idiom's touch."""
+    if ctx.style.valence == 0:
+        return max(legato, 0.98)
+    if ctx.style.valence == 2 and ctx.style.momentum >= 2:
+        return legato * 0.6
+    return legato
 
 
 def _variation(motif: pt.Motif, k: int, unit: float, level: int,
@@ -691,7 +728,8 @@ def _write_arp(ctx: _Ctx, role: str, group: str, rng: np.random.Generator,
     rate = {0: 2.0, 1: 1.0, 2: 0.5, 3: 0.5, 4: 0.25}[ctx.busy] / (2 if fast else 1)
     order = {"acoustic_guitar": (0, 2, 1, 3, 1, 2)}.get(group, (0, 1, 2, 3, 2, 1)
                                                         if not fast else (0, 1, 2, 3))
-    ring = 1.0 if fast else 1.8
+    ring = (1.0 if fast else 1.8) * (0.6 if ctx.style.valence == 2 and ctx.style.momentum >= 2
+                                     else 1.0)  # bright and moving: detached
     # Ostinato idioms keep running eighths: a pastoral harp plucks them short
     # (pizzicato-like), a corporate piano repeats a bright broken-chord cell.
     ostinato = ctx.idiom in _ARP_FIRST and ctx.busy >= 1
@@ -842,9 +880,15 @@ _MIX = {"drums": (0.0, 0.0, 0.12), "percussion": (-4.0, 0.25, 0.25), "bass": (-1
 
 
 def _colour(style: Style, idiom: str) -> str:
-    """Chord colour of an idiom: sevenths for jazz and lofi, a ninth when bright."""
+    """Chord colour of an idiom and sentiment: sevenths for jazz and lofi; positive moods
+    add sixths and ninths to their major chords, negative ones ninths to their minor
+    chords (a minor second against the third); a ninth on the tonic when bright."""
     if idiom in ("jazz", "lofi"):
         return "sevenths"
+    if style.sentiment == "positive":
+        return "warm"
+    if style.sentiment == "negative":
+        return "dark"
     if idiom == "corporate" and style.valence >= 1:
         return "bright"  # the added ninths of motivational library music
     return "bright" if style.valence == 2 and idiom not in ("rock", "house") else "plain"
@@ -952,12 +996,12 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     roles = assign_roles(groups or _DEFAULT_BAND.get(idiom, ("grand_piano", "bass", "drum_kit")),
                          idiom=idiom, drums=style.drum_style != "none")
     pulse, roles = _pulse_role(style, roles)
+    spans = hm.chord_plan(style.progression, scale, ts=ts, total=total, final=final,
+                          harmonic_rhythm=style.harmonic_rhythm, colour=_colour(style, idiom))
     ctx = _Ctx(style=style, idiom=idiom, scale=scale, level=style.momentum, busy=busy, start=start,
                end=start + duration, spb=spb, ts=ts, bars=bars, full_bars=full,
                stop=final if final is not None else total, ending=ending, intro=intro,
-               spans=hm.chord_plan(style.progression, scale, ts=ts, total=total, final=final,
-                                   harmonic_rhythm=style.harmonic_rhythm,
-                                   colour=_colour(style, idiom)),
+               spans=spans,
                vel=_DYNAMICS[style.dynamics], swing8=s8, swing16=s16,
                pulse=pulse, groove=groove)
     raw: Raw = []

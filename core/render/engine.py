@@ -68,7 +68,8 @@ def style_of(descriptor: Descriptor) -> Style:
     names = {f.name for f in fields(Style)}
     tags = {k: v for k, v in vars(descriptor.tags).items() if k in names}
     return Style(genre=descriptor.genre, subgenre=descriptor.subgenre, mood=descriptor.mood,
-                 valence=descriptor.valence, momentum=descriptor.momentum, **tags)
+                 valence=descriptor.valence, momentum=descriptor.momentum,
+                 sentiment=descriptor.sentiment, **tags)
 
 
 def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: Dictionary,

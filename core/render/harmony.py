@@ -29,7 +29,7 @@ __all__ = [
     "NOTE_NAMES", "MODE_STEPS", "MINOR_FAMILY", "PROGRESSIONS", "Scale", "Chord",
     "pitch_class", "family", "resolve_mode", "chord_from_numeral", "progression",
     "cadence", "turnaround", "coloured", "phrase_shape", "chord_plan", "with_seventh", "with_add9",
-    "with_colour", "melodic_pcs", "fit_note", "tonic_triad", "voice_chord", "pedal",
+    "with_add6", "rub", "with_colour", "melodic_pcs", "fit_note", "tonic_triad", "voice_chord", "pedal",
 ]
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -403,7 +403,9 @@ def coloured(chords: tuple[Chord, ...], scale: Scale, colour: str) -> tuple[Chor
     which takes a ninth (a tonic seventh leans towards the relative major, a tonic
     major seventh towards the mediant's minor triad).
     ``"bright"``: an added ninth on a major tonic (ninths elsewhere lean towards the
-    dominant key).  ``"plain"``: unchanged.
+    dominant key).  ``"warm"`` (positive moods): that ninth, and added sixths on the other
+    major triads.  ``"dark"`` (negative moods): added ninths on minor triads, a minor
+    second against their third.  ``"plain"``: unchanged.
     """
     if colour == "sevenths":
         return tuple(with_add9(c, scale) if c.root == scale.tonic and c.intervals in
@@ -411,7 +413,33 @@ def coloured(chords: tuple[Chord, ...], scale: Scale, colour: str) -> tuple[Chor
     if colour == "bright":
         return tuple(with_add9(c, scale) if c.intervals == (0, 4, 7) and c.root == scale.tonic
                      else c for c in chords)
+    if colour == "warm":
+        return tuple(with_add9(c, scale) if c.intervals == (0, 4, 7) and c.root == scale.tonic
+                     else with_add6(c, scale) if c.intervals == (0, 4, 7) else c
+                     for c in chords)
+    if colour == "dark":
+        return tuple(with_add9(c, scale) if c.intervals == (0, 3, 7) else c for c in chords)
     return chords
+
+
+def with_add6(chord: Chord, scale: Scale) -> Chord:
+    """A major triad with its sixth added when the sixth is in the scale (the warm,
+    consonant colour of positive library music)."""
+    if chord.intervals != (0, 4, 7) or not scale.contains(chord.root + 9):
+        return chord
+    return _make(chord.root, chord.intervals + (9,), chord.bass)
+
+
+def rub(chord: Chord, scale: Scale) -> int | None:
+    """A scale pitch class a semitone from a tone of ``chord`` (the b6 against the fifth
+    of a minor tonic, the 4 against a major third): the diatonic minor second a dark pad
+    adds as a low cluster; None when the scale has none."""
+    for c in sorted(chord.pcs, key=lambda p: (p - chord.root) % 12 != 7):
+        for d in (1, -1):
+            p = (c + d) % 12
+            if scale.contains(p) and p not in chord.pcs:
+                return p
+    return None
 
 
 #: Families whose identity is their bass line: no tonic pedal under them.
