@@ -153,7 +153,7 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
             for f in futures:
                 f.cancel()
             raise
-    # The final chord rings into the end (composer.RELEASE_S): close it without a click.
+    # The final chord rings into the end (parts.RELEASE_S): close it without a click.
     tail = min(int(round(END_FADE * sr)), n_total)
     if tail:
         out[n_total - tail:] *= linear_ramp(1.0, 0.0, tail)[:, None]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["NoteEvent", "PartSpec", "MixSpec", "FILTERS", "DYNAMICS"]
+__all__ = ["Style", "NoteEvent", "PartSpec", "MixSpec", "FILTERS", "DYNAMICS"]
 
 FILTERS = ("none", "lowpass", "sweep", "highpass")
 DYNAMICS = ("soft", "medium", "loud")
@@ -124,3 +124,26 @@ class MixSpec:
             raise ValueError(f"filter must be one of {FILTERS}, got {self.filter!r}")
         if self.dynamics not in DYNAMICS:
             raise ValueError(f"dynamics must be one of {DYNAMICS}, got {self.dynamics!r}")
+
+
+@dataclass(frozen=True)
+class Style:
+    """What the composer needs to know of a descriptor (its identity and render tags)."""
+
+    genre: str
+    subgenre: str
+    mood: str
+    valence: int            # 0..2
+    momentum: int           # 0..4
+    mode: str
+    harmonic_rhythm: float  # chord changes per bar
+    progression: str
+    rhythmic_density: int   # 0..4
+    drum_style: str
+    register: str
+    dynamics: str
+    reverb: float
+    saturation: float
+    filter: str
+    brightness: float
+    sentiment: str = "neutral"  # negative / neutral / positive (the mood's)
