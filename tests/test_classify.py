@@ -20,6 +20,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from core import classify
+from core.classify import hierarchy
 from core.classify import (UNK, DescriptorModel, TrainingError, UntrustedModelError,
                            cross_validate_target, evaluate, load_model, save_model,
                            split_indices)
@@ -86,7 +87,7 @@ def test_every_prediction_is_a_consistent_path(fitted, rng):
     mixed = 0.5 * X(test) + 0.5 * X(test)[rng.permutation(len(test))]
     pred = model.predict(np.vstack([X(test), mixed]))
     labels = [dict(zip(pred.labels, v)) for v in zip(*pred.labels.values())]
-    assert set(pred.labels) == set(classify.TARGETS)
+    assert set(pred.labels) == set(hierarchy.TARGETS)
     known = [lab for lab in labels if lab["genre"] != UNK]
     assert len(known) > len(test) * 0.9
     for lab in known:
@@ -153,9 +154,9 @@ def test_window_split_leaks_through_shared_sources():
 
 def test_evaluation_reports_and_confusion_files(corpus, tmp_path):
     ev = evaluate(corpus, kind="knn", split="grouped", seed=0)
-    assert set(ev.accuracy) == {*classify.TARGETS, "descriptor"}
+    assert set(ev.accuracy) == {*hierarchy.TARGETS, "descriptor"}
     assert ev.accuracy["genre"] > 0.9 and ev.n_test + ev.n_train == len(corpus)
-    assert set(ev.source_accuracy) == set(classify.TARGETS) and ev.source_accuracy["genre"] > 0.9
+    assert set(ev.source_accuracy) == set(hierarchy.TARGETS) and ev.source_accuracy["genre"] > 0.9
     cm = ev.confusion["genre"]
     assert int(cm.to_numpy().sum()) == ev.n_test and "precision" in ev.reports["genre"]
     files = ev.write(tmp_path)
@@ -216,7 +217,7 @@ def test_skops_round_trip_predicts_identically(fitted, tmp_path):
 
 
 def test_adam_mlp_converges_and_round_trips(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(classify, "MLP_ADAM_MIN", 100)  # the full-corpus solver, on a small one
+    monkeypatch.setattr(hierarchy, "MLP_ADAM_MIN", 100)  # the full-corpus solver, on a small one
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         model = DescriptorModel.fit(corpus.iloc[::2], kind="mlp", seed=1)
@@ -254,7 +255,7 @@ def test_unexpected_types_in_a_skops_file_are_refused(fitted, tmp_path):
 
     model, _ = fitted
     marker = tmp_path / "ran"
-    state = {"format": classify.FORMAT, "metadata": "{}", "estimators": {}}
+    state = {"format": hierarchy.FORMAT, "metadata": "{}", "estimators": {}}
     obj = _Marker.__new__(_Marker)
     obj.__dict__["path"] = str(marker)
     cases = {"custom": obj,  # an arbitrary class with side effects on load
@@ -286,7 +287,7 @@ def test_incomplete_skops_state_is_refused(tmp_path):
     import skops.io as sio
 
     path = tmp_path / "partial.skops"
-    sio.dump({"format": classify.FORMAT, "metadata": "{}", "estimators": {"genre": [1]}}, path)
+    sio.dump({"format": hierarchy.FORMAT, "metadata": "{}", "estimators": {"genre": [1]}}, path)
     with pytest.raises(FormatError, match="not a complete"):
         load_model(path)
 
