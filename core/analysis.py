@@ -24,8 +24,8 @@ from core import __version__
 from core import rhythm, structure, tonality
 from core.audio import AnalysisAudio, load_for_analysis
 from core.features import FrameFeatures, FrameParams, WindowGrid, compute_frame_features, window_grid
-from core.featureset import (DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, extended_features,
-                             feature_names, load_pca, window_features)
+from core.featureset import (DEFAULT_SET, DEGREE_NAMES, FEATURE_NAMES, PCA_VERSION,
+                             extended_features, feature_names, load_pca, window_features)
 from core.model import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
                         WindowTable)
 from core.progress import CancelledFn, ProgressFn, Reporter
@@ -211,13 +211,14 @@ def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,
 def _window_set(frames: FrameFeatures, grid: WindowGrid, rh: _Rhythm, feature_set: str,
                 default: np.ndarray | None = None) -> np.ndarray:
     """The window features of a named set (``default`` reuses computed ``default21``)."""
-    feature_names(feature_set)  # unknown names fail here
+    names = feature_names(feature_set)  # unknown names fail here
     feats = default if default is not None else window_features(
         frames, grid, onset_env=rh.onset_env, onset_peaks=rh.onset_peaks,
         tempo=rh.window_tempo, pca=load_pca())
     if feature_set == DEFAULT_SET:
         return feats
-    return np.hstack([feats, extended_features(frames, grid, tempo=rh.window_tempo)])
+    return np.hstack([feats, extended_features(frames, grid, tempo=rh.window_tempo,
+                                               degrees=DEGREE_NAMES[0] in names)])
 
 
 def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(),

@@ -40,7 +40,7 @@ import pandas as pd
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.errors import Cancelled, FormatError, TwintrackError
-from core.featureset import FEATURE_NAMES, FEATURE_SETS, PCA_VERSION
+from core.featureset import FEATURE_NAMES, FEATURE_SETS, PCA_VERSION, WIDEST_SET
 from core.fileio import atomic_path, atomic_write_text
 from core.model import TARGETS, Settings
 from core.progress import CancelledFn, ProgressFn, Reporter
@@ -56,9 +56,9 @@ MANIFEST = "corpus.json"
 TABLE = "features.parquet"
 META_COLUMNS = ("source", "descriptor", *TARGETS, "tempo_asked", "tonic", "mode", "duration",
                 "seed", "window_start", "window_end")
-#: Every window feature the corpus stores: the widest named set (``extended-v1``, which
-#: starts with ``default21``), so a model of any set trains on the same table.
-ALL_FEATURES = FEATURE_SETS["extended-v1"]
+#: Every window feature the corpus stores: the widest named set (which starts with
+#: ``default21``), so a model of any set trains on the same table.
+ALL_FEATURES = FEATURE_SETS[WIDEST_SET]
 COLUMNS = META_COLUMNS + ALL_FEATURES
 #: Columns a table must have (format 1 tables hold only the ``default21`` features).
 REQUIRED = META_COLUMNS + FEATURE_NAMES
@@ -186,7 +186,7 @@ def _rows(job: CorpusJob, settings: Settings, cancelled: CancelledFn | None) -> 
     from core.analysis import window_feature_table
 
     audio = _audio(job, settings, cancelled)
-    grid, feats = window_feature_table(audio, settings=settings, feature_set="extended-v1",
+    grid, feats = window_feature_table(audio, settings=settings, feature_set=WIDEST_SET,
                                        reporter=Reporter(None, cancelled))
     n, labels = len(feats), dict(job.labels)
     cols: dict[str, Any] = {"source": [job.source] * n, "descriptor": [job.descriptor] * n}

@@ -24,7 +24,8 @@ import numpy as np
 
 from core.features import FrameFeatures, WindowGrid, window_mean, window_std
 
-__all__ = ["FEATURE_NAMES", "EXTENDED_NAMES", "FEATURE_SETS", "DEFAULT_SET", "PCA_VERSION",
+__all__ = ["FEATURE_NAMES", "EXTENDED_NAMES", "DEGREE_NAMES", "FEATURE_SETS", "DEFAULT_SET",
+           "WIDEST_SET", "PCA_VERSION",
            "PcaBasis", "load_pca", "fit_pca", "pca_inputs", "window_features",
            "extended_features", "feature_names"]
 
@@ -56,8 +57,16 @@ EXTENDED_NAMES = (
     + ("major_fit", "minor_fit", "mode_fit", "chroma_entropy", "chroma_flux")
     + ("bandwidth_std", "rolloff_std", "flatness_std", "zcr_std", "harmonic_std", "rms_db_mean",
        "log2_tempo"))
+#: ``extended-v2`` adds the window's pitch-class profile relative to the tonic of its
+#: best-fitting key (12 energy shares, degree 0 = tonic): which scale degrees sound tells
+#: the modes apart (a mixolydian flat seventh, a lydian sharp fourth, a phrygian flat
+#: second) where the best major and minor fits cannot.
+DEGREE_NAMES = tuple(f"degree_share_{i}" for i in range(12))
 DEFAULT_SET = "default21"
-FEATURE_SETS = {DEFAULT_SET: FEATURE_NAMES, "extended-v1": FEATURE_NAMES + EXTENDED_NAMES}
+FEATURE_SETS = {DEFAULT_SET: FEATURE_NAMES, "extended-v1": FEATURE_NAMES + EXTENDED_NAMES,
+                "extended-v2": FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES}
+#: The widest set: what the corpus stores, so a model of any set trains on one table.
+WIDEST_SET = "extended-v2"
 
 
 def feature_names(feature_set: str) -> tuple[str, ...]:
@@ -177,9 +186,10 @@ def _band_edges(n: int, bands: int) -> np.ndarray:
     return np.linspace(0, n, bands + 1).round().astype(int)
 
 
-def extended_features(frames: FrameFeatures, grid: WindowGrid, *,
-                      tempo: np.ndarray) -> np.ndarray:
-    """The :data:`EXTENDED_NAMES` features of every window, shape (n_windows, 73).
+def extended_features(frames: FrameFeatures, grid: WindowGrid, *, tempo: np.ndarray,
+                      degrees: bool = False) -> np.ndarray:
+    """The :data:`EXTENDED_NAMES` features of every window, shape (n_windows, 73), followed
+    with ``degrees`` by the :data:`DEGREE_NAMES` (shape (n_windows, 85)).
 
     Frame-level inputs are the analysis's own (computed once per track); every window
     statistic is a cumulative-sum mean or deviation, as for ``default21``.
@@ -210,6 +220,7 @@ def extended_features(frames: FrameFeatures, grid: WindowGrid, *,
     cflux = np.r_[0.0, np.abs(np.diff(chroma, axis=1)).sum(axis=0)]
     rms_db = 20.0 * np.log10(np.maximum(rms, 1e-5))
     bpm = np.maximum(np.asarray(tempo, dtype=np.float64), 1.0)
+    tail = [_degree_shares(wchroma, scores)] if degrees else []
     return np.hstack([
         window_mean(frames.mfcc[4:13], grid), window_std(frames.mfcc[1:13], grid),
         window_mean(frames.contrast, grid), window_std(frames.contrast, grid),
@@ -224,7 +235,16 @@ def extended_features(frames: FrameFeatures, grid: WindowGrid, *,
         window_std(bandwidth, grid), window_std(rolloff, grid), window_std(flatness, grid),
         window_std(zcr, grid), window_std(frames.harmonic, grid), window_mean(rms_db, grid),
         np.log2(bpm)[:, None],
+        *tail,
     ])
+
+
+def _degree_shares(wchroma: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """Window chroma shares (n, 12) rotated so column 0 is the tonic of the best of the
+    24 keys (``scores``, (24, n)); a window without a key (all scores 0) keeps C."""
+    tonic = np.argmax(scores, axis=0) % 12
+    idx = (tonic[:, None] + np.arange(12)[None, :]) % 12
+    return np.take_along_axis(wchroma, idx, axis=1)
 
 
 def pca_path(version: str) -> Path:

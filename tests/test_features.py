@@ -121,3 +121,20 @@ def test_extended_features_are_named_finite_and_mean_what_they_say():
     # Noise spreads its energy over every pitch class; a triad holds it in three.
     noise = _extended(np.random.default_rng(1).standard_normal(22050 * 12).astype(np.float32) * 0.1)
     assert noise[:, col["chroma_entropy"]].min() > major[:, col["chroma_entropy"]].max()
+
+
+def test_degree_shares_are_relative_to_the_best_key():
+    """``extended-v2``'s degree shares rotate a window's chroma to its key's tonic: the
+    same scale in any key gives the same profile, and a mode change moves one degree."""
+    from core.featureset import _degree_shares
+    from core.tonality import key_scores
+
+    major = np.array([5, 0, 3, 0, 4, 3, 0, 4, 0, 3, 0, 2], dtype=float)
+    mixolydian = major.copy()
+    mixolydian[[10, 11]] = [2, 0]  # the flat seventh
+    rows = [np.roll(major, 7), np.roll(major, 2), np.roll(mixolydian, 7)]  # G, D, G mixo
+    chroma = np.array([r / r.sum() for r in rows])
+    shares = _degree_shares(chroma, key_scores(chroma.T))
+    np.testing.assert_allclose(shares[0], major / major.sum())
+    np.testing.assert_allclose(shares[1], shares[0])
+    assert shares[2][10] > 0 and shares[2][11] == 0 and shares[0][10] == 0
