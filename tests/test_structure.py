@@ -154,14 +154,14 @@ def test_medley_changes_are_found_by_their_texture(parts, monkeypatch):
     """A change of sound and tempo that no repetition marks (a medley, a DJ mix, a
     multi-region render) is found within 1 s; structure features alone miss or misplace
     it (the texture evidence is what finds it)."""
-    import core.structure as structure
+    from core.structure import boundaries
 
     y, ref = medley(parts)
     C, mfcc, beats = features(y)
     seg = segment(C, mfcc, beats, duration=len(y) / SR)
     assert_valid(seg, len(y) / SR)
     assert hit_f(ref, seg.boundaries, 1.0) == 1.0, (ref, seg.boundaries)
-    monkeypatch.setattr(structure, "TEXTURE_WEIGHT", 0.0)
+    monkeypatch.setattr(boundaries, "TEXTURE_WEIGHT", 0.0)
     alone = segment(C, mfcc, beats, duration=len(y) / SR)
     assert hit_f(ref, alone.boundaries, 1.0) < 1.0
 
