@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "classify")
     ap.add_argument("--kinds", default="knn,mlp")
-    ap.add_argument("--features", default="extended-v2,extended-v1",
+    ap.add_argument("--features", default="extended-v3,extended-v2",
                     help="named feature sets to compare (comma-separated)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--test-size", type=float, default=0.25)

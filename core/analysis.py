@@ -24,8 +24,9 @@ from core import __version__
 from core import rhythm, structure, tonality
 from core.audio import AnalysisAudio, load_for_analysis
 from core.features import FrameFeatures, FrameParams, WindowGrid, compute_frame_features, window_grid
-from core.featureset import (DEFAULT_SET, DEGREE_NAMES, FEATURE_NAMES, PCA_VERSION,
-                             extended_features, feature_names, load_pca, window_features)
+from core.featureset import (DEFAULT_SET, DEGREE_NAMES, EXTENDED_NAMES, FEATURE_NAMES,
+                             PCA_VERSION, extended_features, feature_names, load_pca,
+                             window_features)
 from core.model import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
                         WindowTable)
 from core.progress import CancelledFn, ProgressFn, Reporter
@@ -217,8 +218,14 @@ def _window_set(frames: FrameFeatures, grid: WindowGrid, rh: _Rhythm, feature_se
         tempo=rh.window_tempo, pca=load_pca())
     if feature_set == DEFAULT_SET:
         return feats
-    return np.hstack([feats, extended_features(frames, grid, tempo=rh.window_tempo,
-                                               degrees=DEGREE_NAMES[0] in names)])
+    degrees = DEGREE_NAMES[0] in names
+    full = np.hstack([feats, extended_features(frames, grid, tempo=rh.window_tempo,
+                                               degrees=degrees)])
+    computed = FEATURE_NAMES + EXTENDED_NAMES + (DEGREE_NAMES if degrees else ())
+    if names == computed:
+        return full
+    column = {n: i for i, n in enumerate(computed)}
+    return full[:, [column[n] for n in names]]  # a set that leaves some features out
 
 
 def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(),

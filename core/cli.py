@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 from core.errors import TwintrackError
-from core.featureset import FEATURE_SETS, WIDEST_SET
+from core.featureset import FEATURE_SETS, TRAIN_SET
 
 __all__ = ["main"]
 
@@ -122,8 +122,8 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--target", default=None, help="with --cv: the target to cross-validate")
     t.add_argument("--cv", type=int, default=0, help="k-fold cross-validation grouped by source")
-    t.add_argument("--features", default=WIDEST_SET, choices=tuple(FEATURE_SETS),
-                   help=f"named window feature set the model reads (default {WIDEST_SET})")
+    t.add_argument("--features", default=TRAIN_SET, choices=tuple(FEATURE_SETS),
+                   help=f"named window feature set the model reads (default {TRAIN_SET})")
 
     co = sub.add_parser("compare", help="score renders against their original (feedback loop)")
     co.add_argument("original", type=Path, help="the original track (audio)")

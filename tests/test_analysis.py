@@ -118,32 +118,38 @@ def test_section_tempo_keeps_the_tracks_metrical_level(bpm, reference, expected)
     assert _same_level(bpm, reference) == pytest.approx(expected)
 
 
-def test_a_model_of_the_extended_set_gets_its_features_from_the_same_frames():
-    """analyze_audio computes the set the model reads; window_feature_table agrees."""
+@pytest.mark.parametrize("feature_set", ["extended-v1", "extended-v3"])
+def test_a_model_of_the_extended_set_gets_its_features_from_the_same_frames(feature_set):
+    """analyze_audio computes the set the model reads; window_feature_table agrees, and a
+    set that leaves features out (extended-v3: no tempo) is the wide set's columns."""
     import pandas as pd
 
     from core.analysis import window_feature_table
     from core.classify import DescriptorModel
     from core.descriptors import load_dictionary
-    from core.featureset import FEATURE_NAMES, feature_names
+    from core.featureset import FEATURE_NAMES, TEMPO_NAMES, WIDEST_SET, feature_names
 
-    names = feature_names("extended-v1")
+    names = feature_names(feature_set)
     d = load_dictionary()
     rows = []
     for i, (part, desc) in enumerate([(("A", 60, False, 16.0), d.active()[0]),
                                       (("B", 69, True, 16.0), d.active()[-1])]):
         for s in range(2):
             y, _ = form([part], bpm=100.0 + 20 * s)
-            _, x = window_feature_table(audio_from_array(y, SR), feature_set="extended-v1")
+            _, x = window_feature_table(audio_from_array(y, SR), feature_set=feature_set)
             assert x.shape[1] == len(names)
             rows += [{"source": f"{i}-{s}", "descriptor": desc.name, **desc.labels(),
                       **dict(zip(names, r))} for r in x]
-    model = DescriptorModel.fit(pd.DataFrame(rows), kind="knn", feature_set="extended-v1",
+    model = DescriptorModel.fit(pd.DataFrame(rows), kind="knn", feature_set=feature_set,
                                 calibrate=False)
     y, _ = form([("B", 69, True, 16.0)], bpm=120.0)
     audio = audio_from_array(y, SR)
     a = analyze_audio(audio, model=model)
     assert a.windows.feature_names == FEATURE_NAMES  # the analysis table keeps default21
-    _, x = window_feature_table(audio, feature_set="extended-v1")
-    np.testing.assert_allclose(np.asarray(a.windows.features), x[:, :len(FEATURE_NAMES)])
+    _, wide = window_feature_table(audio, feature_set=WIDEST_SET)
+    np.testing.assert_allclose(np.asarray(a.windows.features), wide[:, :len(FEATURE_NAMES)])
+    _, x = window_feature_table(audio, feature_set=feature_set)
+    columns = [feature_names(WIDEST_SET).index(n) for n in names]
+    np.testing.assert_allclose(x, wide[:, columns])
+    assert (feature_set == "extended-v3") == (not set(TEMPO_NAMES) & set(names))
     assert set(a.windows.labels["genre"]) == {d.active()[-1].genre}

@@ -246,12 +246,11 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     pulse, roles = pulse_role(style, roles)
     spans = hm.chord_plan(style.progression, scale, ts=ts, total=total, final=final,
                           harmonic_rhythm=style.harmonic_rhythm, colour=_colour(style, idiom))
-    ctx = PartContext(style=style, idiom=idiom, scale=scale, level=style.momentum, busy=busy, start=start,
-               end=start + duration, spb=spb, ts=ts, bars=bars, full_bars=full,
-               stop=final if final is not None else total, ending=ending, intro=intro,
-               spans=spans,
-               vel=_DYNAMICS[style.dynamics], swing8=s8, swing16=s16,
-               pulse=pulse, groove=groove)
+    ctx = PartContext(style=style, idiom=idiom, scale=scale, level=style.momentum, busy=busy,
+                      start=start, end=start + duration, spb=spb, ts=ts, bars=bars,
+                      full_bars=full, stop=final if final is not None else total,
+                      ending=ending, intro=intro, spans=spans, vel=_DYNAMICS[style.dynamics],
+                      swing8=s8, swing16=s16, pulse=pulse, groove=groove)
     raw: Raw = []
     for role, group in roles:
         rng = np.random.default_rng([int(seed) & 0xFFFFFFFF, zlib.crc32(role.encode())])
