@@ -104,7 +104,7 @@ def test_segment_majority_is_a_consistent_path(small_analysis):
 
 
 def test_the_planner_renders_the_style_the_segment_was_heard_as(small_analysis):
-    """A 200 BPM segment heard as a 68-80 BPM ballad is rendered as that ballad (not as
+    """A 200 BPM segment heard as a 71-77 BPM ballad is rendered as that ballad (not as
     another descriptor whose range holds the tempo), at the octave of 200 BPM nearest its
     range (100 BPM: every beat of the render falls on a beat of the original)."""
     from dataclasses import replace
@@ -120,7 +120,7 @@ def test_the_planner_renders_the_style_the_segment_was_heard_as(small_analysis):
                   candidates=("pop_indie_hopeful", "pop_ballad_hopeful"))
     assert segment_descriptor(row, d) == "pop_ballad_hopeful"
     tags = d.by_name("pop_ballad_hopeful").tags
-    assert (tags.tempo_min, tags.tempo_max) == (68, 80)
+    assert (tags.tempo_min, tags.tempo_max) == (71, 77)
     assert fit_tempo(200.0, d.by_name("pop_ballad_hopeful")) == 100.0
     # UNK: the nearest majority, then the windows' most frequent nearest descriptor.
     unk = replace(row, descriptor="UNK")
