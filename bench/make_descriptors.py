@@ -34,7 +34,7 @@ sys.path.insert(0, str(ROOT))
 from core.descriptors import dictionary_from_dict  # noqa: E402
 
 OUT = ROOT / "resources" / "descriptors.json"
-VERSION = "descriptors-v3"
+VERSION = "descriptors-v4"
 logger = logging.getLogger("make_descriptors")
 
 # name: display name, roles, MIDI low, MIDI high (typical written range of the group)
@@ -432,7 +432,11 @@ ELECTRONIC_STYLES = ("four_on_the_floor", "trap")
 BAND_STYLES = ("halftime", "boom_bap", "breakbeat", "full", "four_on_the_floor", "trap")
 DYNAMICS = ("soft", "soft", "medium", "loud", "loud")
 #: Brightness offset of a sentiment: negative moods sound darker, positive ones brighter.
-SENTIMENT_LIGHT = {"negative": -0.05, "neutral": 0.0, "positive": 0.05}
+SENTIMENT_LIGHT = {"negative": -0.1, "neutral": 0.0, "positive": 0.1}
+#: Modes a sentiment prefers among its mood's choices: positive moods play in the major
+#: family, negative ones in the minor family, neutral ones keep their own order.
+SENTIMENT_FAMILY = {"positive": ("major", "lydian", "mixolydian"),
+                    "negative": ("minor", "dorian", "phrygian")}
 
 
 def _clamp(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -478,10 +482,13 @@ def _groups(sub: dict[str, Any], mood: str, momentum: int, drum_style: str,
 
 
 def _harmony(sub: dict[str, Any], mood: str, taken: set[tuple[str, str]]) -> tuple[str, str]:
-    """The mood's (mode, progression) in this style: the first idiomatic choice, unless a
+    """The mood's (mode, progression) in this style: the first idiomatic choice (modes of
+    the sentiment's family first: :data:`SENTIMENT_FAMILY`), unless a
     twin already plays in that mode; then the first pair of its own choices in another
     mode, else with another progression (idiomatic ones first)."""
     modes, progs = (part.split() for part in HARMONY[mood].split(" / "))
+    family = SENTIMENT_FAMILY.get(MOODS[mood][0], ())
+    modes = sorted(modes, key=lambda m: m not in family)  # the sentiment's family first
     mode = _pick(modes, sub["modes"])
     ok = {p for p, m in PROGRESSION_MODES.items() if mode in m.split()}
     first = mode, _pick(progs, sub["progs"], ok)

@@ -130,13 +130,16 @@ _MIX = {"drums": (0.0, 0.0, 0.12), "percussion": (-4.0, 0.25, 0.25), "bass": (-1
 def _colour(style: Style, idiom: str) -> str:
     """Chord colour of an idiom and sentiment: sevenths for jazz and lofi; positive moods
     add sixths and ninths to their major chords, negative ones ninths to their minor
-    chords (a minor second against the third); a ninth on the tonic when bright."""
+    chords (a minor second against the third), neutral ones suspend every chord but the
+    tonic."""
     if idiom in ("jazz", "lofi"):
         return "sevenths"
     if style.sentiment == "positive":
         return "warm"
     if style.sentiment == "negative":
         return "dark"
+    if style.sentiment == "neutral":
+        return "open"
     if idiom == "corporate" and style.valence >= 1:
         return "bright"  # the added ninths of motivational library music
     return "bright" if style.valence == 2 and idiom not in ("rock", "house") else "plain"

@@ -29,7 +29,7 @@ __all__ = [
     "NOTE_NAMES", "MODE_STEPS", "MINOR_FAMILY", "PROGRESSIONS", "Scale", "Chord",
     "pitch_class", "family", "resolve_mode", "chord_from_numeral", "progression",
     "cadence", "turnaround", "coloured", "phrase_shape", "chord_plan", "with_seventh", "with_add9",
-    "with_add6", "rub", "with_colour", "melodic_pcs", "fit_note", "tonic_triad", "voice_chord", "pedal",
+    "with_add6", "with_open", "rub", "with_colour", "melodic_pcs", "fit_note", "tonic_triad", "voice_chord", "pedal",
 ]
 
 NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
@@ -405,7 +405,8 @@ def coloured(chords: tuple[Chord, ...], scale: Scale, colour: str) -> tuple[Chor
     ``"bright"``: an added ninth on a major tonic (ninths elsewhere lean towards the
     dominant key).  ``"warm"`` (positive moods): that ninth, and added sixths on the other
     major triads.  ``"dark"`` (negative moods): added ninths on minor triads, a minor
-    second against their third.  ``"plain"``: unchanged.
+    second against their third.  ``"open"`` (neutral moods): every chord but the tonic
+    suspended (:func:`with_open`), so the key stays clear.  ``"plain"``: unchanged.
     """
     if colour == "sevenths":
         return tuple(with_add9(c, scale) if c.root == scale.tonic and c.intervals in
@@ -419,7 +420,21 @@ def coloured(chords: tuple[Chord, ...], scale: Scale, colour: str) -> tuple[Chor
                      for c in chords)
     if colour == "dark":
         return tuple(with_add9(c, scale) if c.intervals == (0, 3, 7) else c for c in chords)
+    if colour == "open":
+        return tuple(c if c.root == scale.tonic else with_open(c, scale) for c in chords)
     return chords
+
+
+def with_open(chord: Chord, scale: Scale) -> Chord:
+    """A major or minor triad with its third replaced by the second (sus2), else the
+    fourth (sus4), when the scale has it: neither major nor minor, the open sound of
+    neutral moods."""
+    if chord.intervals not in ((0, 3, 7), (0, 4, 7)):
+        return chord
+    for step in (2, 5):
+        if scale.contains(chord.root + step):
+            return _make(chord.root, tuple(sorted((0, step, 7))), chord.bass)
+    return chord
 
 
 def with_add6(chord: Chord, scale: Scale) -> Chord:
