@@ -425,3 +425,22 @@ def test_the_pulse_comes_forward_and_pads_step_back():
     base = {p.name: p.gain_db for p in busy.parts}
     assert gains["arp"] > base.get("arp", -8.0)
     assert gains["chords"] < base["chords"]
+
+
+def test_open_colour_suspends_every_chord_but_the_tonic():
+    """Neutral moods: the chords other than the tonic lose their third (sus2, else sus4),
+    in the key; the tonic keeps it, so the key stays clear."""
+    from core.render import harmony as hm
+
+    for mode in ("major", "minor", "dorian"):
+        scale = hm.Scale(2, mode)
+        chords = tuple(hm.chord_from_numeral(n, scale.tonic, scale.mode)
+                       for n in (("I", "IV", "V", "vi") if mode == "major"
+                                 else ("i", "iv", "v", "VI")))
+        out = hm.coloured(chords, scale, "open")
+        assert out[0] == chords[0]
+        for before, after in zip(chords[1:], out[1:]):
+            assert after.root == before.root and 7 in after.intervals
+            assert not {3, 4} & set(after.intervals)
+            if all(scale.contains(p) for p in before.pcs):  # an in-key chord stays in key
+                assert all(scale.contains(p) for p in after.pcs)
