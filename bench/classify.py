@@ -22,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_CORPUS = Path("/work/corpus20v2/features.parquet")
+DEFAULT_CORPUS = Path("/work/corpus20v4/features.parquet")
 #: Grouped-split accuracy each target should reach.
 GOALS = {"genre": 0.97, "subgenre": 0.90, "mood": 0.90, "sentiment": 0.90,
          "valence": 0.90, "momentum": 0.90}
