@@ -289,6 +289,8 @@ def test_bad_style_tags_are_reported_by_name():
         compose(make_style(), tonic="H")
     with pytest.raises(TwintrackError, match="instrument groups"):
         compose(make_style(), instrument_groups=("kazoo",))
+    with pytest.raises(TwintrackError, match="sentiment 'wry'"):
+        compose(make_style(sentiment="wry"))
 
 
 def test_valence_brightens_register_and_mix():

@@ -127,22 +127,16 @@ _MIX = {"drums": (0.0, 0.0, 0.12), "percussion": (-4.0, 0.25, 0.25), "bass": (-1
         "melody": (-3.0, 0.1, 0.3), "arp": (-8.0, 0.35, 0.35), "counter": (-8.0, -0.35, 0.35)}
 
 
+#: Chord colour of a sentiment (:func:`core.render.harmony.coloured`): positive moods add
+#: sixths and ninths to their major chords, negative ones ninths to their minor chords (a
+#: minor second against the third), neutral ones suspend every chord but the tonic.
+_SENTIMENT_COLOUR = {"positive": "warm", "negative": "dark", "neutral": "open"}
+
+
 def _colour(style: Style, idiom: str) -> str:
-    """Chord colour of an idiom and sentiment: sevenths for jazz and lofi; positive moods
-    add sixths and ninths to their major chords, negative ones ninths to their minor
-    chords (a minor second against the third), neutral ones suspend every chord but the
-    tonic."""
-    if idiom in ("jazz", "lofi"):
-        return "sevenths"
-    if style.sentiment == "positive":
-        return "warm"
-    if style.sentiment == "negative":
-        return "dark"
-    if style.sentiment == "neutral":
-        return "open"
-    if idiom == "corporate" and style.valence >= 1:
-        return "bright"  # the added ninths of motivational library music
-    return "bright" if style.valence == 2 and idiom not in ("rock", "house") else "plain"
+    """Chord colour of an idiom and sentiment: sevenths for jazz and lofi, else the
+    sentiment's (:data:`_SENTIMENT_COLOUR`)."""
+    return "sevenths" if idiom in ("jazz", "lofi") else _SENTIMENT_COLOUR[style.sentiment]
 
 
 def _check(style: Style, *, tempo: float, duration: float, groups: Sequence[str],
@@ -157,7 +151,8 @@ def _check(style: Style, *, tempo: float, duration: float, groups: Sequence[str]
     checks = (("mode", style.mode, hm.MODE_STEPS), ("progression", style.progression,
               hm.PROGRESSIONS), ("drum_style", style.drum_style, pt.DRUM_STYLES),
               ("register", style.register, REGISTER), ("dynamics", style.dynamics, _DYNAMICS),
-              ("filter", style.filter, FILTERS))
+              ("filter", style.filter, FILTERS), ("sentiment", style.sentiment,
+                                                     _SENTIMENT_COLOUR))
     problems += [f"{name} {value!r} is not one of {sorted(allowed)}"
                  for name, value, allowed in checks if value not in allowed]
     for name, value, top in (("valence", style.valence, 2), ("momentum", style.momentum, 4),
