@@ -12,7 +12,10 @@ The dictionary is the product of a few small tables.  :data:`MOODS` fixes what a
 momentum, instrument palettes for calm / moderate / busy music, its idiomatic modes
 and progressions, its space and grit).  Every entry is a mood played in a subgenre:
 the first preferred mode (progression) of the mood that the subgenre uses idiomatically
-wins, falling back to the mood's own first choice.
+wins, falling back to the mood's own first choice; a positive mood looks at its
+major-family modes first, a negative one at its minor-family modes.  Moods of one
+subgenre with equal sentiment, valence and momentum ("twins") always play their own
+colour instrument and register, and each takes a mode its earlier twins do not use.
 
 Identifiers are stable: ``id = 1000 * genre + 100 * subgenre + mood`` (1-based
 positions in the tables).  Append new moods at the end of a subgenre's list, never
@@ -483,9 +486,9 @@ def _groups(sub: dict[str, Any], mood: str, momentum: int, drum_style: str,
 
 def _harmony(sub: dict[str, Any], mood: str, taken: set[tuple[str, str]]) -> tuple[str, str]:
     """The mood's (mode, progression) in this style: the first idiomatic choice (modes of
-    the sentiment's family first: :data:`SENTIMENT_FAMILY`), unless a
-    twin already plays in that mode; then the first pair of its own choices in another
-    mode, else with another progression (idiomatic ones first)."""
+    the sentiment's family first: :data:`SENTIMENT_FAMILY`), unless a twin already plays
+    in that mode; then the first pair of its own choices in another mode, else with
+    another progression (idiomatic ones first)."""
     modes, progs = (part.split() for part in HARMONY[mood].split(" / "))
     family = SENTIMENT_FAMILY.get(MOODS[mood][0], ())
     modes = sorted(modes, key=lambda m: m not in family)  # the sentiment's family first
@@ -507,8 +510,7 @@ def _tags(sub: dict[str, Any], mood: str, twins: list[dict[str, Any]]) -> dict[s
     its own colour instrument and register and a harmony none of them uses, so that moods
     with equal tag triples still sound apart."""
     _, valence, momentum, _, register, filt = MOODS[mood]
-    twinned = bool(twins) or any(MOODS[m][:3] == MOODS[mood][:3]
-                                 for m in sub["moods"] if m != mood)
+    twinned = any(MOODS[m][:3] == MOODS[mood][:3] for m in sub["moods"] if m != mood)
     mode, progression = _harmony(sub, mood, {(t["mode"], t["progression"]) for t in twins})
     lo, hi = sub["tempo"][momentum]
     harmonic = HARMONIC_RHYTHM.get(progression, 1.0)
