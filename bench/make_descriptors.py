@@ -35,6 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from core.descriptors import dictionary_from_dict  # noqa: E402
+from core.render.harmony import family  # noqa: E402
 
 OUT = ROOT / "resources" / "descriptors.json"
 VERSION = "descriptors-v4"
@@ -436,10 +437,10 @@ BAND_STYLES = ("halftime", "boom_bap", "breakbeat", "full", "four_on_the_floor",
 DYNAMICS = ("soft", "soft", "medium", "loud", "loud")
 #: Brightness offset of a sentiment: negative moods sound darker, positive ones brighter.
 SENTIMENT_LIGHT = {"negative": -0.1, "neutral": 0.0, "positive": 0.1}
-#: Modes a sentiment prefers among its mood's choices: positive moods play in the major
-#: family, negative ones in the minor family, neutral ones keep their own order.
-SENTIMENT_FAMILY = {"positive": ("major", "lydian", "mixolydian"),
-                    "negative": ("minor", "dorian", "phrygian")}
+#: Mode family (:func:`core.render.harmony.family`) a sentiment prefers among its mood's
+#: choices: positive moods play in the major family, negative ones in the minor family,
+#: neutral ones keep their own order.
+SENTIMENT_FAMILY = {"positive": "major", "negative": "minor"}
 
 
 def _clamp(x: float, lo: float = 0.0, hi: float = 1.0) -> float:
@@ -490,8 +491,8 @@ def _harmony(sub: dict[str, Any], mood: str, taken: set[tuple[str, str]]) -> tup
     in that mode; then the first pair of its own choices in another mode, else with
     another progression (idiomatic ones first)."""
     modes, progs = (part.split() for part in HARMONY[mood].split(" / "))
-    family = SENTIMENT_FAMILY.get(MOODS[mood][0], ())
-    modes = sorted(modes, key=lambda m: m not in family)  # the sentiment's family first
+    liked = SENTIMENT_FAMILY.get(MOODS[mood][0])
+    modes = sorted(modes, key=lambda m: family(m) != liked)  # the sentiment's family first
     mode = _pick(modes, sub["modes"])
     ok = {p for p, m in PROGRESSION_MODES.items() if mode in m.split()}
     first = mode, _pick(progs, sub["progs"], ok)

@@ -44,6 +44,7 @@ from core.featureset import FEATURE_NAMES, FEATURE_SETS, PCA_VERSION, WIDEST_SET
 from core.fileio import atomic_path, atomic_write_text
 from core.model import TARGETS, Settings
 from core.progress import CancelledFn, ProgressFn, Reporter
+from core.render.harmony import NOTE_NAMES, family
 
 __all__ = ["CorpusInfo", "CorpusJob", "CorpusMismatchError", "generate_corpus", "plan_renders",
            "corpus_from_folder", "corpus_from_csv", "load_corpus", "summary", "COLUMNS",
@@ -65,8 +66,6 @@ REQUIRED = META_COLUMNS + FEATURE_NAMES
 _STRINGS = ("source", "descriptor", *TARGETS, "tonic", "mode")
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff",
                               ".aifc", ".au", ".m4a", ".wma"})
-_MAJOR_FAMILY = frozenset({"major", "lydian", "mixolydian"})
-_TONICS = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 _TIME = "%Y-%m-%dT%H:%M:%S%z"
 _Entry = tuple[str, Path, dict[str, str]]  # source, file, labels
 
@@ -152,11 +151,11 @@ def plan_renders(*, per_descriptor: int, durations: Sequence[float], seed: int,
                              "and a seed >= 0")
     jobs: list[CorpusJob] = []
     for d in _chosen(dictionary or load_dictionary(), descriptors):
-        mode = "major" if d.tags.mode in _MAJOR_FAMILY else "minor"
+        mode = family(d.tags.mode)  # the key asked: the family of the style's mode
         for k in range(per_descriptor):
             rng = np.random.default_rng([seed, d.id, k])
             tempo = round(float(rng.uniform(d.tags.tempo_min, d.tags.tempo_max)), 1)
-            tonic = _TONICS[int(rng.integers(12))]
+            tonic = NOTE_NAMES[int(rng.integers(12))]
             s = int(rng.integers(2 ** 31 - 1))
             i = len(jobs)
             jobs.append(CorpusJob(i, f"r{i:06d}", tuple(d.labels().items()), d.name, tempo,

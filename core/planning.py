@@ -23,13 +23,13 @@ import numpy as np
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.model import Analysis, SegmentRow, segment_table
+from core.render.harmony import family
 from core.timeline import Region, Span, Timeline
 
 __all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "segment_descriptor", "plan_multi",
            "plan_single", "DRUM_GROUPS"]
 
 DRUM_GROUPS = frozenset({"drum_kit", "electronic_drums", "orchestral_percussion"})
-_MAJORISH = {"major", "lydian", "mixolydian"}
 
 
 def instrumentation(descriptor: Descriptor, *, seed: int) -> tuple[str, ...]:
@@ -79,7 +79,7 @@ def suggest_descriptors(analysis: Analysis, *, n: int = 3,
     for d in dictionary.active():
         t = d.tags
         tempo_ok = any(t.tempo_min <= bpm * f <= t.tempo_max for f in (1.0, 2.0, 0.5))
-        mode_ok = (t.mode not in _MAJORISH) == minor
+        mode_ok = (family(t.mode) == "minor") == minor
         score = 2.0 * tempo_ok + 1.5 * mode_ok - abs(d.momentum - activity)
         scored.append((-score, d.id, d.name))
     return [name for _, _, name in sorted(scored)[:n]]
