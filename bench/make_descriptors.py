@@ -451,15 +451,15 @@ def _title(part: str) -> str:
     return NAMES.get(part, part.replace("_", " ").title())
 
 
-def _pick(preferred: list[str], idiom: set[str], ok: set[str] | None = None) -> str:
-    """First preferred choice the style uses idiomatically (and ``ok`` allows)."""
-    allowed = [p for p in preferred if ok is None or p in ok]
-    return next((p for p in allowed if p in idiom), allowed[0])
-
-
 def _idiom_first(preferred: list[str], idiom: set[str]) -> list[str]:
     """``preferred`` with the choices the style uses idiomatically first (order kept)."""
     return sorted(preferred, key=lambda p: p not in idiom)
+
+
+def _pick(preferred: list[str], idiom: set[str], ok: set[str] | None = None) -> str:
+    """First preferred choice the style uses idiomatically (and ``ok`` allows), else the
+    first allowed one."""
+    return _idiom_first([p for p in preferred if ok is None or p in ok], idiom)[0]
 
 
 def _drum_group(style: str, sub: dict[str, Any]) -> str | None:
