@@ -402,18 +402,14 @@ def coloured(chords: tuple[Chord, ...], scale: Scale, colour: str) -> tuple[Chor
     ``"sevenths"`` (jazz, lofi): the scale's seventh on every chord but a tonic triad,
     which takes a ninth (a tonic seventh leans towards the relative major, a tonic
     major seventh towards the mediant's minor triad).
-    ``"bright"``: an added ninth on a major tonic (ninths elsewhere lean towards the
-    dominant key).  ``"warm"`` (positive moods): that ninth, and added sixths on the other
-    major triads.  ``"dark"`` (negative moods): added ninths on minor triads, a minor
+    ``"warm"`` (positive moods): an added ninth on a major tonic (ninths elsewhere lean
+    towards the dominant key) and added sixths on the other major triads.  ``"dark"`` (negative moods): added ninths on minor triads, a minor
     second against their third.  ``"open"`` (neutral moods): every chord but the tonic
     suspended (:func:`with_open`), so the key stays clear.  ``"plain"``: unchanged.
     """
     if colour == "sevenths":
         return tuple(with_add9(c, scale) if c.root == scale.tonic and c.intervals in
                      ((0, 3, 7), (0, 4, 7)) else with_seventh(c, scale) for c in chords)
-    if colour == "bright":
-        return tuple(with_add9(c, scale) if c.intervals == (0, 4, 7) and c.root == scale.tonic
-                     else c for c in chords)
     if colour == "warm":
         return tuple(with_add9(c, scale) if c.intervals == (0, 4, 7) and c.root == scale.tonic
                      else with_add6(c, scale) if c.intervals == (0, 4, 7) else c

@@ -265,12 +265,11 @@ def _cluster(ctx: PartContext, out: Raw, part: str, beat: float, dur: float,
     pc = hm.rub(chord, ctx.scale)
     if pc is None or not voicing:
         return
-    low = [p for p in voicing[:2] if abs((pc - p + 6) % 12 - 6) == 1]
-    if not low:
-        return
-    ref = low[0]
-    pitch = ref + ((pc - ref + 6) % 12 - 6)
-    _add(ctx, out, part, beat, dur, pitch, vel * 0.8)
+    for p in voicing[:2]:
+        step = (pc - p + 6) % 12 - 6  # signed semitones to the nearest pitch of class pc
+        if abs(step) == 1:
+            _add(ctx, out, part, beat, dur, p + step, vel * 0.8)
+            return
 
 
 def _favour(scale: hm.Scale, chord: hm.Chord) -> tuple[int, int]:
@@ -452,9 +451,18 @@ def _articulation(ctx: PartContext, legato: float) -> float:
     momentum detach them (staccato), calm bright ones keep the idiom's touch."""
     if ctx.style.valence == 0:
         return max(legato, 0.98)
-    if ctx.style.valence == 2 and ctx.style.momentum >= 2:
-        return legato * 0.6
+    if _detached(ctx):
+        return legato * _DETACHED
     return legato
+
+
+#: Note-length factor of detached playing (bright tunes and arpeggios with momentum).
+_DETACHED = 0.6
+
+
+def _detached(ctx: PartContext) -> bool:
+    """Bright (valence 2) and moving (momentum 2+): tunes and arpeggios play detached."""
+    return ctx.style.valence == 2 and ctx.style.momentum >= 2
 
 
 def _variation(motif: pt.Motif, k: int, unit: float, level: int,
@@ -479,8 +487,7 @@ def _write_arp(ctx: PartContext, role: str, group: str, rng: np.random.Generator
     rate = {0: 2.0, 1: 1.0, 2: 0.5, 3: 0.5, 4: 0.25}[ctx.busy] / (2 if fast else 1)
     order = {"acoustic_guitar": (0, 2, 1, 3, 1, 2)}.get(group, (0, 1, 2, 3, 2, 1)
                                                         if not fast else (0, 1, 2, 3))
-    ring = (1.0 if fast else 1.8) * (0.6 if ctx.style.valence == 2 and ctx.style.momentum >= 2
-                                     else 1.0)  # bright and moving: detached
+    ring = (1.0 if fast else 1.8) * (_DETACHED if _detached(ctx) else 1.0)
     # Ostinato idioms keep running eighths: a pastoral harp plucks them short
     # (pizzicato-like), a corporate piano repeats a bright broken-chord cell.
     ostinato = ctx.idiom in ARP_FIRST and ctx.busy >= 1
