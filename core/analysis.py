@@ -24,7 +24,7 @@ from core import __version__
 from core import rhythm, structure, tonality
 from core.audio import AnalysisAudio, load_for_analysis
 from core.features import FrameFeatures, FrameParams, WindowGrid, compute_frame_features, window_grid
-from core.featureset import (DEFAULT_SET, DEGREE_NAMES, EXTENDED_NAMES, FEATURE_NAMES,
+from core.featureset import (DEFAULT_SET, DEGREE_NAMES, EXTENDED_NAMES, FEATURE_NAMES, MID_NAMES,
                              PCA_VERSION, extended_features, feature_names, load_pca,
                              window_features)
 from core.model import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
@@ -218,10 +218,11 @@ def _window_set(frames: FrameFeatures, grid: WindowGrid, rh: _Rhythm, feature_se
         tempo=rh.window_tempo, pca=load_pca())
     if feature_set == DEFAULT_SET:
         return feats
-    degrees = DEGREE_NAMES[0] in names
+    degrees, mid = DEGREE_NAMES[0] in names, MID_NAMES[0] in names
     full = np.hstack([feats, extended_features(frames, grid, tempo=rh.window_tempo,
-                                               degrees=degrees)])
-    computed = FEATURE_NAMES + EXTENDED_NAMES + (DEGREE_NAMES if degrees else ())
+                                               degrees=degrees, mid=mid)])
+    computed = (FEATURE_NAMES + EXTENDED_NAMES + (DEGREE_NAMES if degrees else ())
+                + (MID_NAMES if mid else ()))
     if names == computed:
         return full
     column = {n: i for i, n in enumerate(computed)}

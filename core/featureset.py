@@ -24,7 +24,8 @@ import numpy as np
 
 from core.features import FrameFeatures, WindowGrid, window_mean, window_std
 
-__all__ = ["FEATURE_NAMES", "EXTENDED_NAMES", "DEGREE_NAMES", "FEATURE_SETS", "DEFAULT_SET",
+__all__ = ["FEATURE_NAMES", "EXTENDED_NAMES", "DEGREE_NAMES", "MID_NAMES", "FEATURE_SETS",
+           "DEFAULT_SET",
            "WIDEST_SET", "TRAIN_SET", "TEMPO_NAMES", "PCA_VERSION",
            "PcaBasis", "load_pca", "fit_pca", "pca_inputs", "window_features",
            "extended_features", "feature_names"]
@@ -70,15 +71,29 @@ DEGREE_NAMES = tuple(f"degree_share_{i}" for i in range(12))
 #: between runs is about 0.01); feedback-loop consistency on the shared recordings (8
 #: renders each): genre 0.77 -> 0.87, mood 0.47 -> 0.75, momentum 0.48 -> 0.72.
 TEMPO_NAMES = ("tempo", "log2_tempo")
+#: ``extended-v4`` adds the harmony above the bass: the chroma of the CQT from C3 up, in
+#: magnitude (not energy), so the chords' and the tune's tones are not drowned by the
+#: bass and its leakage into the neighbouring pitch classes (the full-range chroma of a
+#: low, drum-heavy style gives the semitones beside the tonic nearly as much as the
+#: third).  Its 12 degree shares relative to its own best key, its best-major minus
+#: best-minor fit, and its interval-class profile: for k = 1..6 semitones, the mean over
+#: frames of sum_i c_i c_(i+k) / sum_i c_i^2 (clusters at k=1, seconds and suspensions at
+#: 2, thirds at 3-4, fifths at 5, tritones at 6), which tells a suspended or open-fifth
+#: (neutral) sound from a major (positive) or minor-with-ninth (negative) one without
+#: knowing the key.
+MID_NAMES = (tuple(f"mid_degree_{i}" for i in range(12)) + ("mid_mode_fit",)
+             + tuple(f"mid_ic_{k}" for k in range(1, 7)))
 DEFAULT_SET = "default21"
+_V3 = tuple(n for n in FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES if n not in TEMPO_NAMES)
 FEATURE_SETS = {DEFAULT_SET: FEATURE_NAMES, "extended-v1": FEATURE_NAMES + EXTENDED_NAMES,
                 "extended-v2": FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES,
-                "extended-v3": tuple(n for n in FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES
-                                     if n not in TEMPO_NAMES)}
-#: The widest set: what the corpus stores, so a model of any set trains on one table.
-WIDEST_SET = "extended-v2"
+                "extended-v3": _V3, "extended-v4": _V3 + MID_NAMES,
+                "wide-v2": FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES + MID_NAMES}
+#: The widest set (every feature a named set reads): what the corpus stores, so a model
+#: of any set trains on one table.
+WIDEST_SET = "wide-v2"
 #: The set ``twintrack train`` uses unless told otherwise.
-TRAIN_SET = "extended-v3"
+TRAIN_SET = "extended-v4"
 
 
 def feature_names(feature_set: str) -> tuple[str, ...]:
@@ -199,9 +214,10 @@ def _band_edges(n: int, bands: int) -> np.ndarray:
 
 
 def extended_features(frames: FrameFeatures, grid: WindowGrid, *, tempo: np.ndarray,
-                      degrees: bool = False) -> np.ndarray:
+                      degrees: bool = False, mid: bool = False) -> np.ndarray:
     """The :data:`EXTENDED_NAMES` features of every window, shape (n_windows, 73), followed
-    with ``degrees`` by the :data:`DEGREE_NAMES` (shape (n_windows, 85)).
+    with ``degrees`` by the :data:`DEGREE_NAMES` (12 more) and with ``mid`` by the
+    :data:`MID_NAMES` (19 more).
 
     Frame-level inputs are the analysis's own (computed once per track); every window
     statistic is a cumulative-sum mean or deviation, as for ``default21``.
@@ -232,7 +248,8 @@ def extended_features(frames: FrameFeatures, grid: WindowGrid, *, tempo: np.ndar
     cflux = np.r_[0.0, np.abs(np.diff(chroma, axis=1)).sum(axis=0)]
     rms_db = 20.0 * np.log10(np.maximum(rms, 1e-5))
     bpm = np.maximum(np.asarray(tempo, dtype=np.float64), 1.0)
-    tail = [_degree_shares(wchroma, scores)] if degrees else []
+    tail = ([_degree_shares(wchroma, scores)] if degrees else []) + (
+        [_mid_harmony(frames.cqt, grid)] if mid else [])
     return np.hstack([
         window_mean(frames.mfcc[4:13], grid), window_std(frames.mfcc[1:13], grid),
         window_mean(frames.contrast, grid), window_std(frames.contrast, grid),
@@ -257,6 +274,28 @@ def _degree_shares(wchroma: np.ndarray, scores: np.ndarray) -> np.ndarray:
     tonic = np.argmax(scores, axis=0) % 12
     idx = (tonic[:, None] + np.arange(12)[None, :]) % 12
     return np.take_along_axis(wchroma, idx, axis=1)
+
+
+#: CQT bin of C3 (the CQT starts at C1, 12 bins per octave): where :data:`MID_NAMES` start.
+_MID_LOW_BIN = 24
+
+
+def _mid_harmony(cqt: np.ndarray, grid: WindowGrid) -> np.ndarray:
+    """The :data:`MID_NAMES` of every window, shape (n_windows, 19)."""
+    from core.tonality import key_scores
+
+    mag = np.asarray(cqt, dtype=np.float64)[_MID_LOW_BIN:]
+    n_oct = mag.shape[0] // 12
+    chroma = mag[:n_oct * 12].reshape(n_oct, 12, -1).sum(axis=0)
+    chroma /= chroma.sum(axis=0, keepdims=True) + 1e-12          # (12, T) shares
+    wchroma = window_mean(chroma, grid)
+    scores = key_scores(wchroma.T)
+    power = (chroma ** 2).sum(axis=0) + 1e-12
+    ic = np.vstack([(chroma * np.roll(chroma, -k, axis=0)).sum(axis=0) / power
+                    for k in range(1, 7)])
+    return np.hstack([_degree_shares(wchroma, scores),
+                      (scores[:12].max(axis=0) - scores[12:].max(axis=0))[:, None],
+                      window_mean(ic, grid)])
 
 
 def pca_path(version: str) -> Path:
