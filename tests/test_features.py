@@ -138,3 +138,35 @@ def test_degree_shares_are_relative_to_the_best_key():
     np.testing.assert_allclose(shares[0], major / major.sum())
     np.testing.assert_allclose(shares[1], shares[0])
     assert shares[2][10] > 0 and shares[2][11] == 0 and shares[0][10] == 0
+
+
+def _mid(y):
+    from core.featureset import MID_NAMES, extended_features
+
+    frames = compute_frame_features(y)
+    grid = window_grid(len(y) / 22050, frames.n_frames, sr=22050, hop_length=512)
+    x = extended_features(frames, grid, tempo=np.full(len(grid), 100.0), mid=True)
+    return dict(zip(MID_NAMES, x[:, -len(MID_NAMES):].T))
+
+
+def test_the_harmony_above_the_bass_tells_open_chords_from_triads_in_any_key():
+    """``extended-v4``: a suspended chord has no third and a whole tone instead, a minor
+    triad with its ninth a cluster, and a loud low bass note does not drown either."""
+    from core.featureset import MID_NAMES, feature_names
+
+    assert feature_names("extended-v4")[-len(MID_NAMES):] == MID_NAMES
+    bass = _chord([33]) * 3.0                             # a loud low A under every chord
+    sus = _mid(_chord([62, 64, 69]) + bass)               # D sus2
+    major = _mid(_chord([62, 66, 69]) + bass)             # D major
+    minor9 = _mid(_chord([62, 64, 65, 69]) + bass)        # D minor add9
+    major_e = _mid(_chord([64, 68, 71]) + bass)           # E major: another key
+    thirds = {n: v["mid_ic_3"] + v["mid_ic_4"] for n, v in
+              (("sus", sus), ("major", major), ("minor9", minor9))}
+    assert thirds["sus"].max() < thirds["major"].min()
+    assert sus["mid_ic_2"].min() > major["mid_ic_2"].max()
+    assert minor9["mid_ic_1"].min() > max(sus["mid_ic_1"].max(), major["mid_ic_1"].max())
+    assert major["mid_mode_fit"].min() > 0
+    # Degree shares and the interval profile do not depend on the key.
+    for name in MID_NAMES:
+        if name != "mid_mode_fit":
+            np.testing.assert_allclose(major_e[name], major[name], atol=0.03, err_msg=name)
