@@ -21,12 +21,14 @@ from typing import Any, Sequence
 
 from core.errors import FormatError
 
-__all__ = ["TrackInfo", "Settings", "Versions", "WindowTable", "Segment",
+__all__ = ["UNK", "TrackInfo", "Settings", "Versions", "WindowTable", "Segment",
            "GlobalEstimates", "Analysis", "SegmentRow", "segment_table",
            "analysis_to_dict", "analysis_from_dict", "majority", "SCHEMA_ID", "TARGETS"]
 
 SCHEMA_ID = "twintrack.analysis/1"
 #: Descriptor targets a classifier fills in (issue 4); empty until a model is used.
+#: The label of a window too far from the model's training data (any target).
+UNK = "UNK"
 TARGETS = ("genre", "subgenre", "mood", "sentiment", "valence", "momentum")
 #: The targets each target is conditioned on (the descriptor hierarchy).
 ANCESTORS = {"genre": (), "subgenre": ("genre",), "mood": ("genre", "subgenre"),
@@ -104,7 +106,7 @@ class WindowTable:
         labels; a UNK window is UNK for every target, so the first target tells)."""
         first = next(iter(self.labels.values()), ())
         idx = range(len(first)) if idx is None else idx
-        return sum(first[i] == "UNK" for i in idx) / len(idx) if first and len(idx) else 0.0
+        return sum(first[i] == UNK for i in idx) / len(idx) if first and len(idx) else 0.0
 
     def key(self, i: int) -> str:
         """JAMS ``key_mode`` string of window ``i`` (e.g. ``'C:major'``)."""
@@ -240,7 +242,7 @@ def segment_table(analysis: Analysis) -> list[SegmentRow]:
         nearest = path_majority(w.nearest, idx)
         unk = w.unk_share(idx)
         paths = [_descriptor({t: w.nearest[t][i] for t in w.nearest}) for i in idx]
-        ranked = tuple(p for p, _ in Counter(p for p in paths if p and p != "UNK").most_common())
+        ranked = tuple(p for p, _ in Counter(p for p in paths if p and p != UNK).most_common())
         rows.append(SegmentRow(seg.start, seg.end, seg.duration, seg.label, seg.tempo,
                                seg.key, targets, _descriptor(targets), nearest,
                                _descriptor(nearest), unk, ranked))
@@ -250,7 +252,7 @@ def segment_table(analysis: Analysis) -> list[SegmentRow]:
 def _descriptor(targets: dict[str, str]) -> str:
     """``genre_subgenre_mood`` of a label path, ``UNK`` if any part is, else ``''``."""
     path = [targets[t] for t in ("genre", "subgenre", "mood") if targets.get(t)]
-    return "UNK" if "UNK" in path else "_".join(path)
+    return UNK if UNK in path else "_".join(path)
 
 
 # ----------------------------------------------------------------------------- JSON

@@ -70,6 +70,32 @@ def test_multi_region_scores_nearest_labels_and_keeps_the_strict_ones(small_anal
     assert "UNK counted as wrong" in text and "UNK windows: original 0.67" in text
 
 
+def test_a_real_majority_is_scored_as_the_planner_renders_it(small_analysis):
+    """Pop is the segment's majority (3 of 7 windows; rock 2, UNK 2), though the UNK
+    windows' nearest guesses (rock) would outvote it: the planner asks for pop, so the
+    render is scored against pop."""
+    from dataclasses import replace
+
+    from core.model import Segment
+
+    n = 7
+    starts = tuple(30.0 * i / n for i in range(n))
+    w = small_analysis.windows
+    windows = replace(w, start=starts, end=tuple(s + 30.0 / n for s in starts),
+                      features=(w.features[0],) * n, tempo=(120.0,) * n,
+                      tempo_confidence=(0.9,) * n, tonic=("C",) * n, mode=("major",) * n,
+                      key_confidence=(0.8,) * n)
+    one = replace(small_analysis, windows=windows,
+                  segments=(Segment(0.0, 30.0, "A", 120.0, "C", "major"),))
+    original = _labelled(one, [D1] * 3 + [D2] * 2 + [UNKS] * 2, [D1] * 3 + [D2] * 4)
+    (tl,) = plan_multi(original, variants=1)
+    assert [v.region.descriptor for v in tl.regions()] == ["pop_indie_hopeful"]
+    heard = _labelled(one, [D1] * n, [D1] * n)
+    r = compare_multi("r.wav", tl, heard, original)
+    assert r.targets["genre"] == r.strict["genre"] == 1.0
+    assert r.details[0]["genre"] == ("pop", "pop")
+
+
 def test_single_region_accuracy_against_the_asked_descriptor(small_analysis):
     tl = Timeline((Span(0.0, "metered", 0, 120.0, (),
                         (Region(0, "pop_indie_hopeful", "C", "major", 0.0),)),

@@ -18,11 +18,10 @@ from threadpoolctl import threadpool_limits
 
 from core.errors import FormatError, TwintrackError
 from core.featureset import DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names
-from core.model import ANCESTORS, TARGETS
+from core.model import ANCESTORS, TARGETS, UNK
 
 logger = logging.getLogger(__name__)
 
-UNK = "UNK"
 FORMAT = "twintrack.classify/1"
 K_NEIGHBORS = 15          # KNN classifiers
 MLP_HIDDEN = (128,)       # hidden layer sizes (64: -0.5 to -0.8 points on every target)
