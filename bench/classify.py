@@ -22,7 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-DEFAULT_CORPUS = Path("/work/corpus20v4/features.parquet")
+DEFAULT_CORPUS = Path("/work/corpus20v5/features.parquet")
 #: Grouped-split accuracy each target should reach.
 GOALS = {"genre": 0.97, "subgenre": 0.90, "mood": 0.90, "sentiment": 0.90,
          "valence": 0.90, "momentum": 0.90}
@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out" / "classify")
     ap.add_argument("--kinds", default="knn,mlp")
-    ap.add_argument("--features", default="extended-v3,extended-v2",
+    ap.add_argument("--features", default="extended-v4,extended-v3",
                     help="named feature sets to compare (comma-separated)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--test-size", type=float, default=0.25)
