@@ -242,6 +242,18 @@ def test_valence_drives_mode_progression_and_brightness(d):
     assert means[0] < means[1] < means[2]
 
 
+def test_twins_differ_in_mode(d):
+    """Moods of one style with equal sentiment, valence and momentum ("twins") must still
+    sound apart: each pair plays in its own mode."""
+    twins: dict[tuple, list[Descriptor]] = defaultdict(list)
+    for x in d.active():
+        twins[x.genre, x.subgenre, x.sentiment, x.valence, x.momentum].append(x)
+    pairs = [p for xs in twins.values() for p in itertools.combinations(xs, 2)]
+    assert len(pairs) >= 10
+    for a, b in pairs:
+        assert a.tags.mode != b.tags.mode, (a.name, b.name)
+
+
 def test_drum_groups_match_drum_style(d):
     for x in d:
         t = x.tags
