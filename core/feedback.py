@@ -4,7 +4,8 @@
   for: per target, the share of its windows whose predicted label is the asked one.
 * A **multi-region** render is compared per region with the original track: per target,
   the share of regions whose majority label in the render equals the majority label of
-  the original's segment at the same place (the segment table).
+  the original's segment at the same place (the segment table), over the regions that
+  hold a window of their own.
 
 Labels are the model's most probable ones (``nearest``), also for windows it flags as
 ``UNK`` (far from its training data): a real recording is often far from every render,
@@ -97,26 +98,43 @@ def _majority_label(seg: SegmentRow, target: str) -> str:
     return seg.nearest.get(target) or strict if strict == UNK else strict
 
 
+def _owns_a_window(analysis: Analysis, start: float, end: float) -> bool:
+    """Whether a window of ``analysis`` is centred in ``[start, end)``."""
+    w = analysis.windows
+    centres = (np.asarray(w.start) + np.asarray(w.end)) / 2
+    return bool(np.any((centres >= start) & (centres < end)))
+
+
 def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Analysis
                   ) -> RenderComparison:
-    """Per-region agreement of a multi-region render with the original's segments."""
+    """Per-region agreement of a multi-region render with the original's segments.
+
+    A region that holds no window centre (shorter than the window stride, typically a
+    second at the start or end of a track) has no label of its own: both the original's
+    label and the render's are then those of a window that mostly covers the neighbouring
+    region.  Such regions are listed in ``details`` with ``"scored": False`` and left out
+    of the scores (regions cover the track, so some region always holds a window).
+    """
     rows = segment_table(original)
     regions = timeline.regions()
+    own = [_owns_a_window(render, v.start, v.end) for v in regions]
     details, hits, strict = [], {t: [] for t in TARGETS}, {t: [] for t in TARGETS}
-    for view in regions:
+    for view, scored in zip(regions, own):
         mid = (view.start + view.end) / 2
         seg = min(rows, key=lambda r: 0 if r.start <= mid < r.end else
                   min(abs(r.start - mid), abs(r.end - mid)))
-        row = {"start": view.start, "end": view.end, "asked": view.region.descriptor}
+        row = {"start": view.start, "end": view.end, "asked": view.region.descriptor,
+               "scored": scored}
         for t in TARGETS:
             if t not in seg.targets:
                 continue
             want = _majority_label(seg, t)
             got = majority(_window_labels(render, view.start, view.end, t))
             row[t] = (want, got)
-            hits[t].append(got == want)
-            strict[t].append(majority(_window_labels(render, view.start, view.end, t,
-                                                     nearest=False)) == seg.targets[t])
+            if scored:
+                hits[t].append(got == want)
+                strict[t].append(majority(_window_labels(render, view.start, view.end, t,
+                                                         nearest=False)) == seg.targets[t])
         details.append(row)
     scores = {t: float(np.mean(v)) for t, v in hits.items() if v}
     return RenderComparison(name, "multi", scores, tuple(details),
@@ -148,6 +166,10 @@ def _text(c: Comparison) -> str:
     if c.strict:
         lines.append(f"{'mean, UNK counted as wrong':<44}{'':>7}" + "".join(
             f"{c.strict[t]:>11.3f}" if t in c.strict else f"{'-':>11}" for t in TARGETS))
+    skipped = sum(not d.get("scored", True) for r in c.renders for d in r.details)
+    if skipped:
+        lines.append(f"regions without a window of their own, not scored: {skipped} of "
+                     f"{sum(len(r.details) for r in c.renders)}")
     unk = [r.unk.get("original") for r in c.renders if "original" in r.unk]
     if unk:
         lines.append(f"UNK windows: original {unk[0]:.2f}, renders "

@@ -96,6 +96,23 @@ def test_a_real_majority_is_scored_as_the_planner_renders_it(small_analysis):
     assert r.details[0]["genre"] == ("pop", "pop")
 
 
+def test_a_region_without_a_window_of_its_own_is_not_scored(small_analysis, tmp_path):
+    """A 1 s region at the start holds no window centre: its labels would be those of the
+    window that covers the next region, so it is listed but not scored."""
+    original = _labelled(small_analysis, [D1, D2, D1], [D1, D2, D1])
+    render = _labelled(small_analysis, [D2, D2, D1], [D2, D2, D1])
+    names = ["pop_indie_hopeful", "rock_indie_driving", "pop_indie_hopeful"]
+    plain = compare_multi("r.wav", _timeline(names), render, original)
+    short = compare_multi("r.wav", _timeline(["pop_indie_hopeful"] + names,
+                                             (0.0, 1.0, 12.5, 21.0, 30.0)), render, original)
+    assert plain.targets["genre"] == pytest.approx(2 / 3)
+    assert short.targets == plain.targets and short.strict == plain.strict
+    assert [d["scored"] for d in short.details] == [False, True, True, True]
+    assert short.details[0]["genre"] == ("pop", "rock")  # what it would have scored
+    text = (write_report(summarise("t", [short]), tmp_path)[0]).read_text()
+    assert "not scored: 1 of 4" in text
+
+
 def test_single_region_accuracy_against_the_asked_descriptor(small_analysis):
     tl = Timeline((Span(0.0, "metered", 0, 120.0, (),
                         (Region(0, "pop_indie_hopeful", "C", "major", 0.0),)),
