@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from core.fileio import atomic_path, atomic_write_text
-from core.model import TARGETS, UNK, Analysis, SegmentRow, majority, segment_table
+from core.model import TARGETS, Analysis, majority, segment_table
 from core.timeline import Timeline
 
 __all__ = ["RenderComparison", "Comparison", "compare_single", "compare_multi",
@@ -88,16 +88,6 @@ def compare_single(name: str, timeline: Timeline, render: Analysis, *, dictionar
                             strict, {"render": render.windows.unk_share()})
 
 
-def _majority_label(seg: SegmentRow, target: str) -> str:
-    """The original segment's majority label, as the planner renders it
-    (:func:`core.planning.segment_descriptor`): the majority of its labels, or where that
-    is ``UNK``, the majority of its most probable labels.  (Taking the most probable
-    majority everywhere would score some segments against a path the render was never
-    asked to play: UNK windows' nearest guesses can outvote a real majority.)"""
-    strict = seg.targets[target]
-    return seg.nearest.get(target) or strict if strict == UNK else strict
-
-
 def _owns_a_window(analysis: Analysis, start: float, end: float) -> bool:
     """Whether a window of ``analysis`` is centred in ``[start, end)``."""
     w = analysis.windows
@@ -125,10 +115,11 @@ def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Ana
                   min(abs(r.start - mid), abs(r.end - mid)))
         row = {"start": view.start, "end": view.end, "asked": view.region.descriptor,
                "scored": scored}
+        heard = seg.heard()
         for t in TARGETS:
             if t not in seg.targets:
                 continue
-            want = _majority_label(seg, t)
+            want = heard[t]
             got = majority(_window_labels(render, view.start, view.end, t))
             row[t] = (want, got)
             if scored:

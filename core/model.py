@@ -196,6 +196,15 @@ class SegmentRow:
     # Descriptor names of the windows' nearest paths, most frequent first.
     candidates: tuple[str, ...] = ()
 
+    def heard(self) -> dict[str, str]:
+        """The segment's majority label per target as the planner renders it and the
+        feedback loop scores it: the majority of its labels, or where that is ``UNK``,
+        the majority of its most probable labels (``nearest``).  (Taking the most
+        probable majority everywhere would let UNK windows' guesses outvote a real
+        majority.)"""
+        return {t: (self.nearest.get(t) or v) if v == UNK else v
+                for t, v in self.targets.items()}
+
 
 def majority(values: list[str]) -> str:
     """Most common value; ties go to the value seen first (stable, deterministic)."""

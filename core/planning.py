@@ -86,14 +86,25 @@ def suggest_descriptors(analysis: Analysis, *, n: int = 3,
 
 
 def segment_descriptor(row: SegmentRow, dictionary: Dictionary) -> str | None:
-    """The descriptor a segment is rendered as: its majority descriptor, else (``UNK``)
-    its nearest majority, else its windows' most frequent nearest descriptor; None when
-    the analysis has no labels.  The tempo follows the descriptor (:func:`fit_tempo`),
-    not the other way round: the render plays the style the segment was heard as.
+    """The descriptor a segment is rendered as: of its majority descriptor, its nearest
+    majority (where the majority is ``UNK``) and its windows' nearest descriptors (most
+    frequent first), the first that agrees with most of the segment's majority labels
+    (:meth:`~core.model.SegmentRow.heard`); None when the analysis has no labels.
+
+    The descriptor named by the majority genre, subgenre and mood usually agrees with
+    all six; where the sentiment, valence or momentum majority disagrees with that mood's
+    (the windows split between moods), a descriptor some window was heard as that agrees
+    with more of them is rendered instead.  The tempo follows the descriptor
+    (:func:`fit_tempo`), not the other way round: the render plays the style the
+    segment was heard as.
     """
     names = [n for n in dict.fromkeys((row.descriptor, row.nearest_descriptor, *row.candidates))
              if n in dictionary]
-    return names[0] if names else None
+    if not names:
+        return None
+    heard = row.heard()
+    labels = {n: dictionary.by_name(n).labels() for n in names}
+    return max(names, key=lambda n: sum(labels[n].get(t) == v for t, v in heard.items()))
 
 
 def _meta(analysis: Analysis, mode: str, variant: int, seed: int) -> dict:

@@ -70,30 +70,54 @@ def test_multi_region_scores_nearest_labels_and_keeps_the_strict_ones(small_anal
     assert "UNK counted as wrong" in text and "UNK windows: original 0.67" in text
 
 
-def test_a_real_majority_is_scored_as_the_planner_renders_it(small_analysis):
-    """Pop is the segment's majority (3 of 7 windows; rock 2, UNK 2), though the UNK
-    windows' nearest guesses (rock) would outvote it: the planner asks for pop, so the
-    render is scored against pop."""
+def _one_segment(analysis, n):
+    """``analysis`` with ``n`` windows over one 30 s segment."""
     from dataclasses import replace
 
     from core.model import Segment
 
-    n = 7
     starts = tuple(30.0 * i / n for i in range(n))
-    w = small_analysis.windows
+    w = analysis.windows
     windows = replace(w, start=starts, end=tuple(s + 30.0 / n for s in starts),
                       features=(w.features[0],) * n, tempo=(120.0,) * n,
                       tempo_confidence=(0.9,) * n, tonic=("C",) * n, mode=("major",) * n,
                       key_confidence=(0.8,) * n)
-    one = replace(small_analysis, windows=windows,
-                  segments=(Segment(0.0, 30.0, "A", 120.0, "C", "major"),))
+    return replace(analysis, windows=windows,
+                   segments=(Segment(0.0, 30.0, "A", 120.0, "C", "major"),))
+
+
+def test_a_real_majority_is_scored_as_the_planner_renders_it(small_analysis):
+    """Pop is the segment's majority (3 of 7 windows; rock 2, UNK 2), though the UNK
+    windows' nearest guesses (rock) would outvote it: the planner asks for pop, so the
+    render is scored against pop."""
+    one = _one_segment(small_analysis, 7)
     original = _labelled(one, [D1] * 3 + [D2] * 2 + [UNKS] * 2, [D1] * 3 + [D2] * 4)
     (tl,) = plan_multi(original, variants=1)
     assert [v.region.descriptor for v in tl.regions()] == ["pop_indie_hopeful"]
-    heard = _labelled(one, [D1] * n, [D1] * n)
+    heard = _labelled(one, [D1] * 7, [D1] * 7)
     r = compare_multi("r.wav", tl, heard, original)
     assert r.targets["genre"] == r.strict["genre"] == 1.0
     assert r.details[0]["genre"] == ("pop", "pop")
+
+
+def test_the_planner_renders_the_descriptor_that_agrees_with_most_majorities(small_analysis):
+    """Driving wins the mood vote among indie windows (2 of 3), but the sentiment,
+    valence and momentum majorities (negative, 0, 1: 3 of 5 windows) are not driving's
+    (neutral, 1, 3).  Indie melancholic, which one window was heard as, agrees with
+    five of the six majorities; driving with three."""
+    from core.descriptors import load_dictionary
+
+    d = load_dictionary()
+    paths = [tuple(d.by_name(n).labels().values()) for n in
+             ("rock_indie_driving", "rock_indie_driving", "rock_indie_melancholic",
+              "rock_hard_brooding", "rock_hard_brooding")]
+    original = _labelled(_one_segment(small_analysis, 5), paths, paths)
+    (row,) = segment_table(original)
+    assert row.descriptor == "rock_indie_driving"
+    assert row.heard() == {"genre": "rock", "subgenre": "indie", "mood": "driving",
+                           "sentiment": "negative", "valence": "0", "momentum": "1"}
+    (tl,) = plan_multi(original, variants=1)
+    assert [v.region.descriptor for v in tl.regions()] == ["rock_indie_melancholic"]
 
 
 def test_a_region_without_a_window_of_its_own_is_not_scored(small_analysis, tmp_path):
@@ -158,7 +182,7 @@ def test_the_planner_renders_the_style_the_segment_was_heard_as(small_analysis):
     d = load_dictionary()
     ballad = ("pop", "ballad", "hopeful", "positive", "2", "1")
     rows = segment_table(_labelled(small_analysis, [ballad, D1, D1], [ballad, D1, D1]))
-    row = replace(rows[1], tempo=200.0, descriptor="pop_ballad_hopeful",
+    row = replace(rows[0], tempo=200.0, descriptor="pop_ballad_hopeful",
                   nearest_descriptor="pop_ballad_hopeful",
                   candidates=("pop_indie_hopeful", "pop_ballad_hopeful"))
     assert segment_descriptor(row, d) == "pop_ballad_hopeful"
@@ -166,7 +190,8 @@ def test_the_planner_renders_the_style_the_segment_was_heard_as(small_analysis):
     assert (tags.tempo_min, tags.tempo_max) == (71, 77)
     assert fit_tempo(200.0, d.by_name("pop_ballad_hopeful")) == 100.0
     # UNK: the nearest majority, then the windows' most frequent nearest descriptor.
-    unk = replace(row, descriptor="UNK")
+    unk = replace(row, descriptor="UNK", targets={t: "UNK" for t in TARGETS})
     assert segment_descriptor(unk, d) == "pop_ballad_hopeful"
-    assert segment_descriptor(replace(unk, nearest_descriptor=""), d) == "pop_indie_hopeful"
-    assert segment_descriptor(replace(unk, nearest_descriptor="", candidates=()), d) is None
+    nothing = replace(unk, nearest_descriptor="", nearest={})
+    assert segment_descriptor(nothing, d) == "pop_indie_hopeful"
+    assert segment_descriptor(replace(nothing, candidates=()), d) is None
