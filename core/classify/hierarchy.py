@@ -17,7 +17,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from core.errors import FormatError, TwintrackError
-from core.featureset import DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names
+from core.featureset import DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names, target_subset
 from core.model import ANCESTORS, TARGETS, UNK
 
 logger = logging.getLogger(__name__)
@@ -247,10 +247,17 @@ class DescriptorModel:
     estimators: Mapping[str, Any]       # key -> fitted pipeline, or the only label
     novelty: Novelty | None
     metadata: Mapping[str, Any] = field(default_factory=dict)
+    # target -> columns of the feature set its classifiers read (targets reading all of
+    # it are absent); derived from ``metadata["target_features"]``
+    _columns: Mapping[str, np.ndarray] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "estimators", MappingProxyType(dict(self.estimators)))
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+        names = {n: i for i, n in enumerate(feature_names(self.feature_set))}
+        subsets = self.metadata.get("target_features") or {}
+        object.__setattr__(self, "_columns", {  # targets that read part of the set
+            t: np.array([names[n] for n in feature_names(sub)]) for t, sub in subsets.items()})
 
     @property
     def version(self) -> str:
@@ -304,11 +311,15 @@ class DescriptorModel:
         estimators: dict[str, Any] = {}
         with threadpool_limits(limits=1):  # small problems: threads cost more than they save
             for t in modelled:
-                estimators.update(_fit_target(x, labels, t, modelled, kind, seed))
+                cols = _subset_columns(feature_set, t)
+                estimators.update(_fit_target(x if cols is None else x[:, cols], labels, t,
+                                              modelled, kind, seed))
             novelty = _calibrate(x, groups, seed, unk_quantile) if calibrate else None
         paths = tuple(dict.fromkeys(tuple(map(str, p)) for p in zip(*labels.values())))
         meta = _metadata(kind=kind, seed=seed, targets=modelled, paths=paths,
                          feature_set=feature_set,
+                         target_features={t: target_subset(feature_set, t) for t in modelled
+                                          if target_subset(feature_set, t) != feature_set},
                          unk=None if novelty is None else {
                              "k": K_NOVELTY, "quantile": unk_quantile,
                              "threshold": novelty.threshold},
@@ -372,10 +383,12 @@ class DescriptorModel:
         cache: dict[str, tuple[np.ndarray, dict[str, int]]] = {}
         for j, t in enumerate(self.targets):
             parents = [self.targets.index(a) for a in ANCESTORS[t] if a in self.targets]
+            cols = self._columns.get(t)
+            xt = x if cols is None else x[:, cols]
             for i, path in enumerate(self.paths):
                 key = _key(t, tuple(path[p] for p in parents))
                 if key not in cache:
-                    cache[key] = self._proba(key, x)
+                    cache[key] = self._proba(key, xt)
                 proba, column = cache[key]
                 logp[:, i] += np.log(proba[:, column[path[j]]] + _EPS)
         logp -= logp.max(axis=1, keepdims=True)
@@ -389,9 +402,19 @@ class DescriptorModel:
         return est.predict_proba(x), {str(c): i for i, c in enumerate(est.classes_)}
 
 
+def _subset_columns(feature_set: str, target: str) -> np.ndarray | None:
+    """Columns of ``feature_set`` that ``target``'s classifiers read (None: all)."""
+    sub = target_subset(feature_set, target)
+    if sub == feature_set:
+        return None
+    names = {n: i for i, n in enumerate(feature_names(feature_set))}
+    return np.array([names[n] for n in feature_names(sub)])
+
+
 def _metadata(*, kind: str, seed: int, targets: tuple[str, ...],
               paths: tuple[tuple[str, ...], ...], unk: dict[str, Any] | None, digest: str,
-              corpus: dict[str, Any], feature_set: str = DEFAULT_SET) -> dict[str, Any]:
+              corpus: dict[str, Any], feature_set: str = DEFAULT_SET,
+              target_features: dict[str, str] | None = None) -> dict[str, Any]:
     """What a model records about itself (JSON-ready)."""
     import sklearn
 
@@ -408,12 +431,15 @@ def _metadata(*, kind: str, seed: int, targets: tuple[str, ...],
         ident += f"|{feature_set}"
     if kind == "mlp" and MLP_ALPHA:
         ident += f"|alpha={sorted(MLP_ALPHA.items())}"
+    if target_features:
+        ident += f"|subsets={sorted(target_features.items())}"
     version = hashlib.sha256(ident.encode())
     return {"format": FORMAT, "version": f"{kind}-{version.hexdigest()[:12]}", "kind": kind,
             "seed": seed, "targets": list(targets), "dictionary": dictionary.version,
             "mlp_alpha": ({t: MLP_ALPHA.get(t, MLP_ALPHA_DEFAULT) for t in targets}
                           if kind == "mlp" else None),
             "feature_set": feature_set, "feature_names": list(feature_names(feature_set)),
+            "target_features": dict(target_features or {}),
             "pca": PCA_VERSION,
             "scikit_learn": sklearn.__version__,
             "corpus": {**corpus, "paths": len(paths), "sha256": digest},
