@@ -378,3 +378,47 @@ def test_a_model_of_another_feature_set_reads_only_that_set(corpus, tmp_path):
     assert DescriptorModel.fit(corpus, kind="knn").version != model.version
     with pytest.raises(FormatError, match="rebuild"):
         DescriptorModel.fit(corpus, kind="knn", feature_set="extended-v1")
+
+
+def test_targets_can_read_part_of_the_set(corpus, tmp_path):
+    """extended-v4: the harmony above the bass (MID_NAMES) feeds mood and sentiment; the
+    genre, subgenre, valence and momentum classifiers read extended-v3 only."""
+    from core.featureset import MID_NAMES, feature_names
+
+    rng = np.random.default_rng(6)
+    wide = corpus.copy()
+    codes = wide["genre"].astype("category").cat.codes.to_numpy()
+    for name in feature_names("wide-v2"):
+        if name not in wide:
+            wide[name] = rng.normal(0.0, 1.0, len(wide))
+    for name in MID_NAMES:  # a signal the mid-harmony readers can use
+        wide[name] = codes * 3.0 + rng.normal(0.0, 0.1, len(wide))
+    model = DescriptorModel.fit(wide, kind="knn", seed=0, feature_set="extended-v4",
+                                calibrate=False)
+    assert model.metadata["target_features"] == {
+        "genre": "extended-v3", "subgenre": "extended-v3", "valence": "extended-v3",
+        "momentum": "extended-v3"}
+    width = {k: e.named_steps["scale"].n_features_in_ for k, e in model.estimators.items()
+             if not isinstance(e, str)}
+    assert width["genre"] == len(feature_names("extended-v3"))
+    assert width["sentiment"] == len(feature_names("extended-v4"))
+    assert {w for k, w in width.items() if k.startswith('["mood"')} == {
+        len(feature_names("extended-v4"))}
+    x = wide[list(feature_names("extended-v4"))].to_numpy()
+    # Noise in the mid-harmony columns moves mood and sentiment, never the genre.
+    mid = [feature_names("extended-v4").index(n) for n in MID_NAMES]
+    noisy = x.copy()
+    noisy[:, mid] = rng.normal(0.0, 1.0, (len(x), len(mid)))
+    genre = model.estimators["genre"]
+    cols = [feature_names("extended-v4").index(n) for n in feature_names("extended-v3")]
+    np.testing.assert_array_equal(genre.predict_proba(x[:, cols]),
+                                  genre.predict_proba(noisy[:, cols]))
+    a, b = model.predict(x), model.predict(noisy)
+    assert a.labels["sentiment"] != b.labels["sentiment"]
+    save_model(model, tmp_path / "v4.skops")
+    back = load_model(tmp_path / "v4.skops")
+    assert back.metadata["target_features"] == model.metadata["target_features"]
+    assert back.predict(x[:9]).labels == model.predict(x[:9]).labels
+    assert model.version != DescriptorModel.fit(wide, kind="knn", seed=0,
+                                                feature_set="extended-v3",
+                                                calibrate=False).version
