@@ -15,7 +15,7 @@ beside the goal (0.90 per target) and the original study's figures:
 from the REPET-SIM background (:mod:`core.vocals`) and prints both, with the analysis
 time of each (the baseline is the plain analysis of the same files, same run).
 
-Usage: ``python bench/feedback.py [FILES...] [--variants N] [--model PATH]
+Usage: ``python bench/feedback.py [FILES...] [--variants N] [--seed S] [--model PATH]
 [--vocal-suppression]``
 """
 
@@ -38,7 +38,7 @@ STUDY = {"genre": 0.90, "subgenre": 0.855, "mood": 0.755, "sentiment": 0.635,
          "valence": 0.686, "momentum": 0.413}
 
 
-def run(paths: list[Path], *, model, variants: int, suppress: bool):
+def run(paths: list[Path], *, model, variants: int, suppress: bool, seed: int = 0):
     from core.analysis import analyze, analyze_audio
     from core.audio import audio_from_array
     from core.feedback import compare_multi, summarise
@@ -53,7 +53,7 @@ def run(paths: list[Path], *, model, variants: int, suppress: bool):
         original = analyze(path, settings=settings, model=model)
         seconds += time.perf_counter() - t0
         results = []
-        for tl in plan_multi(original, variants=variants, seed=0):
+        for tl in plan_multi(original, variants=variants, seed=seed):
             render = render_timeline(tl, seed=int(tl.meta["seed"]))
             again = analyze_audio(audio_from_array(render.audio, render.sr, name="render"),
                                   settings=settings, model=model)
@@ -88,6 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--variants", type=int, default=8,
                     help="multi-region renders per recording (3 moves the means by up to 0.1)")
     ap.add_argument("--model", default="default")
+    ap.add_argument("--seed", type=int, default=0,
+                    help="first render seed (another seed: other instrumentations and notes)")
     ap.add_argument("--vocal-suppression", action="store_true",
                     help="also run with vocal suppression and compare")
     args = ap.parse_args(argv)
@@ -101,11 +103,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     print(f"model {model.version} ({model.feature_set}), {len(paths)} titles, "
           f"{args.variants} multi-region renders each")
-    titles, plain_s = run(paths, model=model, variants=args.variants, suppress=False)
+    titles, plain_s = run(paths, model=model, variants=args.variants, suppress=False,
+                          seed=args.seed)
     table(titles, TARGETS)
     if args.vocal_suppression:
         print("\nwith vocal suppression (REPET-SIM background for the classification features)")
-        sup, sup_s = run(paths, model=model, variants=args.variants, suppress=True)
+        sup, sup_s = run(paths, model=model, variants=args.variants, suppress=True,
+                         seed=args.seed)
         table(sup, TARGETS)
         print(f"\nanalysis time of the originals: plain {plain_s:.1f} s, with suppression "
               f"{sup_s:.1f} s (ratio {sup_s / max(plain_s, 1e-9):.2f})")
