@@ -386,13 +386,12 @@ def test_targets_can_read_part_of_the_set(corpus, tmp_path):
     from core.featureset import MID_NAMES, feature_names
 
     rng = np.random.default_rng(6)
-    wide = corpus.copy()
-    codes = wide["genre"].astype("category").cat.codes.to_numpy()
-    for name in feature_names("wide-v2"):
-        if name not in wide:
-            wide[name] = rng.normal(0.0, 1.0, len(wide))
-    for name in MID_NAMES:  # a signal the mid-harmony readers can use
-        wide[name] = codes * 3.0 + rng.normal(0.0, 0.1, len(wide))
+    codes = corpus["genre"].astype("category").cat.codes.to_numpy()
+    extra = {n: rng.normal(0.0, 1.0, len(corpus)) for n in feature_names("wide-v2")
+             if n not in corpus}
+    # A signal the mid-harmony readers can use.
+    extra.update({n: codes * 3.0 + rng.normal(0.0, 0.1, len(corpus)) for n in MID_NAMES})
+    wide = pd.concat([corpus, pd.DataFrame(extra, index=corpus.index)], axis=1)
     model = DescriptorModel.fit(wide, kind="knn", seed=0, feature_set="extended-v4",
                                 calibrate=False)
     assert model.metadata["target_features"] == {
