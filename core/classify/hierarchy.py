@@ -17,7 +17,8 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from core.errors import FormatError, TwintrackError
-from core.featureset import DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names, target_subset
+from core.featureset import (DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names,
+                             target_subset)
 from core.model import ANCESTORS, TARGETS, UNK
 
 logger = logging.getLogger(__name__)
