@@ -421,3 +421,26 @@ def test_targets_can_read_part_of_the_set(corpus, tmp_path):
     assert model.version != DescriptorModel.fit(wide, kind="knn", seed=0,
                                                 feature_set="extended-v3",
                                                 calibrate=False).version
+
+
+def test_knn_finds_neighbours_in_the_discriminant_space_of_the_paths(corpus):
+    """73 columns of pure noise beside the 21 informative ones: among standardised
+    features the noise decides who is near; in the linear discriminant space of the
+    label paths (hierarchy.KNN_SPACE) the informative directions do."""
+    from core.featureset import EXTENDED_NAMES, feature_names
+
+    rng = np.random.default_rng(7)
+    noise = pd.DataFrame({n: rng.normal(0.0, 1.0, len(corpus)) for n in EXTENDED_NAMES},
+                         index=corpus.index)
+    wide = pd.concat([corpus, noise], axis=1)
+    tr, te = split_indices(wide, split="grouped", seed=0)
+    model = DescriptorModel.fit(wide.iloc[tr], kind="knn", seed=0, calibrate=False,
+                                feature_set="extended-v1")
+    assert model.metadata["knn_space"] == hierarchy.KNN_SPACE
+    assert "lda" in model.estimators["genre"].named_steps
+    x = wide[list(feature_names("extended-v1"))].to_numpy()
+    got = model.predict(x[te]).labels
+    plain = hierarchy._estimator("knn", len(tr), 0, ovr=False).fit(x[tr], wide["mood"].iloc[tr])
+    truth = wide["mood"].iloc[te].to_numpy()
+    ours, theirs = np.mean(np.array(got["mood"]) == truth), np.mean(plain.predict(x[te]) == truth)
+    assert ours > theirs + 0.1, (ours, theirs)
