@@ -55,19 +55,24 @@ class Comparison:
     strict: dict[str, float] = field(default_factory=dict)
 
 
-def _window_labels(analysis: Analysis, start: float, end: float, target: str, *,
-                   nearest: bool = True) -> list[str]:
-    """Labels of the windows centred in ``[start, end)`` (else the nearest window):
-    the most probable ones, or with ``nearest=False`` the strict ones (``UNK``)."""
+def _region_windows(analysis: Analysis, start: float, end: float) -> tuple[list[int], bool]:
+    """The windows centred in ``[start, end)`` and True; else the window nearest to the
+    middle and False (the region holds no window of its own); no windows: ``[]``."""
     w = analysis.windows
-    labels = (w.nearest.get(target) if nearest else None) or w.labels.get(target)
-    if labels is None:
-        return []
     centres = (np.asarray(w.start) + np.asarray(w.end)) / 2
     idx = np.flatnonzero((centres >= start) & (centres < end))
-    if not len(idx):
-        idx = [int(np.argmin(np.abs(centres - (start + end) / 2)))]
-    return [labels[i] for i in idx]
+    if len(idx) or not len(centres):
+        return [int(i) for i in idx], bool(len(idx))
+    return [int(np.argmin(np.abs(centres - (start + end) / 2)))], False
+
+
+def _window_labels(analysis: Analysis, idx: list[int], target: str, *,
+                   nearest: bool = True) -> list[str]:
+    """Labels of windows ``idx``: the most probable ones, or with ``nearest=False`` the
+    strict ones (``UNK``)."""
+    w = analysis.windows
+    labels = (w.nearest.get(target) if nearest else None) or w.labels.get(target)
+    return [] if labels is None else [labels[i] for i in idx]
 
 
 def compare_single(name: str, timeline: Timeline, render: Analysis, *, dictionary=None
@@ -79,20 +84,14 @@ def compare_single(name: str, timeline: Timeline, render: Analysis, *, dictionar
     (view,) = timeline.regions()
     asked = dictionary.by_name(view.region.descriptor).labels()
     scores, strict = {}, {}
+    idx, _ = _region_windows(render, 0.0, render.duration + 1.0)
     for t in TARGETS:
         for out, near in ((scores, True), (strict, False)):
-            got = _window_labels(render, 0.0, render.duration + 1.0, t, nearest=near)
+            got = _window_labels(render, idx, t, nearest=near)
             if got:
                 out[t] = float(np.mean([g == asked[t] for g in got]))
     return RenderComparison(name, "single", scores, ({"asked": view.region.descriptor},),
                             strict, {"render": render.windows.unk_share()})
-
-
-def _owns_a_window(analysis: Analysis, start: float, end: float) -> bool:
-    """Whether a window of ``analysis`` is centred in ``[start, end)``."""
-    w = analysis.windows
-    centres = (np.asarray(w.start) + np.asarray(w.end)) / 2
-    return bool(np.any((centres >= start) & (centres < end)))
 
 
 def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Analysis
@@ -106,10 +105,9 @@ def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Ana
     of the scores (regions cover the track, so some region always holds a window).
     """
     rows = segment_table(original)
-    regions = timeline.regions()
-    own = [_owns_a_window(render, v.start, v.end) for v in regions]
     details, hits, strict = [], {t: [] for t in TARGETS}, {t: [] for t in TARGETS}
-    for view, scored in zip(regions, own):
+    for view in timeline.regions():
+        idx, scored = _region_windows(render, view.start, view.end)
         mid = (view.start + view.end) / 2
         seg = min(rows, key=lambda r: 0 if r.start <= mid < r.end else
                   min(abs(r.start - mid), abs(r.end - mid)))
@@ -120,12 +118,12 @@ def compare_multi(name: str, timeline: Timeline, render: Analysis, original: Ana
             if t not in seg.targets:
                 continue
             want = heard[t]
-            got = majority(_window_labels(render, view.start, view.end, t))
+            got = majority(_window_labels(render, idx, t))
             row[t] = (want, got)
             if scored:
                 hits[t].append(got == want)
-                strict[t].append(majority(_window_labels(render, view.start, view.end, t,
-                                                         nearest=False)) == seg.targets[t])
+                strict[t].append(majority(_window_labels(render, idx, t, nearest=False))
+                                 == seg.targets[t])
         details.append(row)
     scores = {t: float(np.mean(v)) for t, v in hits.items() if v}
     return RenderComparison(name, "multi", scores, tuple(details),
