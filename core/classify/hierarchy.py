@@ -292,10 +292,9 @@ class DescriptorModel:
     def __post_init__(self) -> None:
         object.__setattr__(self, "estimators", MappingProxyType(dict(self.estimators)))
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
-        names = {n: i for i, n in enumerate(feature_names(self.feature_set))}
         subsets = self.metadata.get("target_features") or {}
         object.__setattr__(self, "_columns", {  # targets that read part of the set
-            t: np.array([names[n] for n in feature_names(sub)]) for t, sub in subsets.items()})
+            t: _subset_columns(self.feature_set, sub) for t, sub in subsets.items()})
 
     @property
     def version(self) -> str:
@@ -348,16 +347,16 @@ class DescriptorModel:
         groups = table["source"].astype(str).to_numpy()
         estimators: dict[str, Any] = {}
         with threadpool_limits(limits=1):  # small problems: threads cost more than they save
+            subsets = {t: target_subset(feature_set, t) for t in modelled}
+            subsets = {t: sub for t, sub in subsets.items() if sub != feature_set}
             for t in modelled:
-                cols = _subset_columns(feature_set, t)
-                estimators.update(_fit_target(x if cols is None else x[:, cols], labels, t,
-                                              modelled, kind, seed))
+                xt = x[:, _subset_columns(feature_set, subsets[t])] if t in subsets else x
+                estimators.update(_fit_target(xt, labels, t, modelled, kind, seed))
             novelty = _calibrate(x, groups, seed, unk_quantile) if calibrate else None
         paths = tuple(dict.fromkeys(tuple(map(str, p)) for p in zip(*labels.values())))
         meta = _metadata(kind=kind, seed=seed, targets=modelled, paths=paths,
                          feature_set=feature_set,
-                         target_features={t: target_subset(feature_set, t) for t in modelled
-                                          if target_subset(feature_set, t) != feature_set},
+                         target_features=subsets,
                          unk=None if novelty is None else {
                              "k": K_NOVELTY, "quantile": unk_quantile,
                              "threshold": novelty.threshold},
@@ -440,13 +439,10 @@ class DescriptorModel:
         return est.predict_proba(x), {str(c): i for i, c in enumerate(est.classes_)}
 
 
-def _subset_columns(feature_set: str, target: str) -> np.ndarray | None:
-    """Columns of ``feature_set`` that ``target``'s classifiers read (None: all)."""
-    sub = target_subset(feature_set, target)
-    if sub == feature_set:
-        return None
-    names = {n: i for i, n in enumerate(feature_names(feature_set))}
-    return np.array([names[n] for n in feature_names(sub)])
+def _subset_columns(feature_set: str, subset: str) -> np.ndarray:
+    """Positions of the named set ``subset``'s features within ``feature_set``."""
+    column = {n: i for i, n in enumerate(feature_names(feature_set))}
+    return np.array([column[n] for n in feature_names(subset)])
 
 
 def _metadata(*, kind: str, seed: int, targets: tuple[str, ...],
