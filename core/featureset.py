@@ -178,11 +178,17 @@ def fit_pca(inputs: np.ndarray, *, version: str, corpus: tuple[str, ...],
                     tuple(float(v) for v in pca.explained_variance_ratio_), corpus)
 
 
+def _pitch_class_shares(bins: np.ndarray) -> np.ndarray:
+    """Per frame, the share of each pitch class in ``bins`` (12 CQT bins per octave,
+    starting at a C; a partial top octave is left out), shape (12, T)."""
+    n_oct = bins.shape[0] // 12
+    chroma = bins[:n_oct * 12].reshape(n_oct, 12, -1).sum(axis=0)
+    return chroma / (chroma.sum(axis=0, keepdims=True) + 1e-12)
+
+
 def _chroma_share(cqt: np.ndarray) -> np.ndarray:
     """Pitch-class energy share per frame from the C1-based 12-bin-per-octave CQT."""
-    n_oct = cqt.shape[0] // 12
-    chroma = (cqt[:n_oct * 12] ** 2).reshape(n_oct, 12, -1).sum(axis=0)
-    return chroma / (chroma.sum(axis=0, keepdims=True) + 1e-12)
+    return _pitch_class_shares(cqt ** 2)
 
 
 def pca_inputs(frames: FrameFeatures, grid: WindowGrid) -> np.ndarray:
@@ -303,10 +309,7 @@ def _mid_harmony(cqt: np.ndarray, grid: WindowGrid) -> np.ndarray:
     """The :data:`MID_NAMES` of every window, shape (n_windows, 19)."""
     from core.tonality import key_scores
 
-    mag = np.asarray(cqt, dtype=np.float64)[_MID_LOW_BIN:]
-    n_oct = mag.shape[0] // 12
-    chroma = mag[:n_oct * 12].reshape(n_oct, 12, -1).sum(axis=0)
-    chroma /= chroma.sum(axis=0, keepdims=True) + 1e-12          # (12, T) shares
+    chroma = _pitch_class_shares(np.asarray(cqt, dtype=np.float64)[_MID_LOW_BIN:])
     wchroma = window_mean(chroma, grid)
     scores = key_scores(wchroma.T)
     power = (chroma ** 2).sum(axis=0) + 1e-12
