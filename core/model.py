@@ -26,9 +26,9 @@ __all__ = ["UNK", "TrackInfo", "Settings", "Versions", "WindowTable", "Segment",
            "analysis_to_dict", "analysis_from_dict", "majority", "SCHEMA_ID", "TARGETS"]
 
 SCHEMA_ID = "twintrack.analysis/1"
-#: Descriptor targets a classifier fills in (issue 4); empty until a model is used.
 #: The label of a window too far from the model's training data (any target).
 UNK = "UNK"
+#: Descriptor targets a classifier fills in (issue 4); empty until a model is used.
 TARGETS = ("genre", "subgenre", "mood", "sentiment", "valence", "momentum")
 #: The targets each target is conditioned on (the descriptor hierarchy).
 ANCESTORS = {"genre": (), "subgenre": ("genre",), "mood": ("genre", "subgenre"),
