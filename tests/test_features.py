@@ -94,12 +94,12 @@ def _chord(midis, seconds=12.0, sr=22050):
     return (0.2 * y / len(midis)).astype(np.float32)
 
 
-def _extended(y, tempo=100.0):
+def _extended(y, tempo=100.0, **kw):
     from core.featureset import extended_features
 
     frames = compute_frame_features(y)
     grid = window_grid(len(y) / 22050, frames.n_frames, sr=22050, hop_length=512)
-    return extended_features(frames, grid, tempo=np.full(len(grid), tempo))
+    return extended_features(frames, grid, tempo=np.full(len(grid), tempo), **kw)
 
 
 def test_extended_features_are_named_finite_and_mean_what_they_say():
@@ -141,12 +141,9 @@ def test_degree_shares_are_relative_to_the_best_key():
 
 
 def _mid(y):
-    from core.featureset import MID_NAMES, extended_features
+    from core.featureset import MID_NAMES
 
-    frames = compute_frame_features(y)
-    grid = window_grid(len(y) / 22050, frames.n_frames, sr=22050, hop_length=512)
-    x = extended_features(frames, grid, tempo=np.full(len(grid), 100.0), mid=True)
-    return dict(zip(MID_NAMES, x[:, -len(MID_NAMES):].T))
+    return dict(zip(MID_NAMES, _extended(y, mid=True)[:, -len(MID_NAMES):].T))
 
 
 def test_the_harmony_above_the_bass_tells_open_chords_from_triads_in_any_key():
