@@ -254,11 +254,12 @@ def _calibrate(x: np.ndarray, groups: np.ndarray, seed: int, quantile: float) ->
 
 
 def _fit_target(x: np.ndarray, labels: dict[str, np.ndarray], target: str,
-                modelled: tuple[str, ...], kind: str, seed: int) -> dict[str, Any]:
-    """The classifiers of one target: one-vs-rest at the top, else one per parent path."""
+                modelled: tuple[str, ...], kind: str, seed: int,
+                fine: np.ndarray | None = None) -> dict[str, Any]:
+    """The classifiers of one target: one-vs-rest at the top, else one per parent path.
+    ``fine``: every row's label path, for KNN classifiers (see :func:`_fit_one`)."""
     parents = tuple(a for a in ANCESTORS[target] if a in modelled)
     y = labels[target]
-    fine = np.array(["\x1f".join(p) for p in zip(*labels.values())]) if kind == "knn" else None
     if not parents:
         return {target: _fit_one(x, y, kind, seed, ovr=True, target=target, fine=fine)}
     joined = np.array(["\x1f".join(p) for p in zip(*(labels[a] for a in parents))])
@@ -349,9 +350,11 @@ class DescriptorModel:
         with threadpool_limits(limits=1):  # small problems: threads cost more than they save
             subsets = {t: target_subset(feature_set, t) for t in modelled}
             subsets = {t: sub for t, sub in subsets.items() if sub != feature_set}
+            fine = (np.array(["\x1f".join(p) for p in zip(*labels.values())])
+                    if kind == "knn" else None)
             for t in modelled:
                 xt = x[:, _subset_columns(feature_set, subsets[t])] if t in subsets else x
-                estimators.update(_fit_target(xt, labels, t, modelled, kind, seed))
+                estimators.update(_fit_target(xt, labels, t, modelled, kind, seed, fine))
             novelty = _calibrate(x, groups, seed, unk_quantile) if calibrate else None
         paths = tuple(dict.fromkeys(tuple(map(str, p)) for p in zip(*labels.values())))
         meta = _metadata(kind=kind, seed=seed, targets=modelled, paths=paths,
