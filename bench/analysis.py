@@ -2,7 +2,7 @@
 
 Prints, for a 4-minute track (the demo looped, written as Ogg Vorbis):
 
-* per-stage wall time and real-time factor of ``core.analysis.analyze`` (warm);
+* per-stage wall time and real-time factor of ``core.analysis.pipeline.analyze`` (warm);
 * the same track through the per-window reference implementation (librosa called
   on every 10 s window separately, as the original pipeline did) and the ratio;
 * the floor: decode + one STFT + one CQT;
@@ -47,7 +47,7 @@ def make_track(seconds: float, path: Path) -> Path:
 
 def staged_analysis(path: Path) -> tuple[float, dict[str, float]]:
     """Run analyze() once; stage times from the progress callback's stage names."""
-    from core.analysis import analyze
+    from core.analysis.pipeline import analyze
 
     marks: list[tuple[str, float]] = []
 
@@ -122,7 +122,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="skip the 60-minute memory run")
     args = ap.parse_args()
-    from core.warmup import warm_up
+    from core.app.warmup import warm_up
 
     warm_up()
     with tempfile.TemporaryDirectory() as tmp:
@@ -143,7 +143,7 @@ def main() -> None:
         print(f"\nspeed-up over the per-window reference: {ref / total:.1f}x")
 
         cold, _ = fresh_process(
-            "import time; t=time.perf_counter(); from core.analysis import analyze; "
+            "import time; t=time.perf_counter(); from core.analysis.pipeline import analyze; "
             f"analyze({str(track)!r}); print(f'cold first result (in-process): "
             "{time.perf_counter()-t:.2f} s')")
         print(f"cold fresh process, wall incl. interpreter start: {cold:.2f} s")
@@ -151,7 +151,7 @@ def main() -> None:
         if not args.quick:
             long_track = make_track(3600.0, Path(tmp) / "sixty_minutes.flac")
             wall, rss = fresh_process(
-                f"from core.analysis import analyze; analyze({str(long_track)!r})")
+                f"from core.analysis.pipeline import analyze; analyze({str(long_track)!r})")
             print(f"60-minute track: {wall:.1f} s wall ({3600 / wall:.0f}x real time), "
                   f"peak memory {rss / 2**30:.2f} GiB")
 

@@ -1,7 +1,7 @@
 """Accuracy of the whole pipeline on the development recordings (``../shared/data/dev``).
 
-Runs ``core.analysis.analyze`` on every item of ``index.json`` and scores it with
-``core.evaluate`` (the same code as ``twintrack score``): boundary F at 0.5 s and 3 s
+Runs ``core.analysis.pipeline.analyze`` on every item of ``index.json`` and scores it with
+``core.evaluation.reference`` (the same code as ``twintrack score``): boundary F at 0.5 s and 3 s
 (trimmed), tempo ACC1/ACC2, and, for the openly licensed recordings whose key is
 known from their titles, the MIREX weighted key score.  The dev set is small: these
 numbers are a sanity check, not a target to tune to.
@@ -33,8 +33,8 @@ KNOWN_KEYS = {
 
 
 def main() -> int:
-    from core.analysis import analyze
-    from core.evaluate import Annotations, score
+    from core.analysis.pipeline import analyze
+    from core.evaluation.reference import Annotations, score
 
     index = DATA / "dev" / "index.json"
     if not index.exists():

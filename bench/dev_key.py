@@ -4,7 +4,7 @@ Run from the repository root::
 
     .venv/bin/python bench/dev_key.py
 
-For each recording: expected key, Twintrack's estimate (core.tonality on the
+For each recording: expected key, Twintrack's estimate (core.analysis.key on the
 pipeline's CQT) and a plain librosa baseline (mean of
 ``librosa.feature.chroma_cqt`` correlated with Krumhansl-Kessler profiles),
 each with its MIREX weighted score (``mir_eval.key.weighted_score``), then the
@@ -34,7 +34,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.tonality import (  # noqa: E402
+from core.analysis.key import (  # noqa: E402
     PITCH_CLASSES, PROFILES, chroma_from_cqt, estimate_global_key, estimate_keys)
 
 SR, HOP = 22050, 512

@@ -1,12 +1,12 @@
-"""Dev evaluation of form segmentation (core.structure) against references and baselines.
+"""Dev evaluation of form segmentation (core.analysis.structure) against references and baselines.
 
 Run from the repository root::
 
     .venv/bin/python bench/dev_structure.py [--long] [--cache DIR] [--pop N]
 
 Inputs are made as in the pipeline: audio read with soundfile, mixed to mono and
-resampled with soxr to 22050 Hz; frame features from :func:`core.features.
-compute_frame_features` (CQT, MFCC); beats from :mod:`core.rhythm` (``onset_envelope``,
+resampled with soxr to 22050 Hz; frame features from :func:`core.analysis.features.
+compute_frame_features` (CQT, MFCC); beats from :mod:`core.analysis.tempo` (``onset_envelope``,
 ``global_tempo``, ``beat_track``).  Three groups of items:
 
 * ``dev``   the dev items with section boundaries (/work/shared/data/dev, 7 tracks:
@@ -22,7 +22,7 @@ compute_frame_features` (CQT, MFCC); beats from :mod:`core.rhythm` (``onset_enve
 For every item it prints trimmed boundary hit-rate F-measures (mir_eval.segment.detection)
 at 0.5 s and 3 s and the number of segments for
 
-* ``new``      core.structure.segment as the pipeline calls it (structure-feature
+* ``new``      core.analysis.structure.segment as the pipeline calls it (structure-feature
   boundaries, labels from the Laplacian clusters);
 * ``current``  the previous method: ``boundary_method="laplacian"`` (boundaries where the
   Laplacian/KMeans labels change);
@@ -65,8 +65,8 @@ def load(path: Path) -> np.ndarray:
 
 def features(y: np.ndarray) -> dict:
     """CQT, MFCC and beats exactly as the pipeline computes them."""
-    from core import rhythm
-    from core.features import FrameParams, compute_frame_features
+    from core.analysis import tempo as rhythm
+    from core.analysis.features import FrameParams, compute_frame_features
 
     fr = compute_frame_features(np.asarray(y, dtype=np.float32), params=FrameParams())
     oenv = rhythm.onset_envelope(fr.mel, sr=SR, hop_length=HOP)
@@ -307,7 +307,7 @@ def run(method: str, f: dict) -> tuple[np.ndarray, float]:
     CPU time of this process (the stage runs single-threaded), so a busy machine does
     not inflate it; wall time is the same on an idle machine.
     """
-    from core.structure import segment
+    from core.analysis.structure import segment
 
     t0 = time.process_time()
     if method == "gallery":
@@ -353,7 +353,7 @@ def long_run(f, minutes=60) -> None:
     g = {"cqt": np.tile(f["cqt"], reps), "mfcc": np.tile(f["mfcc"], reps),
          "beats": np.concatenate([f["beats"] + i * n for i in range(reps)]),
          "duration": f["duration"] * reps}
-    from core.structure import segment
+    from core.analysis.structure import segment
 
     tracemalloc.start()
     t0 = time.perf_counter()

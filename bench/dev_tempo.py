@@ -1,4 +1,4 @@
-"""Dev-set tempo accuracy and speed of core.rhythm against plain librosa.
+"""Dev-set tempo accuracy and speed of core.analysis.tempo against plain librosa.
 
 Run from the repository root::
 
@@ -6,7 +6,7 @@ Run from the repository root::
 
 For every dev item with a reference tempo (``../shared/data/dev/index.json``) plus the
 90 BPM trumpet loop, prints reference, estimate, ACC1 (within 4 %) and ACC2 (also at
-x2, x3, x1/2, x1/3) for ``core.rhythm.global_tempo`` and for the baseline
+x2, x3, x1/2, x1/3) for ``core.analysis.tempo.global_tempo`` and for the baseline
 ``librosa.feature.tempo(onset_envelope=librosa.onset.onset_strength(...))``, then the
 totals, and the time of the whole rhythm stage (onset envelope + per-window tempo +
 global tempo + beats, from the mel spectrogram) against the audio duration.
@@ -27,7 +27,7 @@ import soundfile as sf
 import soxr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from core import rhythm  # noqa: E402
+from core.analysis import tempo as rhythm  # noqa: E402
 
 SR, N_FFT, HOP, N_MELS = 22050, 2048, 512, 128
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

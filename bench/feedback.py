@@ -4,7 +4,7 @@ For every audio file (default: the shared real recordings, ``/work/shared/data/a
 analyse it with the model, plan ``--variants`` multi-region timelines (one region per
 form segment, its majority descriptor, tempo and key), render them, analyse the renders
 with the same model and compare each region with the original's segment
-(:func:`core.feedback.compare_multi`).  Printed per title and as the mean over titles,
+(:func:`core.evaluation.feedback.compare_multi`).  Printed per title and as the mean over titles,
 beside the goal (0.90 per target) and the original study's figures:
 
 * consistency of the model's most probable labels (the loop's score), and
@@ -12,7 +12,7 @@ beside the goal (0.90 per target) and the original study's figures:
   disagreement, with the share of the original's windows that are ``UNK``.
 
 ``--vocal-suppression`` runs everything again with the classification features taken
-from the REPET-SIM background (:mod:`core.vocals`) and prints both, with the analysis
+from the REPET-SIM background (:mod:`core.analysis.vocals`) and prints both, with the analysis
 time of each (the baseline is the plain analysis of the same files, same run).
 
 Usage: ``python bench/feedback.py [FILES...] [--variants N] [--seed S] [--model PATH]
@@ -39,11 +39,11 @@ STUDY = {"genre": 0.90, "subgenre": 0.855, "mood": 0.755, "sentiment": 0.635,
 
 
 def run(paths: list[Path], *, model, variants: int, suppress: bool, seed: int = 0):
-    from core.analysis import analyze, analyze_audio
-    from core.audio import audio_from_array
-    from core.feedback import compare_multi, summarise
-    from core.model import Settings
-    from core.planning import plan_multi
+    from core.analysis.pipeline import analyze, analyze_audio
+    from core.analysis.audio import audio_from_array
+    from core.evaluation.feedback import compare_multi, summarise
+    from core.record import Settings
+    from core.render.planning import plan_multi
     from core.render.engine import render_timeline
 
     settings = Settings(vocal_suppression=suppress)
@@ -81,7 +81,7 @@ def table(titles, targets) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     from core.classify import resolve_model
-    from core.model import TARGETS
+    from core.record import TARGETS
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="*", type=Path)

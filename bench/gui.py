@@ -192,7 +192,7 @@ def labelled(analysis):
     """``analysis`` with descriptor labels on every window, changing every 1-4 windows
     (many runs: the most lane items a model's output can ask for)."""
     from core.descriptors import load_dictionary
-    from core.model import TARGETS
+    from core.record import TARGETS
 
     pool = [d for d in load_dictionary() if d.active][:12]
     n = len(analysis.windows)
@@ -264,7 +264,7 @@ def main() -> int:
     t = time.perf_counter()
     track = make_ten_minutes()
     print(f"10-minute test track: {track} (ready in {time.perf_counter() - t:.1f} s)")
-    from core.audio import load_original
+    from core.analysis.audio import load_original
 
     t = time.perf_counter()
     load_original(track)
@@ -315,7 +315,7 @@ def run(app, track: Path, full_decode: float, device) -> int:
         window.open_player()
         app.processEvents()
         if player is not None:  # listen to the demo while the long track is analysed
-            from core.audio import load_original as lo
+            from core.analysis.audio import load_original as lo
 
             a, sr = lo(DEMO)
             player.set_sources(player.prepare(a, sr), player.samplerate)

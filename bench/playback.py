@@ -3,7 +3,7 @@
 Plays the demo track (A) and a shifted copy of it (B) in mode "AB", switching mode
 every 2 seconds (so crossfades are exercised), through :class:`core.playback.Player`
 on a private PulseAudio server with a null sink (see ``tests/pulse.py``), while a
-worker thread in the same process runs ``core.analysis.analyze`` on the demo track
+worker thread in the same process runs ``core.analysis.pipeline.analyze`` on the demo track
 in a loop and the main thread polls ``position()`` every 30 ms as the GUI does.
 
 Prints, for an idle baseline (10 s, same process, no analysis) and for the loaded run:
@@ -35,7 +35,7 @@ DEMO = resource_path("demo", "karissa_hobbs-lets_go_fishin.ogg")
 
 def sources(seconds: float) -> tuple[np.ndarray, np.ndarray, int]:
     """A: the demo looped to ``seconds``; B: A one second later and quieter."""
-    from core.audio import load_original
+    from core.analysis.audio import load_original
 
     y, sr = load_original(DEMO)
     a = np.tile(y, (int(np.ceil(seconds * sr / len(y))), 1))[: int(seconds * sr)]
@@ -44,7 +44,7 @@ def sources(seconds: float) -> tuple[np.ndarray, np.ndarray, int]:
 
 def analyses(stop: threading.Event, done: list[float]) -> None:
     """Analyse the demo track again and again until ``stop`` is set."""
-    from core.analysis import analyze
+    from core.analysis.pipeline import analyze
 
     while not stop.is_set():
         t0 = time.perf_counter()
@@ -116,7 +116,7 @@ def main() -> None:
 
     if missing():
         sys.exit(f"bench/playback.py needs PulseAudio: {missing()}")
-    from core.analysis import analyze
+    from core.analysis.pipeline import analyze
 
     analyze(DEMO)  # warm numba's cache outside the measurement
     with pulse_server():

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.descriptors import load_dictionary  # noqa: E402
-from core.timeline import Region, Span, Timeline  # noqa: E402
+from core.render.timeline import Region, Span, Timeline  # noqa: E402
 
 REGIONS = [  # (descriptor, bpm, tonic, mode, seconds): 3 minutes, six regions
     ("pop_indie_hopeful", 112.0, "D", "major", 32.0),
@@ -57,10 +57,10 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5, help="timed renders (seeds 0..N-1)")
     args = ap.parse_args()
 
-    from core.analysis import analyze_audio
-    from core.audio import audio_from_array
+    from core.analysis.pipeline import analyze_audio
+    from core.analysis.audio import audio_from_array
     from core.render.engine import render_timeline
-    from core.warmup import warm_up
+    from core.app.warmup import warm_up
 
     warm_up()
     tl = timeline()

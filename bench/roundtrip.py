@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.descriptors import load_dictionary  # noqa: E402
-from core.timeline import Region, Span, Timeline  # noqa: E402
+from core.render.timeline import Region, Span, Timeline  # noqa: E402
 
 PITCHES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
@@ -75,9 +75,9 @@ def make_timeline(parts, dictionary) -> Timeline:
 
 
 def round_trip(timeline: Timeline, seed: int):
-    from core.analysis import analyze_audio
-    from core.audio import audio_from_array
-    from core.evaluate import score_render
+    from core.analysis.pipeline import analyze_audio
+    from core.analysis.audio import audio_from_array
+    from core.evaluation.reference import score_render
     from core.render.engine import render_timeline
 
     render = render_timeline(timeline, seed=seed)

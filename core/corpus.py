@@ -11,7 +11,7 @@ Three sources, one table (a row per analysis window, columns :data:`COLUMNS`):
 * :func:`corpus_from_csv`: a CSV with a ``path`` column (relative to the CSV's folder,
   or absolute) and any of the target columns.
 
-Features come from :func:`core.analysis.window_feature_table`, the analysis's own code
+Features come from :func:`core.analysis.pipeline.window_feature_table`, the analysis's own code
 path.  ``out_dir`` holds ``corpus.json`` (what was asked, versions, counts, errors, build
 time), ``shards/<id>.parquet`` (one source's rows, written atomically once done) and,
 at the end, ``features.parquet`` (all shards in plan order).  A build that stopped
@@ -40,9 +40,9 @@ import pandas as pd
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.errors import Cancelled, FormatError, TwintrackError
-from core.featureset import FEATURE_NAMES, FEATURE_SETS, PCA_VERSION, WIDEST_SET
-from core.fileio import atomic_path, atomic_write_text
-from core.model import TARGETS, Settings
+from core.analysis.featureset import FEATURE_NAMES, FEATURE_SETS, PCA_VERSION, WIDEST_SET
+from core.io.atomic import atomic_path, atomic_write_text
+from core.record import TARGETS, Settings
 from core.progress import CancelledFn, ProgressFn, Reporter
 from core.render.harmony import NOTE_NAMES, family
 
@@ -144,7 +144,7 @@ def plan_renders(*, per_descriptor: int, durations: Sequence[float], seed: int,
     tempo, tonic and seed come from an rng seeded with ``(seed, descriptor id, k)``, so
     a render stays the same when other descriptors are added or left out.
     """
-    from core.planning import instrumentation
+    from core.render.planning import instrumentation
 
     if per_descriptor < 1 or not durations or min(durations) < 1.0 or seed < 0:
         raise TwintrackError("a corpus needs per_descriptor >= 1, durations of at least 1 s "
@@ -166,9 +166,9 @@ def plan_renders(*, per_descriptor: int, durations: Sequence[float], seed: int,
 
 # ----------------------------------------------------------------------------- one source
 def _audio(job: CorpusJob, settings: Settings, cancelled: CancelledFn | None):
-    from core.audio import audio_from_array, load_for_analysis
+    from core.analysis.audio import audio_from_array, load_for_analysis
     from core.render.engine import render_timeline
-    from core.timeline import Region, Span, Timeline
+    from core.render.timeline import Region, Span, Timeline
 
     if job.path is not None:
         return load_for_analysis(job.path, sr=settings.sr, reporter=Reporter(None, cancelled))
@@ -182,7 +182,7 @@ def _audio(job: CorpusJob, settings: Settings, cancelled: CancelledFn | None):
 
 def _rows(job: CorpusJob, settings: Settings, cancelled: CancelledFn | None) -> pd.DataFrame:
     """The source's windows as table rows (the very features the analysis computes)."""
-    from core.analysis import window_feature_table
+    from core.analysis.pipeline import window_feature_table
 
     audio = _audio(job, settings, cancelled)
     grid, feats = window_feature_table(audio, settings=settings, feature_set=WIDEST_SET,
@@ -253,7 +253,7 @@ def _serial(todo: list[CorpusJob], out: Path, settings: Settings, rep: Reporter,
 
 def _parallel(todo: list[CorpusJob], out: Path, settings: Settings, n_jobs: int,
               rep: Reporter, finished: _Done) -> None:
-    import core.analysis  # noqa: F401  imported once here, inherited by the forked workers
+    import core.analysis.pipeline  # noqa: F401  imported once here, inherited by the forked workers
     import core.render.engine  # noqa: F401
 
     ctx = mp.get_context("fork")
@@ -369,7 +369,7 @@ def _combine(out: Path, jobs: list[CorpusJob], manifest: dict[str, Any]) -> int:
 
 
 def _finish(out: Path, manifest: dict[str, Any], info: CorpusInfo) -> None:
-    from core.analysis import versions
+    from core.analysis.pipeline import versions
 
     manifest.update(
         status="complete with errors" if info.errors else "complete",

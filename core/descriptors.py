@@ -24,8 +24,9 @@ from types import MappingProxyType
 from typing import Any, Iterator, Mapping
 
 from core.errors import FormatError, TwintrackError
-from core.fileio import read_json
-from core.model import TARGETS, validate_document
+from core.io.atomic import read_json
+from core.io.schemas import validate_document
+from core.record import TARGETS
 from core.resources import resource_path
 
 __all__ = ["UnknownDescriptorError", "InstrumentGroup", "RenderTags", "Descriptor",

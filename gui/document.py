@@ -44,7 +44,7 @@ class Document(QObject):
         self.error = ""
         self.envelope: Envelope | None = None
         self.loaded: LoadedTrack | None = None
-        self.analysis = None  # core.model.Analysis
+        self.analysis = None  # core.record.Analysis
         self.renders: tuple[RenderedVariant, ...] = ()
         self.render_index = 0
         self.selected_segment = -1

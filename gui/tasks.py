@@ -101,7 +101,7 @@ class RenderedVariant:
 
     index: int
     render: object  # core.render.engine.Render
-    analysis: object  # core.model.Analysis of the render
+    analysis: object  # core.record.Analysis of the render
     envelope: Envelope
     playback: np.ndarray | None = None  # audio at the player's rate if it differs
 
@@ -183,7 +183,7 @@ def spectrogram_of(mono: np.ndarray, sr: int, *, n_fft: int = 2048, columns: int
 
 def _open_blocks(path: str):
     """The core decoder for ``path`` (native rate, float32 blocks)."""
-    from core.audio import open_blocks
+    from core.analysis.audio import open_blocks
 
     return open_blocks(path)
 
@@ -209,7 +209,7 @@ def load_track(path: str | os.PathLike, *, playback_sr: int | None = None,
         The file cannot be read (message says why).
     core.errors.Cancelled
     """
-    from core import audio as core_audio
+    from core.analysis import audio as core_audio
 
     rep = Reporter(progress, cancelled)
     path = os.fspath(path)
@@ -275,7 +275,7 @@ def analysis_options(model: str = "default", vocal_suppression: bool = False):
     core.errors.FormatError, core.classify.UntrustedModelError
         The model file is unreadable or not a trusted Twintrack model.
     """
-    from core.model import Settings
+    from core.record import Settings
 
     return _model(model, _stamp(model)), Settings(vocal_suppression=bool(vocal_suppression))
 
@@ -302,9 +302,9 @@ def _model(spec: str, stamp):
 def analyze_track(path: str | os.PathLike, *, model: str = "default",
                   vocal_suppression: bool = False, progress: ProgressFn | None = None,
                   cancelled: CancelledFn | None = None):
-    """:func:`core.analysis.analyze` with the preferences' model and vocal suppression
+    """:func:`core.analysis.pipeline.analyze` with the preferences' model and vocal suppression
     (the GUI's analysis request)."""
-    from core.analysis import analyze
+    from core.analysis.pipeline import analyze
 
     descriptor_model, settings = analysis_options(model, vocal_suppression)
     return analyze(path, settings=settings, model=descriptor_model, progress=progress,
@@ -323,9 +323,9 @@ def render_track(analysis, *, variants: int = 1, seed: int = 0,
         One per variant, in order; each carries its render's analysis so the B lane
         can show the render's own form, tempo and key.
     """
-    from core.analysis import analyze_audio
-    from core.audio import audio_from_array
-    from core.planning import plan_multi
+    from core.analysis.pipeline import analyze_audio
+    from core.analysis.audio import audio_from_array
+    from core.render.planning import plan_multi
     from core.render.engine import render_timeline
 
     rep = Reporter(progress, cancelled)
@@ -373,13 +373,13 @@ def load_render(path: str | os.PathLike, *, playback_sr: int | None = None,
     core.errors.TwintrackError
         The audio or the timeline cannot be read (the message names the file).
     """
-    from core.analysis import analyze_audio
-    from core.audio import audio_from_array, load_original
+    from core.analysis.pipeline import analyze_audio
+    from core.analysis.audio import audio_from_array, load_original
     from core.errors import TwintrackError
-    from core.model import load_analysis
+    from core.record import load_analysis
     from core.render.engine import Render
     from core.render.midi import TempoMap
-    from core.timeline import load_timeline
+    from core.render.timeline import load_timeline
 
     rep = Reporter(progress, cancelled)
     path = Path(path)
@@ -447,10 +447,10 @@ def _prefixed(progress: ProgressFn | None, prefix: str) -> ProgressFn | None:
 def warm_up(*, progress: ProgressFn | None = None, cancelled: CancelledFn | None = None) -> float:
     """Load librosa and numba's compiled kernels by analysing 12 s of a synthetic track,
     with the shipped descriptor model (loaded once per process)."""
-    from core.analysis import analyze_audio
-    from core.audio import audio_from_array
+    from core.analysis.pipeline import analyze_audio
+    from core.analysis.audio import audio_from_array
     from core.classify import default_model
-    from core.warmup import synthetic_track
+    from core.app.warmup import synthetic_track
 
     t0 = time.perf_counter()
     if cancelled is not None and cancelled():
@@ -470,8 +470,8 @@ def warm_up(*, progress: ProgressFn | None = None, cancelled: CancelledFn | None
 def export_analysis(analysis, path: str | os.PathLike, fmt: str, *,
                     progress: ProgressFn | None = None,
                     cancelled: CancelledFn | None = None) -> str:
-    """Write ``analysis`` in one of :data:`core.export.WRITERS`' formats to ``path``."""
-    from core.export import WRITERS
+    """Write ``analysis`` in one of :data:`core.io.export.WRITERS`' formats to ``path``."""
+    from core.io.export import WRITERS
 
     WRITERS[fmt][1](analysis, path)
     return os.fspath(path)

@@ -28,7 +28,8 @@ from PySide6.QtCore import QEvent, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
-from core.model import TARGETS, segment_table
+from core.analysis.reduce import segment_table
+from core.record import TARGETS
 from gui.document import Document
 from gui.lanes import (BlocksItem, RunLabels, SpansItem, WaveformItem, cell_edges, key_colour,
                        label_colour, runs, segment_colour)

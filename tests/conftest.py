@@ -52,9 +52,9 @@ def demo_track() -> Path:
 @pytest.fixture
 def small_analysis():
     """A hand-made two-window, three-segment analysis (no audio involved)."""
-    from core.featureset import FEATURE_NAMES
-    from core.model import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo,
-                            Versions, WindowTable)
+    from core.analysis.featureset import FEATURE_NAMES
+    from core.record import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
+                             WindowTable)
 
     track = TrackInfo("/music/t\u00e9st track.wav", "ab" * 32, 44100, 2, 44100 * 30, 30.0,
                       "WAV", "PCM_16", "soundfile", ("clipped (0.2% of samples at full scale)",))

@@ -7,12 +7,12 @@ import json
 import numpy as np
 import pytest
 
-from core.analysis import analyze, analyze_audio
-from core.audio import audio_from_array
+from core.analysis.pipeline import analyze, analyze_audio
+from core.analysis.audio import audio_from_array
 from core.errors import AudioError, Cancelled
-from core.evaluate import boundary_scores, key_score
-from core.export import to_jams
-from core.model import Settings, analysis_from_dict, dumps
+from core.evaluation.reference import boundary_scores, key_score
+from core.io.export import to_jams
+from core.record import Settings, analysis_from_dict, dumps
 from core.progress import Reporter
 
 from .signals import SR, form
@@ -113,7 +113,7 @@ def test_demo_track(demo_track):
     (120.0, 180.0, 180.0), (131.0, 100.0, 131.0), (100.0, 100.0, 100.0), (0.0, 100.0, 0.0),
 ])
 def test_section_tempo_keeps_the_tracks_metrical_level(bpm, reference, expected):
-    from core.analysis import _same_level
+    from core.analysis.pipeline import _same_level
 
     assert _same_level(bpm, reference) == pytest.approx(expected)
 
@@ -124,10 +124,10 @@ def test_a_model_of_the_extended_set_gets_its_features_from_the_same_frames(feat
     set that leaves features out (extended-v3 and -v4: no tempo) is the wide set's columns."""
     import pandas as pd
 
-    from core.analysis import window_feature_table
+    from core.analysis.pipeline import window_feature_table
     from core.classify import DescriptorModel
     from core.descriptors import load_dictionary
-    from core.featureset import FEATURE_NAMES, TEMPO_NAMES, WIDEST_SET, feature_names
+    from core.analysis.featureset import FEATURE_NAMES, TEMPO_NAMES, WIDEST_SET, feature_names
 
     names = feature_names(feature_set)
     d = load_dictionary()

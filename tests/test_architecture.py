@@ -36,7 +36,7 @@ def test_import_linter_contract_holds():
 
 
 def test_core_imports_without_qt_or_portaudio():
-    code = ("import sys; import core.analysis, core.export, core.cli, core.batch; "
+    code = ("import sys; import core.analysis.pipeline, core.io.export, core.cli, core.app.batch; "
             "bad = [m for m in ('PySide6', 'pyqtgraph', 'sounddevice') if m in sys.modules]; "
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from core.audio import MIN_DURATION, audio_from_array, load_for_analysis, load_original, probe
+from core.analysis.audio import (MIN_DURATION, audio_from_array, load_for_analysis, load_original,
+                                 probe)
 from core.errors import (AudioError, Cancelled, EmptyAudioError, NonFiniteAudioError,
                          TooShortError, UnreadableAudioError)
 from core.progress import Reporter

@@ -26,7 +26,7 @@ from core.classify import (UNK, DescriptorModel, TrainingError, UntrustedModelEr
                            split_indices)
 from core.descriptors import load_dictionary
 from core.errors import FormatError
-from core.featureset import FEATURE_NAMES
+from core.analysis.featureset import FEATURE_NAMES
 
 #: Subgenre names that repeat across genres (ambient, indie) are in on purpose.
 PATHS = [("cinematic", "ambient"), ("cinematic", "percussion"), ("electronica", "ambient"),
@@ -313,11 +313,11 @@ def test_train_and_save_records_metrics(corpus, tmp_path):
 
 # ----------------------------------------------------------------------------- real audio
 def _render_features(name: str, *, seed: int, seconds: float = 20.0) -> np.ndarray:
-    from core.analysis import window_feature_table
-    from core.audio import audio_from_array
-    from core.planning import instrumentation
+    from core.analysis.pipeline import window_feature_table
+    from core.analysis.audio import audio_from_array
+    from core.render.planning import instrumentation
     from core.render.engine import render_timeline
-    from core.timeline import Region, Span, Timeline
+    from core.render.timeline import Region, Span, Timeline
 
     desc = load_dictionary().by_name(name)
     bpm = (desc.tags.tempo_min + desc.tags.tempo_max) / 2 + seed % 5
@@ -329,8 +329,8 @@ def _render_features(name: str, *, seed: int, seconds: float = 20.0) -> np.ndarr
 
 
 def _audio_features(y: np.ndarray, sr: int = 22050) -> np.ndarray:
-    from core.analysis import window_feature_table
-    from core.audio import audio_from_array
+    from core.analysis.pipeline import window_feature_table
+    from core.analysis.audio import audio_from_array
 
     return window_feature_table(audio_from_array(y.astype(np.float32), sr))[1]
 
@@ -356,7 +356,7 @@ def test_noise_and_silence_are_unk_on_real_features(rng):
 
 
 def test_a_model_of_another_feature_set_reads_only_that_set(corpus, tmp_path):
-    from core.featureset import EXTENDED_NAMES, feature_names
+    from core.analysis.featureset import EXTENDED_NAMES, feature_names
 
     rng = np.random.default_rng(5)
     wide = corpus.copy()
@@ -383,7 +383,7 @@ def test_a_model_of_another_feature_set_reads_only_that_set(corpus, tmp_path):
 def test_targets_can_read_part_of_the_set(corpus, tmp_path):
     """extended-v4: the harmony above the bass (MID_NAMES) feeds mood and sentiment; the
     genre, subgenre, valence and momentum classifiers read extended-v3 only."""
-    from core.featureset import MID_NAMES, feature_names
+    from core.analysis.featureset import MID_NAMES, feature_names
 
     rng = np.random.default_rng(6)
     codes = corpus["genre"].astype("category").cat.codes.to_numpy()
@@ -427,7 +427,7 @@ def test_knn_finds_neighbours_in_the_discriminant_space_of_the_paths(corpus):
     """73 columns of pure noise beside the 21 informative ones: among standardised
     features the noise decides who is near; in the linear discriminant space of the
     label paths (hierarchy.KNN_SPACE) the informative directions do."""
-    from core.featureset import EXTENDED_NAMES, feature_names
+    from core.analysis.featureset import EXTENDED_NAMES, feature_names
 
     rng = np.random.default_rng(7)
     noise = pd.DataFrame({n: rng.normal(0.0, 1.0, len(corpus)) for n in EXTENDED_NAMES},

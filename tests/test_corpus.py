@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 import soundfile as sf
 
-from core.corpus import (ALL_FEATURES, COLUMNS, MANIFEST, TABLE, CorpusMismatchError, corpus_from_csv,
-                         corpus_from_folder, generate_corpus, load_corpus, plan_renders)
+from core.corpus import (ALL_FEATURES, COLUMNS, MANIFEST, TABLE, CorpusMismatchError,
+                         corpus_from_csv, corpus_from_folder, generate_corpus, load_corpus,
+                         plan_renders)
 from core.descriptors import load_dictionary
 from core.errors import Cancelled, FormatError, TwintrackError
-from core.featureset import FEATURE_NAMES, PCA_VERSION
-from core.model import TARGETS
+from core.analysis.featureset import FEATURE_NAMES, PCA_VERSION
+from core.record import TARGETS
 
 DURATIONS = (4.0, 12.0)  # one window, and two (10 s windows at a 2 s stride)
 WINDOWS = {4.0: 1, 12.0: 2}

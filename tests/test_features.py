@@ -6,9 +6,9 @@ import librosa
 import numpy as np
 import pytest
 
-from core.features import (FrameParams, compute_frame_features, window_grid, window_mean,
+from core.analysis.features import (FrameParams, compute_frame_features, window_grid, window_mean,
                            window_std)
-from core.featureset import FEATURE_NAMES, load_pca, pca_inputs, window_features
+from core.analysis.featureset import FEATURE_NAMES, load_pca, pca_inputs, window_features
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +95,7 @@ def _chord(midis, seconds=12.0, sr=22050):
 
 
 def _extended(y, tempo=100.0, **kw):
-    from core.featureset import extended_features
+    from core.analysis.featureset import extended_features
 
     frames = compute_frame_features(y)
     grid = window_grid(len(y) / 22050, frames.n_frames, sr=22050, hop_length=512)
@@ -103,7 +103,7 @@ def _extended(y, tempo=100.0, **kw):
 
 
 def test_extended_features_are_named_finite_and_mean_what_they_say():
-    from core.featureset import EXTENDED_NAMES, FEATURE_SETS, feature_names
+    from core.analysis.featureset import EXTENDED_NAMES, FEATURE_SETS, feature_names
 
     assert feature_names("extended-v1") == FEATURE_NAMES + EXTENDED_NAMES
     assert len(set(FEATURE_SETS["extended-v1"])) == len(FEATURE_SETS["extended-v1"])
@@ -126,8 +126,8 @@ def test_extended_features_are_named_finite_and_mean_what_they_say():
 def test_degree_shares_are_relative_to_the_best_key():
     """``extended-v2``'s degree shares rotate a window's chroma to its key's tonic: the
     same scale in any key gives the same profile, and a mode change moves one degree."""
-    from core.featureset import _degree_shares
-    from core.tonality import key_scores
+    from core.analysis.featureset import _degree_shares
+    from core.analysis.key import key_scores
 
     major = np.array([5, 0, 3, 0, 4, 3, 0, 4, 0, 3, 0, 2], dtype=float)
     mixolydian = major.copy()
@@ -141,7 +141,7 @@ def test_degree_shares_are_relative_to_the_best_key():
 
 
 def _mid(y):
-    from core.featureset import MID_NAMES
+    from core.analysis.featureset import MID_NAMES
 
     return dict(zip(MID_NAMES, _extended(y, mid=True)[:, -len(MID_NAMES):].T))
 
@@ -149,7 +149,7 @@ def _mid(y):
 def test_the_harmony_above_the_bass_tells_open_chords_from_triads_in_any_key():
     """``extended-v4``: a suspended chord has no third and a whole tone instead, a minor
     triad with its ninth a cluster, and a loud low bass note does not drown either."""
-    from core.featureset import MID_NAMES, feature_names
+    from core.analysis.featureset import MID_NAMES, feature_names
 
     assert feature_names("extended-v4")[-len(MID_NAMES):] == MID_NAMES
     bass = _chord([33]) * 3.0                             # a loud low A under every chord

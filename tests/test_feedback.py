@@ -1,4 +1,4 @@
-"""The feedback loop's scoring (core.feedback) and the labels it reads, without audio."""
+"""The feedback loop's scoring (core.evaluation.feedback) and the labels it reads, without audio."""
 
 from __future__ import annotations
 
@@ -6,10 +6,11 @@ import json
 
 import pytest
 
-from core.feedback import compare_multi, compare_single, summarise, write_report
-from core.model import TARGETS, segment_table
-from core.planning import plan_multi
-from core.timeline import Region, Span, Timeline
+from core.evaluation.feedback import compare_multi, compare_single, summarise, write_report
+from core.analysis.reduce import segment_table
+from core.record import TARGETS
+from core.render.planning import plan_multi
+from core.render.timeline import Region, Span, Timeline
 
 D1 = ("pop", "indie", "hopeful", "positive", "2", "2")
 D2 = ("rock", "indie", "driving", "positive", "1", "3")
@@ -74,7 +75,7 @@ def _one_segment(analysis, n):
     """``analysis`` with ``n`` windows over one 30 s segment."""
     from dataclasses import replace
 
-    from core.model import Segment
+    from core.record import Segment
 
     starts = tuple(30.0 * i / n for i in range(n))
     w = analysis.windows
@@ -159,7 +160,7 @@ def test_an_analysis_without_nearest_labels_scores_its_strict_ones(small_analysi
 
 def test_segment_majority_is_a_consistent_path(small_analysis):
     """Independent majorities would give pop + (rock's) indie... here: a path a window has."""
-    from core.model import path_majority
+    from core.analysis.reduce import path_majority
 
     labels = {"genre": ("pop", "rock", "rock", "pop", "pop"),
               "subgenre": ("indie", "indie", "indie", "upbeat", "upbeat"),
@@ -177,7 +178,7 @@ def test_the_planner_renders_the_style_the_segment_was_heard_as(small_analysis):
     from dataclasses import replace
 
     from core.descriptors import load_dictionary
-    from core.planning import fit_tempo, segment_descriptor
+    from core.render.planning import fit_tempo, segment_descriptor
 
     d = load_dictionary()
     ballad = ("pop", "ballad", "hopeful", "positive", "2", "1")

@@ -9,8 +9,9 @@ import jams
 import pytest
 
 from core.errors import FormatError
-from core.export import WRITERS, to_jams, write_formats
-from core.model import analysis_from_dict, analysis_to_dict, dumps, load_analysis, segment_table
+from core.io.export import WRITERS, to_jams, write_formats
+from core.analysis.reduce import segment_table
+from core.record import analysis_from_dict, analysis_to_dict, dumps, load_analysis
 
 
 def test_json_round_trip_is_exact(small_analysis, tmp_path):
@@ -117,7 +118,7 @@ def test_failed_write_leaves_old_file(small_analysis, tmp_path, monkeypatch):
     def boom(*_a, **_k):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr("core.export.dumps", boom)
+    monkeypatch.setattr("core.io.export.dumps", boom)
     with pytest.raises(RuntimeError):
         WRITERS["json"][1](small_analysis, target)
     assert target.read_text() == "old"

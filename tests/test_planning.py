@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from core.descriptors import load_dictionary
-from core.planning import fit_tempo, instrumentation, plan_multi, plan_single, suggest_descriptors
-from core.timeline import timeline_from_dict, timeline_to_dict
+from core.render.planning import (fit_tempo, instrumentation, plan_multi, plan_single,
+                                  suggest_descriptors)
+from core.render.timeline import timeline_from_dict, timeline_to_dict
 
 
 def test_multi_region_follows_the_segments(small_analysis):

@@ -13,7 +13,7 @@ import soundfile as sf
 from core.descriptors import UnknownDescriptorError, load_dictionary
 from core.errors import Cancelled
 from core.render.engine import render_timeline, write_audio
-from core.timeline import Region, Span, Timeline
+from core.render.timeline import Region, Span, Timeline
 
 
 def make_timeline(parts, *, end_gap: float = 0.0) -> Timeline:

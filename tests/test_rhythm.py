@@ -1,4 +1,4 @@
-"""Tests for core.rhythm: onset envelope, tempo (per window and global) and beats.
+"""Tests for core.analysis.tempo: onset envelope, tempo (per window and global) and beats.
 
 Synthetic drum patterns with known tempi and a clear accent structure (so the test can
 demand the right metrical level), edge cases (silence, noise, short tracks), and one test
@@ -15,7 +15,7 @@ import librosa
 import numpy as np
 import pytest
 
-from core import rhythm
+from core.analysis import tempo as rhythm
 from core.errors import Cancelled
 
 SR = 22050

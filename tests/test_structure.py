@@ -1,4 +1,4 @@
-"""Tests of core.structure (form segmentation).
+"""Tests of core.analysis.structure (form segmentation).
 
 Synthetic forms (tests' own generator), a short pop-like song (the bench's generator),
 degenerate inputs, k handling, determinism, cancellation and one real recording (skipped
@@ -18,7 +18,7 @@ import pytest
 
 from bench.dev_structure import pop_song
 from core.errors import Cancelled
-from core.structure import BOUNDARY_METHODS, Segmentation, duration_bounds, segment
+from core.analysis.structure import BOUNDARY_METHODS, Segmentation, duration_bounds, segment
 
 SR, HOP = 22050, 512
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -154,7 +154,7 @@ def test_medley_changes_are_found_by_their_texture(parts, monkeypatch):
     """A change of sound and tempo that no repetition marks (a medley, a DJ mix, a
     multi-region render) is found within 1 s; structure features alone miss or misplace
     it (the texture evidence is what finds it)."""
-    from core.structure import boundaries
+    from core.analysis.structure import boundaries
 
     y, ref = medley(parts)
     C, mfcc, beats = features(y)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from core.errors import FormatError
-from core.timeline import (Region, Span, Timeline, load_timeline, save_timeline,
+from core.render.timeline import (Region, Span, Timeline, load_timeline, save_timeline,
                            timeline_from_dict, timeline_to_dict)
 
 

@@ -1,4 +1,4 @@
-"""Tests for core.tonality: key estimation from the pipeline's CQT."""
+"""Tests for core.analysis.key: key estimation from the pipeline's CQT."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from core.errors import FormatError
-from core.tonality import (
+from core.analysis.key import (
     KEYS,
     PITCH_CLASSES,
     PROFILES,

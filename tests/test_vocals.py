@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.audio import audio_from_array
+from core.analysis.audio import audio_from_array
 from core.errors import Cancelled
-from core.vocals import suppress_vocals
+from core.analysis.vocals import suppress_vocals
 
 SR = 22050
 
@@ -63,8 +63,8 @@ def test_cancel_between_blocks():
 
 
 def test_analysis_switch_changes_only_the_classification_features():
-    from core.analysis import analyze_audio
-    from core.model import Settings
+    from core.analysis.pipeline import analyze_audio
+    from core.record import Settings
 
     acc, voice = _mix(24.0, voice_gain=0.3)
     audio = audio_from_array(acc + voice, SR, name="voice")

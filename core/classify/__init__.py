@@ -16,7 +16,7 @@ calibrated on held-out sources is ``UNK`` for every target.  Models are saved wi
 skops and loaded only if every type in the file is on :data:`ALLOWED_TYPES`.
 """
 
-from core.classify.evaluation import (Evaluation, cross_validate_target, evaluate, format_accuracy,
+from core.classify.validation import (Evaluation, cross_validate_target, evaluate, format_accuracy,
                                       split_indices, train_and_save)
 from core.classify.hierarchy import (ALLOWED_TYPES, UNK, DescriptorModel, Prediction,
                                      TrainingError, UntrustedModelError)

@@ -17,9 +17,9 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from core.errors import FormatError, TwintrackError
-from core.featureset import (DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names,
+from core.analysis.featureset import (DEFAULT_SET, FEATURE_NAMES, PCA_VERSION, feature_names,
                              target_subset)
-from core.model import ANCESTORS, TARGETS, UNK
+from core.record import ANCESTORS, TARGETS, UNK
 
 logger = logging.getLogger(__name__)
 
@@ -325,7 +325,7 @@ class DescriptorModel:
         description : str
             Where the corpus came from, kept in :attr:`metadata`.
         feature_set : str
-            Named feature set (:data:`core.featureset.FEATURE_SETS`) the model reads;
+            Named feature set (:data:`core.analysis.featureset.FEATURE_SETS`) the model reads;
             the analysis computes the same set for it.
 
         Raises

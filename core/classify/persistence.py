@@ -13,8 +13,8 @@ from typing import Any
 from core.classify.hierarchy import (ALLOWED_TYPES, FORMAT, DescriptorModel, Novelty,
                                      UntrustedModelError)
 from core.errors import FormatError
-from core.featureset import DEFAULT_SET, PCA_VERSION, feature_names
-from core.fileio import atomic_path
+from core.analysis.featureset import DEFAULT_SET, PCA_VERSION, feature_names
+from core.io.atomic import atomic_path
 
 logger = logging.getLogger(__name__)
 

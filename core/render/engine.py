@@ -23,14 +23,14 @@ from pathlib import Path
 import numpy as np
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
-from core.fileio import atomic_path
+from core.io.atomic import atomic_path
 from core.progress import CancelledFn, ProgressFn, Reporter
 from core.render.composer import Style, compose_region
 from core.render.events import NoteEvent, PartSpec
 from core.render.instruments import linear_ramp
 from core.render.midi import TempoMap, write_midi
 from core.render.mixer import equal_power_crossfade, render_mix
-from core.timeline import RegionView, Timeline
+from core.render.timeline import RegionView, Timeline
 
 __all__ = ["Render", "render_timeline", "style_of", "write_audio"]
 

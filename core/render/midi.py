@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from typing import Sequence
 
-from core.fileio import atomic_path
+from core.io.atomic import atomic_path
 from core.render.events import NoteEvent, PartSpec
 
 __all__ = ["GM_PROGRAMS", "TempoMap", "write_midi"]

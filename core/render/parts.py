@@ -26,7 +26,7 @@ _DRUM_DYNAMICS = {"soft": 0.7, "medium": 0.85, "loud": 1.0}
 REGISTER = {"low": -5, "mid": 0, "high": 5, "wide": 0}
 _VALENCE = (-4, 0, 4)
 #: Longest intro (seconds): a lead-in of one or two bars, shorter than the shortest
-#: section the form analysis reports (``core.structure.segment``'s ``min_segment``, 4 s),
+#: section the form analysis reports (``core.analysis.structure.segment``'s ``min_segment``, 4 s),
 #: so the regions of a timeline stay the sections a listener (and the analysis) hears.
 INTRO_S = 3.5
 #: The final chord is released this long (seconds) before the end of the piece.

@@ -109,7 +109,7 @@ def short_track(tmp_path_factory) -> Path:
     import soundfile as sf
     import soxr
 
-    from core.warmup import synthetic_track
+    from core.app.warmup import synthetic_track
 
     y = synthetic_track(seconds=20.0)
     y = soxr.resample(y, 22050, 44100)

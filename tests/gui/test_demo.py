@@ -140,12 +140,12 @@ def test_make_demo_opens_the_window_on_the_demo_results_with_a_display(stub_bin)
 def rendered(tmp_path_factory, short_track):
     """A render of the short track as ``twintrack demo`` writes one: WAV, timeline JSON
     and the render's analysis JSON."""
-    from core.analysis import analyze, analyze_audio
-    from core.audio import audio_from_array
-    from core.export import write_formats
-    from core.planning import plan_multi
+    from core.analysis.pipeline import analyze, analyze_audio
+    from core.analysis.audio import audio_from_array
+    from core.io.export import write_formats
+    from core.render.planning import plan_multi
     from core.render.engine import render_timeline, write_audio
-    from core.timeline import save_timeline
+    from core.render.timeline import save_timeline
 
     out = tmp_path_factory.mktemp("render")
     timeline = plan_multi(analyze(short_track), variants=1)[0]

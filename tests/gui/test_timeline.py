@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from core.model import (TARGETS, Analysis, GlobalEstimates, Segment, Settings, TrackInfo,
-                        Versions, WindowTable)
+from core.record import (TARGETS, Analysis, GlobalEstimates, Segment, Settings, TrackInfo,
+                         Versions, WindowTable)
 
 DURATION = 120.0
 #: Per-target label of window i: runs of different lengths, UNK somewhere.

@@ -194,7 +194,7 @@ def test_settings_persist(settings, tmp_path):
 
 
 def test_descriptor_lanes_appear_when_windows_are_labelled(qtbot, window, short_track):
-    from core.model import TARGETS
+    from core.record import TARGETS
 
     doc = _analysed(qtbot, window, short_track)
     n = len(doc.analysis.windows)

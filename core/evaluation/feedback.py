@@ -25,9 +25,10 @@ from pathlib import Path
 
 import numpy as np
 
-from core.fileio import atomic_path, atomic_write_text
-from core.model import TARGETS, Analysis, majority, segment_table
-from core.timeline import Timeline
+from core.io.atomic import atomic_path, atomic_write_text
+from core.analysis.reduce import majority, segment_table
+from core.record import TARGETS, Analysis
+from core.render.timeline import Timeline
 
 __all__ = ["RenderComparison", "Comparison", "compare_single", "compare_multi",
            "summarise", "write_report"]

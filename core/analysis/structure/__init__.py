@@ -1,7 +1,7 @@
 """Form segmentation: structure-feature boundaries, Laplacian labels.
 
 Boundaries and labels come from two methods, each used for what it does well:
-boundaries in :mod:`core.structure.boundaries`, labels in :mod:`core.structure.clusters`;
+boundaries in :mod:`core.analysis.structure.boundaries`, labels in :mod:`core.analysis.structure.clusters`;
 this module joins them (:func:`segment`).
 
 Boundaries: structure features (Serrà, Müller, Grosche & Arcos, "Unsupervised detection
@@ -79,7 +79,7 @@ when there are fewer.  ``boundary_method="laplacian"`` gives the previous method
 boundaries where the labels change, segments shorter than ``min_segment`` merged.
 
 Evidence (``bench/dev_structure.py``; inputs as in the pipeline, beats from
-:mod:`core.rhythm`; trimmed hit-rate F, means over items; new / previous / gallery k=5):
+:mod:`core.analysis.tempo`; trimmed hit-rate F, means over items; new / previous / gallery k=5):
 
 =====================================  ==================  ==================  =========
 group                                  new F@0.5 / F@3     previous            gallery
@@ -138,10 +138,11 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 from core.progress import raise_if_cancelled
-from core.structure.boundaries import (CHANGE_HOP, REFINE_S, beat_chroma, detect, extra_starts,
-                                       join_boundaries, long_texture, refine, segment_labels,
-                                       silence_edges, texture_sums)
-from core.structure.clusters import K_RULES, affinity, choose_k, runs, spectral
+from core.analysis.structure.boundaries import (CHANGE_HOP, REFINE_S, beat_chroma, detect,
+                                                extra_starts, join_boundaries, long_texture,
+                                                refine, segment_labels, silence_edges,
+                                                texture_sums)
+from core.analysis.structure.clusters import K_RULES, affinity, choose_k, runs, spectral
 
 log = logging.getLogger(__name__)
 

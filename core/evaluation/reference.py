@@ -40,7 +40,7 @@ def _key_text(key: str | None) -> str | None:
     """Normalise 'C:major' / 'C major' / 'c minor' / 'F# minor' to 'C:major' form."""
     if not key:
         return None
-    from core.tonality import parse_key
+    from core.analysis.key import parse_key
 
     return parse_key(key).key_mode()
 
@@ -77,7 +77,7 @@ def _from_item(item: dict[str, Any], name: str) -> Annotations:
 
 
 def _from_analysis(doc: dict[str, Any], name: str) -> Annotations:
-    from core.model import analysis_from_dict
+    from core.record import analysis_from_dict
 
     a = analysis_from_dict(doc)
     bounds = [s.start for s in a.segments] + [a.segments[-1].end]
@@ -183,11 +183,11 @@ def score_render(timeline, analysis) -> tuple[list[RegionScore], dict[str, float
 
     Parameters
     ----------
-    timeline : core.timeline.Timeline
-    analysis : core.model.Analysis
+    timeline : core.render.timeline.Timeline
+    analysis : core.record.Analysis
         The analysis of the rendered audio.
     """
-    from core.model import majority
+    from core.analysis.reduce import majority
 
     w = analysis.windows
     starts, ends = np.asarray(w.start), np.asarray(w.end)

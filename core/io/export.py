@@ -1,4 +1,4 @@
-"""Exports of an :class:`~core.model.Analysis` to the formats music people use.
+"""Exports of an :class:`~core.record.Analysis` to the formats music people use.
 
 * JAMS (validated with the ``jams`` package before it is written): ``segment_open``
   with the form letters, ``tempo`` (global, and per window), ``key_mode`` (global and
@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Callable
 
 from core import __version__
-from core.fileio import atomic_write_text
-from core.model import TARGETS, Analysis, SegmentRow, dumps, segment_table
+from core.io.atomic import atomic_write_text
+from core.analysis.reduce import SegmentRow, segment_table
+from core.record import TARGETS, Analysis, dumps
 
 __all__ = ["to_jams", "write_jams", "write_json", "write_csv", "write_audacity",
            "write_svcsv", "WRITERS", "write_formats"]

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 from core.errors import TwintrackError
-from core.model import Analysis, Settings
+from core.record import Analysis, Settings
 
 __all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_gallery",
            "cmd_corpus", "cmd_train", "cmd_compare", "cmd_gui", "cmd_warmup",
@@ -40,7 +40,7 @@ def _progress_bar(n_files: int, *, quiet: bool):
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     """Analyse every input, write the chosen formats; 0 if all succeeded, else 1."""
-    from core.batch import analyze_files
+    from core.app.batch import analyze_files
 
     missing = [p for p in args.audio if not p.exists()]
     for p in missing:
@@ -67,7 +67,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     """Print mir_eval metrics of an estimate against a reference."""
-    from core.evaluate import read_annotations, score
+    from core.evaluation.reference import read_annotations, score
 
     est = read_annotations(args.estimate)
     ref = read_annotations(args.reference, match=est.name)
@@ -83,7 +83,7 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def format_summary(analysis: Analysis) -> str:
     """A one-screen text summary: globals, then the segment table."""
-    from core.model import segment_table
+    from core.analysis.reduce import segment_table
 
     g = analysis.globals
     lines = [f"{Path(analysis.track.path).name}  ({analysis.duration:.1f} s, "
@@ -109,9 +109,9 @@ def _mmss(t: float) -> str:
 
 def cmd_plan(args: argparse.Namespace) -> int:
     """Write ``variants`` timelines planned from an analysis."""
-    from core.model import load_analysis
-    from core.planning import plan_multi, plan_single
-    from core.timeline import save_timeline
+    from core.record import load_analysis
+    from core.render.planning import plan_multi, plan_single
+    from core.render.timeline import save_timeline
 
     analysis = load_analysis(args.analysis)
     planner = plan_multi if args.mode == "multi" else plan_single
@@ -144,7 +144,7 @@ def _render_to(timeline, out: Path, midi: Path | None, seed: int):
 
 def cmd_render(args: argparse.Namespace) -> int:
     """Render a timeline file to WAV/FLAC (and MIDI)."""
-    from core.timeline import load_timeline
+    from core.render.timeline import load_timeline
 
     if args.out.suffix.lower() not in (".wav", ".flac"):
         raise TwintrackError(f"{args.out.name}: the render is written as .wav or .flac")
@@ -160,14 +160,14 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the demo track: analyse (with the shipped descriptor model), plan a
     multi-region timeline, render it, analyse the render, compare, write everything."""
-    from core.analysis import analyze, analyze_audio
-    from core.audio import audio_from_array
+    from core.analysis.pipeline import analyze, analyze_audio
+    from core.analysis.audio import audio_from_array
     from core.classify import default_model
-    from core.export import write_formats
-    from core.feedback import compare_multi, summarise, write_report
-    from core.planning import plan_multi
+    from core.io.export import write_formats
+    from core.evaluation.feedback import compare_multi, summarise, write_report
+    from core.render.planning import plan_multi
     from core.resources import resource_path
-    from core.timeline import save_timeline
+    from core.render.timeline import save_timeline
 
     track = resource_path(*DEMO_TRACK)
     out = args.out_dir
@@ -205,7 +205,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def cmd_gallery(args: argparse.Namespace) -> int:
     """Render the gallery (WAV + spectrogram PNG per example, index.md)."""
-    from core.gallery import build_gallery
+    from core.render.gallery import build_gallery
 
     t0 = time.perf_counter()
     written = build_gallery(args.out_dir, seconds=args.seconds)
@@ -274,10 +274,10 @@ def _render_pairs(folder: Path) -> list[tuple[Path, Path]]:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """The feedback loop: analyse renders with the model and score them."""
-    from core.analysis import analyze
+    from core.analysis.pipeline import analyze
     from core.classify import resolve_model
-    from core.feedback import compare_multi, compare_single, summarise, write_report
-    from core.timeline import load_timeline
+    from core.evaluation.feedback import compare_multi, compare_single, summarise, write_report
+    from core.render.timeline import load_timeline
 
     model = resolve_model(args.model or "default")
     if model is None:
@@ -320,7 +320,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 def cmd_warmup(args: argparse.Namespace) -> int:
     """Compile and cache the numba kernels the analysis uses."""
-    from core.warmup import warm_up
+    from core.app.warmup import warm_up
 
     seconds = warm_up()
     if not args.quiet:
@@ -332,10 +332,10 @@ def cmd_fit_pca(args: argparse.Namespace) -> int:
     """Fit and save the PCA basis of the window features on reference recordings."""
     import numpy as np
 
-    from core.audio import load_for_analysis
-    from core.features import compute_frame_features, window_grid
-    from core.featureset import fit_pca, pca_inputs, pca_path
-    from core.fileio import atomic_write_text
+    from core.analysis.audio import load_for_analysis
+    from core.analysis.features import compute_frame_features, window_grid
+    from core.analysis.featureset import fit_pca, pca_inputs, pca_path
+    from core.io.atomic import atomic_write_text
 
     rows, corpus = [], []
     for path in args.audio:

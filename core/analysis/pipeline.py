@@ -1,4 +1,4 @@
-"""The analysis pipeline: audio file -> :class:`~core.model.Analysis`.
+"""The analysis pipeline: audio file -> :class:`~core.record.Analysis`.
 
 ::
 
@@ -21,14 +21,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import __version__
-from core import rhythm, structure, tonality
-from core.audio import AnalysisAudio, load_for_analysis
-from core.features import FrameFeatures, FrameParams, WindowGrid, compute_frame_features, window_grid
-from core.featureset import (DEFAULT_SET, DEGREE_NAMES, EXTENDED_NAMES, FEATURE_NAMES, MID_NAMES,
-                             PCA_VERSION, extended_features, feature_names, load_pca,
-                             window_features)
-from core.model import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
-                        WindowTable)
+from core.analysis import key as tonality, structure, tempo as rhythm
+from core.analysis.audio import AnalysisAudio, load_for_analysis
+from core.analysis.features import (FrameFeatures, FrameParams, WindowGrid, compute_frame_features,
+                                    window_grid)
+from core.analysis.featureset import (DEFAULT_SET, DEGREE_NAMES, EXTENDED_NAMES, FEATURE_NAMES,
+                                      MID_NAMES, PCA_VERSION, extended_features, feature_names,
+                                      load_pca, window_features)
+from core.record import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
+                         WindowTable)
 from core.progress import CancelledFn, ProgressFn, Reporter
 
 __all__ = ["analyze", "analyze_audio", "window_feature_table", "versions"]
@@ -57,7 +58,7 @@ def analyze(path: str | os.PathLike, *, settings: Settings = Settings(), model=N
     Parameters
     ----------
     path : str or path-like
-        Audio file (anything :func:`core.audio.load_for_analysis` reads).
+        Audio file (anything :func:`core.analysis.audio.load_for_analysis` reads).
     settings : Settings
         Analysis settings (sample rate, frames, window grid, seed, forced k).
     model : core.classify.DescriptorModel, optional
@@ -188,12 +189,12 @@ def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,
                            ) -> tuple[FrameFeatures, _Rhythm]:
     """Frames and onsets the window features come from: the track's own, or with
     ``settings.vocal_suppression`` those of its repeating background
-    (:func:`core.vocals.suppress_vocals`); tempo stays the full mix's."""
+    (:func:`core.analysis.vocals.suppress_vocals`); tempo stays the full mix's."""
     if not settings.vocal_suppression:
         return frames, rh
     import librosa
 
-    from core.vocals import suppress_vocals
+    from core.analysis.vocals import suppress_vocals
 
     rep = reporter or Reporter()
     rep(0.0, "vocal suppression")
@@ -233,7 +234,7 @@ def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(
                          reporter: Reporter | None = None, feature_set: str = DEFAULT_SET
                          ) -> tuple[WindowGrid, np.ndarray]:
     """Only the window features of ``audio`` (no key, no form), ``default21`` or another
-    named set (:data:`core.featureset.FEATURE_SETS`).
+    named set (:data:`core.analysis.featureset.FEATURE_SETS`).
 
     The same code path as :func:`analyze_audio` up to the window features, for corpus
     building and classifier training, where key and form are not needed.

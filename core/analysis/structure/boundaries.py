@@ -1,6 +1,6 @@
 """Section boundaries: structure features, texture evidence, placement and refinement.
 
-Steps 1-5 of :mod:`core.structure` (structure-feature novelty, texture evidence, peaks,
+Steps 1-5 of :mod:`core.analysis.structure` (structure-feature novelty, texture evidence, peaks,
 placement on the beat, texture-change refinement, leading and trailing silences).
 """
 

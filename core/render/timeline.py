@@ -28,8 +28,8 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import FormatError
-from core.fileio import atomic_write_text, read_json
-from core.model import validate_document
+from core.io.atomic import atomic_write_text, read_json
+from core.io.schemas import validate_document
 
 __all__ = ["Region", "Span", "Timeline", "timeline_to_dict", "timeline_from_dict",
            "load_timeline", "save_timeline", "RegionView"]

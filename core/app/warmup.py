@@ -37,8 +37,8 @@ def warm_up() -> float:
     import compileall
     from pathlib import Path
 
-    from core.analysis import analyze_audio
-    from core.audio import audio_from_array
+    from core.analysis.pipeline import analyze_audio
+    from core.analysis.audio import audio_from_array
 
     t0 = time.perf_counter()
     root = Path(__file__).resolve().parent.parent

@@ -22,9 +22,10 @@ from typing import Sequence
 import numpy as np
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
-from core.model import Analysis, SegmentRow, segment_table
+from core.analysis.reduce import SegmentRow, segment_table
+from core.record import Analysis
 from core.render.harmony import family
-from core.timeline import Region, Span, Timeline
+from core.render.timeline import Region, Span, Timeline
 
 __all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "segment_descriptor", "plan_multi",
            "plan_single", "DRUM_GROUPS"]
@@ -89,7 +90,7 @@ def segment_descriptor(row: SegmentRow, dictionary: Dictionary) -> str | None:
     """The descriptor a segment is rendered as: of its majority descriptor, its nearest
     majority (where the majority is ``UNK``) and its windows' nearest descriptors (most
     frequent first), the first that agrees with most of the segment's majority labels
-    (:meth:`~core.model.SegmentRow.heard`); None when the analysis has no labels.
+    (:meth:`~core.analysis.reduce.SegmentRow.heard`); None when the analysis has no labels.
 
     The descriptor named by the majority genre, subgenre and mood usually agrees with
     all six; where the sentiment, valence or momentum majority disagrees with that mood's

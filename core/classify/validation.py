@@ -18,9 +18,9 @@ import pandas as pd
 from core.classify.hierarchy import (UNK, DescriptorModel, TrainingError, feature_matrix,
                                      target_labels)
 from core.classify.persistence import save_model
-from core.featureset import DEFAULT_SET
-from core.fileio import atomic_path, atomic_write_text
-from core.model import ANCESTORS, TARGETS
+from core.analysis.featureset import DEFAULT_SET
+from core.io.atomic import atomic_path, atomic_write_text
+from core.record import ANCESTORS, TARGETS
 
 logger = logging.getLogger(__name__)
 

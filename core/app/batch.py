@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from core.errors import TwintrackError
-from core.model import Settings
+from core.record import Settings
 
 __all__ = ["FileResult", "analyze_files", "output_stems"]
 
@@ -50,8 +50,8 @@ def output_stems(paths: list[Path]) -> list[str]:
 
 def _run_one(index: int, path: Path, out_dir: Path, formats: list[str], stem: str,
              settings: Settings, report: FileProgress | None, model=None) -> FileResult:
-    from core.analysis import analyze
-    from core.export import write_formats
+    from core.analysis.pipeline import analyze
+    from core.io.export import write_formats
 
     t0 = time.perf_counter()
     try:

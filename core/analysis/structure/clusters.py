@@ -2,7 +2,7 @@
 
 Affinity, spectral embedding, KMeans for every candidate k, the choice of k
 ("silhouette gap" with a section-length prior) and segments from frame labels; see
-:mod:`core.structure` for the method and the evidence.
+:mod:`core.analysis.structure` for the method and the evidence.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ NULL_MARGIN = 0.02
 #: Prior on the mean segment length: median (s) and weight per squared octave of deviation.
 PRIOR_LENGTH_S = 16.0
 PRIOR_WEIGHT = 0.1
-#: Names of the k-selection rules accepted by :func:`core.structure.segment`.
+#: Names of the k-selection rules accepted by :func:`core.analysis.structure.segment`.
 K_RULES = ("silhouette-gap", "silhouette")
 
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import numpy as np
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
-from core.fileio import atomic_path, atomic_write_text
-from core.planning import instrumentation
+from core.io.atomic import atomic_path, atomic_write_text
+from core.render.planning import instrumentation
 from core.progress import CancelledFn, ProgressFn, Reporter
-from core.timeline import Region, Span, Timeline
+from core.render.timeline import Region, Span, Timeline
 
 __all__ = ["GalleryItem", "gallery_items", "build_gallery", "spectrogram_png"]
 

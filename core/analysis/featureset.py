@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.features import FrameFeatures, WindowGrid, window_mean, window_std
+from core.analysis.features import FrameFeatures, WindowGrid, window_mean, window_std
 
 __all__ = ["FEATURE_NAMES", "EXTENDED_NAMES", "DEGREE_NAMES", "MID_NAMES", "FEATURE_SETS",
            "DEFAULT_SET",
@@ -247,7 +247,7 @@ def extended_features(frames: FrameFeatures, grid: WindowGrid, *, tempo: np.ndar
     Frame-level inputs are the analysis's own (computed once per track); every window
     statistic is a cumulative-sum mean or deviation, as for ``default21``.
     """
-    from core.tonality import key_scores
+    from core.analysis.key import key_scores
 
     centroid, bandwidth, rolloff, flatness, rms, zcr = frames.spectral
     mel = np.asarray(frames.mel, dtype=np.float64)
@@ -307,7 +307,7 @@ _MID_LOW_BIN = 24
 
 def _mid_harmony(cqt: np.ndarray, grid: WindowGrid) -> np.ndarray:
     """The :data:`MID_NAMES` of every window, shape (n_windows, 19)."""
-    from core.tonality import key_scores
+    from core.analysis.key import key_scores
 
     chroma = _pitch_class_shares(np.asarray(cqt, dtype=np.float64)[_MID_LOW_BIN:])
     wchroma = window_mean(chroma, grid)

@@ -27,7 +27,7 @@ import sys
 from pathlib import Path
 
 from core.errors import TwintrackError
-from core.featureset import FEATURE_SETS, TRAIN_SET
+from core.analysis.featureset import FEATURE_SETS, TRAIN_SET
 
 __all__ = ["main"]
 
@@ -156,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    from core import cli_commands as commands
+    from core.cli import commands
 
     handler = getattr(commands, f"cmd_{args.command.replace('-', '_')}")
     try:
@@ -168,6 +168,3 @@ def main(argv: list[str] | None = None) -> int:
         print("twintrack: interrupted", file=sys.stderr)
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

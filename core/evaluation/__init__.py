@@ -1,0 +1,1 @@
+"""Evaluation: scoring against reference annotations and the render feedback loop."""
