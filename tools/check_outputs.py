@@ -35,6 +35,7 @@ DEMO = ROOT / "resources" / "demo" / "karissa_hobbs-lets_go_fishin.ogg"
 #: Two descriptors of different genres: a corpus small enough to build in seconds.
 CORPUS_DESCRIPTORS = ("folk_acoustic_tender", "electronica_house_euphoric")
 #: Manifest keys that hold times of day or durations rather than results.
+_TEXT = {".json", ".jams", ".csv", ".txt", ".md"}
 _VOLATILE = {"started", "finished", "build_seconds", "last_run_seconds", "seconds", "created",
              "trained_at"}
 
@@ -66,7 +67,10 @@ def _digest(path: Path) -> str:
     if path.name == "corpus.json":
         data = _strip(json.loads(path.read_text(encoding="utf-8")))
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    data = path.read_bytes()
+    if path.suffix in _TEXT:  # the demo's outputs name the checkout's resources folder
+        data = data.replace(str(ROOT).encode(), b"<checkout>")
+    return hashlib.sha256(data).hexdigest()
 
 
 def _hash_tree(folder: Path, prefix: str, out: dict[str, str], *, skip=()) -> None:
@@ -76,7 +80,7 @@ def _hash_tree(folder: Path, prefix: str, out: dict[str, str], *, skip=()) -> No
             out[f"{prefix}/{rel}"] = _digest(path)
 
 
-def _model_predictions(model: Path, analysis_json: Path) -> str:
+def _model_predictions(analysis_json: Path) -> str:
     """Hash of an analysis's labels, probabilities and novelty (what a model outputs)."""
     data = json.loads(analysis_json.read_text(encoding="utf-8"))
     w = data["windows"]
@@ -90,55 +94,56 @@ def collect(work: Path) -> dict[str, str]:
     # The demo track is one of the shared recordings; without them, the demo alone.
     tracks = sorted(SHARED.glob("*.ogg")) or [DEMO]
     # Copies under fixed names in one folder: the analysis records the path it read.
-    src = work / "audio"
-    src.mkdir()
+    (work / "audio").mkdir()
     for t in tracks:
-        shutil.copy2(t, src / t.name)
-    names = [src / t.name for t in tracks]
+        shutil.copy2(t, work / "audio" / t.name)
+    # Relative paths (the command runs in ``work``): outputs that record the paths they
+    # read are then the same wherever the check runs, e.g. in a git worktree.
+    names = [Path("audio") / t.name for t in tracks]
 
-    ana = work / "analyses"
+    ana = Path("analyses")
     _twintrack("analyze", *names, "--out-dir", ana, "--jobs", "1", "--quiet", cwd=work)
-    _hash_tree(ana, "analyze", hashes)
+    _hash_tree(work / ana, "analyze", hashes)
 
-    plans = work / "timelines"
-    for path in sorted(ana.glob("*.json")):
+    plans = Path("timelines")
+    for path in sorted((work / ana).glob("*.json")):
+        path = path.relative_to(work)
         for mode in ("multi", "single"):
             _twintrack("plan", path, "--mode", mode, "--variants", "2", "--seed", "3",
                        "--out-dir", plans, cwd=work)
-    _hash_tree(plans, "plan", hashes)
+    _hash_tree(work / plans, "plan", hashes)
 
-    renders = work / "renders"
-    renders.mkdir()
-    for tl in sorted(plans.glob("*.01.timeline.json")):
+    renders = Path("renders")
+    (work / renders).mkdir()
+    for tl in sorted((work / plans).glob("*.01.timeline.json")):
+        tl = tl.relative_to(work)
         stem = tl.name.removesuffix(".timeline.json")
         _twintrack("render", tl, "--out", renders / f"{stem}.wav", "--midi",
                    renders / f"{stem}.mid", cwd=work)
-    _hash_tree(renders, "render", hashes)
+    _hash_tree(work / renders, "render", hashes)
 
-    corpus = work / "corpus"
+    corpus = Path("corpus")
     args = [a for d in CORPUS_DESCRIPTORS for a in ("--descriptor", d)]
     _twintrack("corpus", corpus, *args, "--per-descriptor", "3", "--durations", "10,20",
                "--jobs", "1", "--quiet", cwd=work)
-    _hash_tree(corpus, "corpus", hashes)
+    _hash_tree(work / corpus, "corpus", hashes)
 
     for kind in ("mlp", "knn"):
-        model = work / f"{kind}.skops"
+        model = Path(f"{kind}.skops")
         _twintrack("train", corpus, "--out", model, "--kind", kind, "--seed", "0", cwd=work)
-        labelled = work / f"labelled-{kind}"
+        labelled = Path(f"labelled-{kind}")
         _twintrack("analyze", names[0], names[-1], "--out-dir", labelled, "--jobs", "1",
                    "--quiet", "--model", model, cwd=work)
-        for path in sorted(labelled.glob("*.json")):
-            hashes[f"train-{kind}/{path.name}"] = _model_predictions(model, path)
+        for path in sorted((work / labelled).glob("*.json")):
+            hashes[f"train-{kind}/{path.name}"] = _model_predictions(path)
     cv = _twintrack("train", corpus, "--target", "genre", "--cv", "3", cwd=work)
     hashes["train-cv/genre"] = hashlib.sha256(cv.encode()).hexdigest()
 
-    demo = work / "demo"
-    _twintrack("demo", "--out-dir", demo, cwd=work)
-    _hash_tree(demo, "demo", hashes)
+    _twintrack("demo", "--out-dir", "demo", cwd=work)
+    _hash_tree(work / "demo", "demo", hashes)
 
-    gallery = work / "gallery"
-    _twintrack("gallery", "--out-dir", gallery, "--seconds", "6", cwd=work)
-    _hash_tree(gallery, "gallery", hashes, skip=(".png",))  # PNGs carry matplotlib metadata
+    _twintrack("gallery", "--out-dir", "gallery", "--seconds", "6", cwd=work)
+    _hash_tree(work / "gallery", "gallery", hashes, skip=(".png",))  # PNGs carry matplotlib metadata
     return hashes
 
 
@@ -149,7 +154,6 @@ def main(argv: list[str] | None = None) -> int:
     group.add_argument("--check", type=Path, help="compare against the hashes in this file")
     p.add_argument("--keep", action="store_true", help=f"keep the outputs in {WORK}")
     args = p.parse_args(argv)
-    # One fixed folder: analyses, timelines and manifests record the paths they read.
     shutil.rmtree(WORK, ignore_errors=True)
     WORK.mkdir(parents=True)
     try:
