@@ -151,6 +151,26 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Subcommands that analyse audio, and so run librosa's compiled kernels.
+_ANALYSES = frozenset({"analyze", "demo", "compare", "corpus", "fit-pca"})
+
+
+def _prepare_kernels(*, quiet: bool) -> None:
+    """Make sure the shared compiled-kernel cache is complete before any analysis starts
+    (and before worker processes fork); on a fresh machine that takes half a minute, once."""
+    from core import jitcache
+
+    if jitcache.is_ready():
+        jitcache.prepare()
+        return
+
+    def say(message: str) -> None:
+        if not quiet:
+            print(f"twintrack: first run: {message}, about 30 s, once", file=sys.stderr)
+
+    jitcache.prepare(progress=say)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``twintrack`` command; returns the exit status."""
     args = _parser().parse_args(argv)
@@ -160,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
 
     handler = getattr(commands, f"cmd_{args.command.replace('-', '_')}")
     try:
+        if args.command in _ANALYSES:
+            _prepare_kernels(quiet=getattr(args, "quiet", False))
         return handler(args)
     except TwintrackError as exc:
         print(f"twintrack: {exc}", file=sys.stderr)

@@ -319,10 +319,14 @@ def cmd_gui(args: argparse.Namespace) -> int:
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:
-    """Compile and cache the numba kernels the analysis uses."""
+    """Make sure the compiled-kernel cache is complete and sound (build or rebuild it once)."""
     from core.app.warmup import warm_up
 
-    seconds = warm_up()
+    def say(message: str) -> None:
+        if not args.quiet:
+            print(f"twintrack: {message}", file=sys.stderr)
+
+    seconds = warm_up(verify=True, progress=say)
     if not args.quiet:
         print(f"warm: analysis kernels ready ({seconds:.1f} s)")
     return 0
