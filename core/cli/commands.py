@@ -303,19 +303,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    """Open the desktop workstation (core never imports Qt: the GUI is loaded by name)."""
-    import importlib
+    """Open the desktop workstation.
+
+    core never imports the GUI: the GUI registers itself as the ``gui`` entry point of
+    the ``twintrack.frontends`` group (``pyproject.toml``), which this looks up.
+    """
+    from importlib.metadata import entry_points
 
     render = getattr(args, "render", None)
     if render is not None and not args.files:
         raise TwintrackError("--render needs the track it was made from: "
                              "twintrack gui TRACK --render RENDER.wav")
+    found = entry_points(group="twintrack.frontends", name="gui")
+    if not found:
+        raise TwintrackError("the desktop GUI is not installed with this copy of Twintrack")
     try:
-        app = importlib.import_module("gui.app")
+        start = next(iter(found)).load()
     except ImportError as exc:
         raise TwintrackError(f"the desktop GUI cannot start: {exc}") from None
-    return int(app.main([str(f) for f in args.files],
-                        render=str(render) if render is not None else None) or 0)
+    return int(start([str(f) for f in args.files],
+                     render=str(render) if render is not None else None) or 0)
 
 
 def cmd_warmup(args: argparse.Namespace) -> int:
