@@ -16,7 +16,7 @@ from collections import deque
 
 import numpy as np
 
-from core.playback.sources import _EMPTY
+from core.playback.sources import EMPTY
 
 __all__ = ["Mixer", "MODES", "FADE_SECONDS"]
 
@@ -62,7 +62,7 @@ class Mixer:
         self._ramp = ramp
         self._ga, self._gb, self._sa, self._sb, self._tmp, self._tailbuf = (
             np.zeros((self._cap, 2), np.float32) for _ in range(6))
-        self._a = self._b = self._tail_a = self._tail_b = _EMPTY
+        self._a = self._b = self._tail_a = self._tail_b = EMPTY
         self._commands: deque = deque()
         self.duration = 0  # frames: the longer source
         self.pos = 0

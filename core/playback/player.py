@@ -24,7 +24,7 @@ import numpy as np
 
 from core.errors import TwintrackError
 from core.playback.mixer import FADE_SECONDS, MODES, Mixer
-from core.playback.sources import _EMPTY, Loop, prepare_source
+from core.playback.sources import EMPTY, Loop, prepare_source
 
 __all__ = ["PlaybackUnavailable", "Player", "PlayerStats", "playback_status"]
 
@@ -114,7 +114,7 @@ class Player:
         self._sd, self._stream, self._closed = sd, None, False
         self._state, self._mode, self._loop = "stopped", "A", None
         self._held, self._run, self._last = 0.0, 0, (-1, 0.0)
-        self._a, self._b, self._gen = _EMPTY, _EMPTY, 0
+        self._a, self._b, self._gen = EMPTY, EMPTY, 0
         self._gens: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._sources_lock = threading.Lock()  # control side only; never in the callback
         self._clock: tuple[int, float, float, int] | None = None

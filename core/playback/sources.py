@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Loop", "prepare_source", "is_prepared"]
+__all__ = ["Loop", "prepare_source", "is_prepared", "EMPTY"]
 
 #: No source: what :func:`prepare_source` returns for None, shared so it is never copied.
-_EMPTY = np.zeros((0, 2), np.float32)
+EMPTY = np.zeros((0, 2), np.float32)
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class Loop:
 def is_prepared(y: np.ndarray, sr: int | None, samplerate: int) -> bool:
     """True if ``y`` at ``sr`` is what :func:`prepare_source` makes for ``samplerate``:
     a read-only, C-contiguous (frames, 2) float32 array at that rate (or no source)."""
-    if y is None or y is _EMPTY:
+    if y is None or y is EMPTY:
         return True
     return (isinstance(y, np.ndarray) and y.dtype == np.float32 and y.ndim == 2
             and y.shape[1] == 2 and sr is not None and int(sr) == int(samplerate)
@@ -62,7 +62,7 @@ def prepare_source(y: np.ndarray | None, sr: int | None, *, samplerate: int) -> 
         NaN/Inf as silence).  An array that already is this is returned as it is.
     """
     if y is None:
-        return _EMPTY
+        return EMPTY
     if sr is None or sr <= 0:
         raise ValueError("a source needs its sample rate")
     samplerate = int(samplerate)
