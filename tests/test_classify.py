@@ -20,7 +20,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from core import classify
-from core.classify import hierarchy
+from core.classify import estimators, hierarchy
 from core.classify import (UNK, DescriptorModel, TrainingError, UntrustedModelError,
                            cross_validate_target, evaluate, load_model, save_model,
                            split_indices)
@@ -217,7 +217,7 @@ def test_skops_round_trip_predicts_identically(fitted, tmp_path):
 
 
 def test_adam_mlp_converges_and_round_trips(corpus, tmp_path, monkeypatch):
-    monkeypatch.setattr(hierarchy, "MLP_ADAM_MIN", 100)  # the full-corpus solver, on a small one
+    monkeypatch.setattr(estimators, "MLP_ADAM_MIN", 100)  # the full-corpus solver, on a small one
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         model = DescriptorModel.fit(corpus.iloc[::2], kind="mlp", seed=1)
@@ -426,7 +426,7 @@ def test_targets_can_read_part_of_the_set(corpus, tmp_path):
 def test_knn_finds_neighbours_in_the_discriminant_space_of_the_paths(corpus):
     """73 columns of pure noise beside the 21 informative ones: among standardised
     features the noise decides who is near; in the linear discriminant space of the
-    label paths (hierarchy.KNN_SPACE) the informative directions do."""
+    label paths (estimators.KNN_SPACE) the informative directions do."""
     from core.analysis.featureset import EXTENDED_NAMES, feature_names
 
     rng = np.random.default_rng(7)
@@ -436,11 +436,11 @@ def test_knn_finds_neighbours_in_the_discriminant_space_of_the_paths(corpus):
     tr, te = split_indices(wide, split="grouped", seed=0)
     model = DescriptorModel.fit(wide.iloc[tr], kind="knn", seed=0, calibrate=False,
                                 feature_set="extended-v1")
-    assert model.metadata["knn_space"] == hierarchy.KNN_SPACE
+    assert model.metadata["knn_space"] == estimators.KNN_SPACE
     assert "lda" in model.estimators["genre"].named_steps
     x = wide[list(feature_names("extended-v1"))].to_numpy()
     got = model.predict(x[te]).labels
-    plain = hierarchy._estimator("knn", len(tr), 0, ovr=False).fit(x[tr], wide["mood"].iloc[tr])
+    plain = estimators._estimator("knn", len(tr), 0, ovr=False).fit(x[tr], wide["mood"].iloc[tr])
     truth = wide["mood"].iloc[te].to_numpy()
     ours, theirs = np.mean(np.array(got["mood"]) == truth), np.mean(plain.predict(x[te]) == truth)
     assert ours > theirs + 0.1, (ours, theirs)

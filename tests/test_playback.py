@@ -240,8 +240,8 @@ class Clock:
 def fake(monkeypatch):
     """A Player on a fake device at 48 kHz, with ``pump(n)`` to run n callbacks."""
     clock = Clock()
-    monkeypatch.setattr(playback, "_clock", clock)
-    monkeypatch.setattr(playback, "_import_sounddevice", lambda: fake_sounddevice())
+    monkeypatch.setattr("core.playback.player._clock", clock)
+    monkeypatch.setattr("core.playback.player._import_sounddevice", lambda: fake_sounddevice())
     player = Player(samplerate=SR, blocksize=512)
     stream = player._stream
     out = np.zeros((512, 2), np.float32)
@@ -432,12 +432,13 @@ def test_no_portaudio_is_reported_clearly(monkeypatch, failure):
 
 
 def test_no_device_and_device_errors_are_reported_clearly(monkeypatch):
-    monkeypatch.setattr(playback, "_import_sounddevice", lambda: fake_sounddevice(devices=False))
+    monkeypatch.setattr("core.playback.player._import_sounddevice",
+                        lambda: fake_sounddevice(devices=False))
     ok, reason = playback.playback_status()
     assert not ok and "no usable audio output device" in reason
     with pytest.raises(PlaybackUnavailable, match="no usable audio output device"):
         Player()
-    monkeypatch.setattr(playback, "_import_sounddevice",
+    monkeypatch.setattr("core.playback.player._import_sounddevice",
                         lambda: fake_sounddevice(open_error="Device unavailable"))
     assert playback.playback_status() == (True, "output: fake out (48000 Hz)")
     with pytest.raises(PlaybackUnavailable, match="'fake out' could not be opened"):

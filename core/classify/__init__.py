@@ -18,10 +18,10 @@ skops and loaded only if every type in the file is on :data:`ALLOWED_TYPES`.
 
 from core.classify.validation import (Evaluation, cross_validate_target, evaluate, format_accuracy,
                                       split_indices, train_and_save)
-from core.classify.hierarchy import (ALLOWED_TYPES, UNK, DescriptorModel, Prediction,
-                                     TrainingError, UntrustedModelError)
-from core.classify.persistence import (default_model, default_model_path, load_model,
-                                       resolve_model, save_model)
+from core.classify.hierarchy import UNK, DescriptorModel, Prediction, TrainingError
+from core.classify.persistence import (ALLOWED_TYPES, UntrustedModelError, default_model,
+                                       default_model_path, load_model, resolve_model,
+                                       save_model)
 
 __all__ = ["UNK", "ALLOWED_TYPES", "UntrustedModelError", "TrainingError", "Prediction",
            "DescriptorModel", "Evaluation", "evaluate", "split_indices",

@@ -10,13 +10,34 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from core.classify.hierarchy import (ALLOWED_TYPES, FORMAT, DescriptorModel, Novelty,
-                                     UntrustedModelError)
-from core.errors import FormatError
 from core.analysis.featureset import DEFAULT_SET, PCA_VERSION, feature_names
+from core.classify.hierarchy import FORMAT, DescriptorModel
+from core.classify.novelty import Novelty
+from core.errors import FormatError, TwintrackError
 from core.io.atomic import atomic_path
 
+__all__ = ["ALLOWED_TYPES", "UntrustedModelError", "save_model", "load_model",
+           "default_model", "default_model_path", "resolve_model"]
+
 logger = logging.getLogger(__name__)
+
+#: Every type a model file may contain; anything else is refused before loading.
+ALLOWED_TYPES = frozenset({
+    "builtins.dict", "builtins.list", "builtins.tuple", "builtins.str", "builtins.int",
+    "builtins.float", "builtins.bool", "numpy.ndarray", "numpy.float64",
+    "numpy.random.mtrand.RandomState",
+    "sklearn.pipeline.Pipeline", "sklearn.preprocessing._data.StandardScaler",
+    "sklearn.multiclass.OneVsRestClassifier", "sklearn.preprocessing._label.LabelBinarizer",
+    "sklearn.neighbors._classification.KNeighborsClassifier",
+    "sklearn.discriminant_analysis.LinearDiscriminantAnalysis",
+    "sklearn.neighbors._unsupervised.NearestNeighbors",
+    "sklearn.neural_network._multilayer_perceptron.MLPClassifier",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+})
+
+
+class UntrustedModelError(TwintrackError):
+    """A model file is not a Twintrack model or holds types we do not load (nothing ran)."""
 
 
 def save_model(model: DescriptorModel, path: str | Path) -> None:
