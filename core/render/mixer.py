@@ -27,8 +27,8 @@ from scipy import ndimage, signal
 from core.progress import Reporter
 from core.render import drums
 from core.render.events import MixSpec, NoteEvent, PartSpec
-from core.render.instruments import (DRUM_GROUPS, VOICES, biquad, filt, linear_ramp,
-                                     render_note, velocity_gain)
+from core.render.dsp import biquad, filt, linear_ramp
+from core.render.instruments import DRUM_GROUPS, VOICES, render_note, velocity_gain
 
 __all__ = ["render_mix", "equal_power_crossfade", "CEILING"]
 
