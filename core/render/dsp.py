@@ -2,9 +2,11 @@
 
 Sample times and fades (shared read-only tables), envelopes, RBJ biquads, band-limited
 oscillators (polyBLEP saws, block-exact sines, phases with delayed vibrato), noise from
-a shared table, drawbar harmonics by the Chebyshev recurrence, detuned saw ensembles
-and a Karplus-Strong string computed one period at a time.  The voices built from them
-live in :mod:`core.render.instruments`, the drum hits in :mod:`core.render.drums`.
+a shared table, drawbar harmonics by the Chebyshev recurrence, detuned saw ensembles,
+a Karplus-Strong string computed one period at a time, and the correlation-aware
+equal-power crossfade that loops held notes and joins rendered regions.  The voices
+built from them live in :mod:`core.render.instruments`, the drum hits in
+:mod:`core.render.drums`.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import numpy as np
 from scipy import signal
 
 __all__ = ["TWO_PI", "times", "linear_ramp", "adsr", "biquad", "filt", "saw", "osc_phase",
-           "noise", "sine", "burst", "harmonics", "ensemble", "karplus"]
+           "noise", "sine", "burst", "harmonics", "ensemble", "karplus",
+           "equal_power_crossfade"]
 
 TWO_PI = np.float32(2 * np.pi)
 
@@ -197,3 +200,36 @@ def karplus(f0: float, n: int, sr: int, rng: np.random.Generator, *, t60: float,
     ratio = (d + s) * f0 / sr        # resample rendered pitch to the exact pitch
     pos = np.arange(n, dtype=np.float64) * ratio
     return np.interp(pos, np.arange(m), y[1:]).astype(np.float32)
+
+
+def equal_power_crossfade(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    """The first ``n`` samples of ``a`` fading out while those of ``b`` fade in.
+
+    Sine/cosine (equal-power) curves, normalised by the measured correlation of the
+    two overlaps so that loudness stays constant for unrelated material (plain equal
+    power) and for identical material (the curves then sum to 1) alike.
+
+    Parameters
+    ----------
+    a, b : numpy.ndarray
+        Shape ``(>= n,)`` or ``(>= n, channels)``.
+    n : int
+        Overlap in samples.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``n`` samples, the dtype and channel layout of ``a``.
+    """
+    a, b = np.asarray(a)[:n], np.asarray(b)[:n]
+    if n <= 0:
+        return a.copy()
+    ea, eb = float(np.sum(a.astype(np.float64) ** 2)), float(np.sum(b.astype(np.float64) ** 2))
+    rho = float(np.sum(a.astype(np.float64) * b)) / np.sqrt(ea * eb) if ea > 0 and eb > 0 else 0.0
+    rho = min(max(rho, -0.5), 1.0)
+    theta = (np.arange(n) + 0.5) / n * (np.pi / 2)
+    fo, fi = np.cos(theta), np.sin(theta)
+    norm = 1 / np.sqrt(1 + 2 * rho * fo * fi)
+    shape = (n,) + (1,) * (a.ndim - 1)
+    out = a * (fo * norm).reshape(shape) + b * (fi * norm).reshape(shape)
+    return out.astype(a.dtype)

@@ -1,42 +1,38 @@
 """The mixer: note events and part settings in, a finished stereo render out.
 
-Speed comes from a per-render note cache (a sampler built on the fly): every distinct
-(instrument, pitch, velocity bucket) is synthesised once, long enough for its longest
-note, and each event places a copy with its exact gain and note-off release.  Drum
-hits are cached per (kit, key, velocity bucket, variant).  Static tone shaping
-(brightness tilt, low/high-pass) is linear, so it is applied to the cached notes
-instead of the long master.  The parts are panned (with mono-compatible width) into a
-dry stereo sum and a mono reverb send, which :mod:`core.render.master` finishes:
-reverb, optional filter sweep, saturation, compression, loudness and limiting.
+Speed comes from a per-render note cache (:mod:`core.render.sampler`, a sampler built
+on the fly): every distinct (instrument, pitch, velocity bucket) is synthesised once,
+and this module places a copy per event with its exact gain and note-off release
+(drum hits with per-piece pans and hi-hat choke).  The parts are panned (with
+mono-compatible width) into a dry stereo sum and a mono reverb send, which
+:mod:`core.render.master` finishes: reverb, optional filter sweep, saturation,
+compression, loudness normalisation and limiting.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
-from scipy import signal
 
 from core.progress import Reporter
 from core.render import drums
 from core.render.dsp import linear_ramp
 from core.render.events import MixSpec, NoteEvent, PartSpec
-from core.render.instruments import DRUM_GROUPS, VOICES, render_note, velocity_gain
+from core.render.instruments import DRUM_GROUPS, VOICES, velocity_gain
 from core.render.master import add_reverb, master_chain, sweep
+from core.render.sampler import NoteCache, tone_sos
 
-__all__ = ["render_mix", "equal_power_crossfade"]
+__all__ = ["render_mix"]
 
 logger = logging.getLogger(__name__)
 
 VEL_BUCKETS = np.array([0.35, 0.65, 0.95])
 _BUCKETS = tuple(float(b) for b in VEL_BUCKETS)
 DRUM_VARIANTS = 4
-MAX_SUSTAIN = 3.0   # seconds synthesised for held voices; longer notes loop
-MAX_DECAY = 10.0    # cap for voices that die away by themselves
 
 
 def _bucket(velocity: float) -> float:
@@ -48,101 +44,6 @@ def _pan_gains(pan: float) -> tuple[float, float]:
     """Equal-power pan law: -3 dB per side at centre."""
     theta = (np.clip(pan, -1, 1) + 1) * np.pi / 4
     return float(np.cos(theta)), float(np.sin(theta))
-
-
-# -- tone shaping baked into cached notes ---------------------------------------------
-
-def _tone_sos(mix: MixSpec, sr: int) -> np.ndarray | None:
-    """Second-order sections for the static part of ``mix.filter``/``brightness``."""
-    b = mix.brightness
-    if mix.filter == "lowpass":
-        return signal.butter(2, min(300 * 2 ** (b * 5.7), 0.45 * sr), "low", fs=sr, output="sos")
-    if mix.filter == "highpass":
-        return signal.butter(2, 80 * 2 ** ((1 - b) * 4.3), "high", fs=sr, output="sos")
-    if mix.filter == "none" and abs(b - 0.5) > 1e-3:
-        gain = 10 ** ((b - 0.5) * 12 / 40)          # RBJ high shelf at 2.5 kHz
-        w = 2 * np.pi * 2500 / sr
-        alpha = np.sin(w) / 2 * np.sqrt(2)
-        c, sq = np.cos(w), 2 * np.sqrt(gain) * alpha
-        bb = [gain * ((gain + 1) + (gain - 1) * c + sq), -2 * gain * ((gain - 1) + (gain + 1) * c),
-              gain * ((gain + 1) + (gain - 1) * c - sq)]
-        aa = [(gain + 1) - (gain - 1) * c + sq, 2 * ((gain - 1) - (gain + 1) * c),
-              (gain + 1) - (gain - 1) * c - sq]
-        return signal.tf2sos(bb, aa)
-    return None
-
-
-class _NoteCache:
-    """Each distinct note rendered once (in a small thread pool), tone-shaped, stored.
-
-    Sustaining voices are rendered for at most ``MAX_SUSTAIN`` seconds and longer
-    notes loop the steady part with correlation-aware crossfades; decaying voices
-    are rendered until silent (at most ``MAX_DECAY``).
-    """
-
-    def __init__(self, sr: int, seed: int, tone: np.ndarray | None, workers: int = 2):
-        self.sr, self.seed, self.tone, self.workers = sr, seed, tone, workers
-        self.notes: dict[tuple, np.ndarray] = {}
-
-    def fill(self, wanted: dict[tuple, int], rep: Reporter) -> None:
-        """Render every key of ``wanted`` (key -> samples needed)."""
-        todo = sorted(k for k in wanted if k not in self.notes)
-        if self.workers <= 1:
-            for i, k in enumerate(todo):
-                self.notes[k] = self._render(k, wanted[k])
-                rep((i + 1) / len(todo), "synthesising notes")
-            return
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = {pool.submit(self._render, k, wanted[k]): k for k in todo}
-            for i, fut in enumerate(as_completed(futures)):
-                self.notes[futures[fut]] = fut.result()
-                rep((i + 1) / len(todo), "synthesising notes")
-
-    def _render(self, key: tuple, n: int) -> np.ndarray:
-        sr = self.sr
-        if key[0] in DRUM_GROUPS:
-            kit, pitch, vb, variant = key
-            return self._shape(drums.render_hit(kit, pitch, vb, sr=sr, variant=variant,
-                                                seed=self.seed), 20.0)
-        instrument, pitch, vb = key
-        voice = VOICES[instrument]
-        m = min(n, int((MAX_DECAY if voice.decays else MAX_SUSTAIN) * sr))
-        x = self._shape(render_note(instrument, pitch, vb, m / sr, sr=sr, seed=self.seed),
-                        voice.highpass)
-        if voice.decays:   # drop the silent end of a note that has died away
-            loud = np.flatnonzero(np.abs(x) > 3e-4 * np.abs(x).max())
-            x = x[:min(int(loud[-1]) + 1 if loud.size else 1, x.size)]
-            fade = min(int(0.02 * sr), x.size)
-            x[-fade:] *= linear_ramp(1, 0, fade)
-        elif n > x.size:
-            x = _loop_extend(x, n, sr)
-        return x
-
-    def _shape(self, x: np.ndarray, highpass: float) -> np.ndarray:
-        sos = _highpass_sos(highpass, self.sr)
-        if self.tone is not None:
-            sos = np.vstack([sos, self.tone])
-        return signal.sosfilt(sos, x).astype(np.float32)
-
-
-@lru_cache(maxsize=64)
-def _highpass_sos(fc: float, sr: int) -> np.ndarray:
-    """The voices' clean-up highpass (designed once per cutoff, not once per note)."""
-    return signal.butter(2, fc, "high", fs=sr, output="sos")
-
-
-def _loop_extend(x: np.ndarray, n: int, sr: int) -> np.ndarray:
-    """Lengthen a sustained note by looping its steady second half (sampler-style)."""
-    loop = x[x.size * 2 // 5:]
-    fade = min(int(0.25 * sr), loop.size // 3)
-    pieces, total, tail = [x[:-fade]], x.size - fade, x[-fade:]
-    while total < n:
-        pieces.append(equal_power_crossfade(tail, loop[:fade], fade))
-        pieces.append(loop[fade:-fade])
-        total += loop.size - fade
-        tail = loop[-fade:]
-    pieces.append(tail)
-    return np.concatenate(pieces)[:n]
 
 
 def _instrument(event: NoteEvent, spec: PartSpec) -> str:
@@ -190,7 +91,7 @@ def _release_curve(n: int) -> np.ndarray:
 
 
 def _place_pitched(bus: np.ndarray, spans: list[tuple], instrument: str,
-                   cache: _NoteCache) -> tuple[int, int]:
+                   cache: NoteCache) -> tuple[int, int]:
     """Add notes (exact gain, note-off release curve) into the mono ``bus``; returns the
     range ``[lo, hi)`` of samples written."""
     release = _release_curve(max(int(VOICES[instrument].release * cache.sr), 1))
@@ -210,7 +111,7 @@ def _place_pitched(bus: np.ndarray, spans: list[tuple], instrument: str,
 
 
 def _place_drums(bus: np.ndarray, spans: list[tuple], pan: float,
-                 cache: _NoteCache) -> tuple[int, int]:
+                 cache: NoteCache) -> tuple[int, int]:
     """Add drum hits into the stereo ``bus`` (2, n) with per-piece pans (a closed hat
     chokes a ringing open hat); returns the range ``[lo, hi)`` of samples written."""
     sr = cache.sr
@@ -272,7 +173,7 @@ def _groups(events: Sequence[NoteEvent], parts: Sequence[PartSpec]) -> tuple[dic
 
 
 def _render_parts(events: Sequence[NoteEvent], parts: Sequence[PartSpec], n: int,
-                  cache: _NoteCache, rep: Reporter,
+                  cache: NoteCache, rep: Reporter,
                   offset: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The dry stereo sum (2, n) of all parts and the mono reverb send."""
     groups, specs = _groups(events, parts)
@@ -305,39 +206,6 @@ def _render_parts(events: Sequence[NoteEvent], parts: Sequence[PartSpec], n: int
             _add_panned(dry, mono, VOICES[inst].width, spec.pan, cache.sr, lo, hi)
         bus[:, lo:hi] = 0                       # clean for the next part
     return dry, send
-
-
-def equal_power_crossfade(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    """The first ``n`` samples of ``a`` fading out while those of ``b`` fade in.
-
-    Sine/cosine (equal-power) curves, normalised by the measured correlation of the
-    two overlaps so that loudness stays constant for unrelated material (plain equal
-    power) and for identical material (the curves then sum to 1) alike.
-
-    Parameters
-    ----------
-    a, b : numpy.ndarray
-        Shape ``(>= n,)`` or ``(>= n, channels)``.
-    n : int
-        Overlap in samples.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``n`` samples, the dtype and channel layout of ``a``.
-    """
-    a, b = np.asarray(a)[:n], np.asarray(b)[:n]
-    if n <= 0:
-        return a.copy()
-    ea, eb = float(np.sum(a.astype(np.float64) ** 2)), float(np.sum(b.astype(np.float64) ** 2))
-    rho = float(np.sum(a.astype(np.float64) * b)) / np.sqrt(ea * eb) if ea > 0 and eb > 0 else 0.0
-    rho = min(max(rho, -0.5), 1.0)
-    theta = (np.arange(n) + 0.5) / n * (np.pi / 2)
-    fo, fi = np.cos(theta), np.sin(theta)
-    norm = 1 / np.sqrt(1 + 2 * rho * fo * fi)
-    shape = (n,) + (1,) * (a.ndim - 1)
-    out = a * (fo * norm).reshape(shape) + b * (fi * norm).reshape(shape)
-    return out.astype(a.dtype)
 
 
 def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixSpec, *,
@@ -392,7 +260,7 @@ def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixS
     if n == 0:
         return np.zeros((2, 0) if channels_first else (0, 2), dtype=np.float32)
     synth_rep, mix_rep = rep.split([0.75, 0.25])
-    cache = _NoteCache(sr, seed, _tone_sos(mix, sr), workers)
+    cache = NoteCache(sr, seed, tone_sos(mix, sr), workers)
     dry, send = _render_parts(events, parts, n, cache, synth_rep, offset)
     mix_rep(0.0, "mixing")
     add_reverb(dry, send, mix.reverb, sr, seed)
