@@ -6,8 +6,9 @@ last bar is cut, or holds the final chord when the region ends the piece).
 
 How a style becomes music
 -------------------------
-* **Harmony** (:mod:`core.render.harmony`): the progression family in the key's mode,
-  one chord per ``1 / harmonic_rhythm`` bars, voice-led, in phrases that open and close
+* **Harmony** (:mod:`core.render.harmony`): the progression family in the key's mode
+  (:mod:`core.render.theory`), one chord per ``1 / harmonic_rhythm`` bars, voice-led
+  (:mod:`core.render.voicing`), in phrases that open and close
   on the tonic (:func:`core.render.harmony.phrase_shape`: tonic pedal under the
   relative-major and Neapolitan chords, suspensions that resolve); a cadence into a
   held tonic when the region ends the piece.  Jazz and lofi add sevenths, bright
@@ -63,6 +64,7 @@ import numpy as np
 from core.errors import TwintrackError
 from core.render import harmony as hm
 from core.render import patterns as pt
+from core.render import theory as th
 from core.render.events import FILTERS, MixSpec, NoteEvent, PartSpec, Style
 from core.render.parts import REGISTER, WRITERS, PartContext, Raw
 from core.render.roles import (DRUM_GROUPS, INSTRUMENT_GROUPS, PLUCKED, assign_roles, flavour,
@@ -148,7 +150,7 @@ def _check(style: Style, *, tempo: float, duration: float, groups: Sequence[str]
         problems.append(f"duration {duration!r} must be positive")
     if time_signature not in range(2, 8):
         problems.append(f"time signature {time_signature!r} is not 2..7 beats per bar")
-    checks = (("mode", style.mode, hm.MODE_STEPS), ("progression", style.progression,
+    checks = (("mode", style.mode, th.MODE_STEPS), ("progression", style.progression,
               hm.PROGRESSIONS), ("drum_style", style.drum_style, pt.DRUM_STYLES),
               ("register", style.register, REGISTER), ("dynamics", style.dynamics, _DYNAMICS),
               ("filter", style.filter, FILTERS), ("sentiment", style.sentiment,
@@ -221,7 +223,7 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     groups = tuple(instrument_groups)
     _check(style, tempo=tempo, duration=duration, groups=groups, time_signature=time_signature)
     idiom = flavour(style)
-    scale = hm.Scale(hm.pitch_class(tonic), hm.resolve_mode(style.mode, mode))
+    scale = th.Scale(th.pitch_class(tonic), th.resolve_mode(style.mode, mode))
     ts, spb = int(time_signature), 60.0 / float(tempo)
     total = duration / spb
     full = int(math.floor(total / ts + 1e-9))
@@ -269,5 +271,5 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     chords = tuple(ChordSpan(start + a * spb, start + b * spb, c.symbol, c.root, c.bass, c.pcs)
                    for a, b, c in ctx.spans)
     log.debug("composed %s (%s, %s %s) %.1f s: %d bars, %d notes", style.mood, idiom,
-              hm.NOTE_NAMES[scale.tonic], scale.mode, duration, bars, len(events))
+              th.NOTE_NAMES[scale.tonic], scale.mode, duration, bars, len(events))
     return Arrangement(events, parts, mix, bars, beats, chords)

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from core.render import harmony as hm
 from core.render import patterns as pt
 from core.render.events import Style
 from core.render.roles import ARP_FIRST
+from core.render.theory import Chord, Scale, family, tonic_triad
+from core.render.voicing import fit_note, pedal, rub, voice_chord
 
 __all__ = ["PartContext", "Raw", "WRITERS", "INTRO_S", "RELEASE_S", "REGISTER"]
 
@@ -39,7 +40,7 @@ class PartContext:
 
     style: Style
     idiom: str
-    scale: hm.Scale
+    scale: Scale
     level: int              # activity 0..4 of drums and bass (momentum)
     busy: int               # activity 0..4 of comping, arpeggio and tune
     start: float
@@ -51,7 +52,7 @@ class PartContext:
     stop: float             # beat where the regular parts stop (the final downbeat)
     ending: bool
     intro: bool
-    spans: tuple[tuple[float, float, hm.Chord], ...]
+    spans: tuple[tuple[float, float, Chord], ...]
     vel: float
     swing8: float
     swing16: float
@@ -68,7 +69,7 @@ class PartContext:
         """Beat of every chord change (the first is 0)."""
         return tuple(s[0] for s in self.spans)
 
-    def chord_at(self, beat: float) -> hm.Chord:
+    def chord_at(self, beat: float) -> Chord:
         i = bisect.bisect_right(self.starts, beat + 1e-9) - 1
         return self.spans[max(i, 0)][2]
 
@@ -239,10 +240,10 @@ def _write_chords(ctx: PartContext, role: str, group: str, rng: np.random.Genera
             # Over a tonic pedal the pad holds the drone; the chords play the colour.
             # A celtic pad holds it throughout, as pipes would, and so does the pad of a
             # neutral mood: static, modal harmony over an open-fifth drone.
-            for p in hm.pedal(chord, ctx.scale, lo):
+            for p in pedal(chord, ctx.scale, lo):
                 _add(ctx, out, role, beat, dur, p, vel * acc * rng.normal(1.0, 0.05))
             continue
-        prev = hm.voice_chord(chord, prev, low=lo, high=hi, voices=voices, spread=spread,
+        prev = voice_chord(chord, prev, low=lo, high=hi, voices=voices, spread=spread,
                               favour=_favour(ctx.scale, chord))
         v = vel * acc * rng.normal(1.0, 0.05)
         _comp_notes(ctx, out, role, kind, _swing(ctx, beat), dur, prev, chord, v, rng)
@@ -250,7 +251,7 @@ def _write_chords(ctx: PartContext, role: str, group: str, rng: np.random.Genera
             _cluster(ctx, out, role, beat, dur, prev, chord, v)
     hold = _hold(ctx)
     if hold:
-        final = hm.voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=hi, voices=voices,
+        final = voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=hi, voices=voices,
                                spread=spread, favour=_favour(ctx.scale, ctx.chord_at(hold[0])))
         for beat, length, fade in _tail(ctx, role, hold):
             for i, p in enumerate(final):  # a gentle roll into the last chord
@@ -258,11 +259,11 @@ def _write_chords(ctx: PartContext, role: str, group: str, rng: np.random.Genera
 
 
 def _cluster(ctx: PartContext, out: Raw, part: str, beat: float, dur: float,
-             voicing: tuple[int, ...], chord: hm.Chord, vel: float) -> None:
+             voicing: tuple[int, ...], chord: Chord, vel: float) -> None:
     """The tension of a negative mood: a sustained part adds a diatonic minor second
-    (:func:`core.render.harmony.rub`) next to the low voices of its chord, a dark
+    (:func:`core.render.voicing.rub`) next to the low voices of its chord, a dark
     cluster that stays in the key."""
-    pc = hm.rub(chord, ctx.scale)
+    pc = rub(chord, ctx.scale)
     if pc is None or not voicing:
         return
     for p in voicing[:2]:
@@ -272,13 +273,13 @@ def _cluster(ctx: PartContext, out: Raw, part: str, beat: float, dur: float,
             return
 
 
-def _favour(scale: hm.Scale, chord: hm.Chord) -> tuple[int, int]:
+def _favour(scale: Scale, chord: Chord) -> tuple[int, int]:
     """Doublings that keep the key clear: the minor tonic triad in root position doubles
     its third (the note that tells minor from major, which the tonic's own overtones
     blur), every
     other chord the key's tonic, then the note that tells the key from its nearest
     rival (the fifth against the relative major in minor, the third elsewhere)."""
-    if hm.family(scale.mode) == "minor":
+    if family(scale.mode) == "minor":
         if chord.root == chord.bass == scale.tonic and len(chord.pcs) == 3 \
                 and scale.pcs[2] in chord.pcs:
             return scale.pcs[2], scale.pcs[0]
@@ -287,7 +288,7 @@ def _favour(scale: hm.Scale, chord: hm.Chord) -> tuple[int, int]:
 
 
 def _comp_notes(ctx: PartContext, out: Raw, part: str, kind: str, beat: float, dur: float,
-                voicing: tuple[int, ...], chord: hm.Chord, vel: float,
+                voicing: tuple[int, ...], chord: Chord, vel: float,
                 rng: np.random.Generator) -> None:
     if kind == "power":  # root, fifth, octave; palm-muted short notes when driving
         root = voicing[0] - (voicing[0] - chord.root) % 12
@@ -379,7 +380,7 @@ def _nearest(pc: int, ref: int, lo: int, hi: int) -> int:
     return min(cands, key=lambda p: abs(p - ref)) if cands else lo + (pc - lo) % 12
 
 
-def _bass_pitch(ctx: PartContext, code: str, beat: float, dur: float, chord: hm.Chord, prev: int,
+def _bass_pitch(ctx: PartContext, code: str, beat: float, dur: float, chord: Chord, prev: int,
                 lo: int, hi: int) -> int:
     root = _nearest(chord.bass, prev, lo, hi)
     if code == "F":
@@ -412,12 +413,12 @@ def _write_melody(ctx: PartContext, role: str, group: str, rng: np.random.Genera
     # Valence shapes the contour: dark tunes sink through a phrase, bright ones climb.
     slope = ctx.style.valence - 1
     anchor, last = (lo + hi) // 2, (lo + hi) // 2
-    triad, tonic = hm.tonic_triad(ctx.scale), (ctx.scale.tonic,)
+    triad, tonic = tonic_triad(ctx.scale), (ctx.scale.tonic,)
     u, beat0 = 0, float(ctx.enter(role) * ctx.ts)
     while beat0 < ctx.stop - 1e-9:
         k = u % 4
         drift = (int(rng.choice([-2, 2])) if slope == 0 else 2 * slope) if k == 1 else 0
-        anchor = hm.fit_note(ctx.scale.step(anchor, drift), ctx.chord_at(beat0), ctx.scale,
+        anchor = fit_note(ctx.scale.step(anchor, drift), ctx.chord_at(beat0), ctx.scale,
                              strong=True, prefer=triad)
         anchor = anchor - 12 if anchor > hi - 5 else anchor + 12 if anchor < lo + 3 else anchor
         notes = _variation(motif, k, unit, level, rng)
@@ -429,7 +430,7 @@ def _write_melody(ctx: PartContext, role: str, group: str, rng: np.random.Genera
             # Strong beats lean on the tonic triad, a phrase's last long note on the tonic.
             prefer = tonic if (k == 3 and o == notes[-1][0]) else triad if on_beat else ()
             s += int(round(slope * 2 * o / unit)) if k != 3 else 0
-            pitch = hm.fit_note(ctx.scale.step(anchor, s), ctx.chord_at(beat), ctx.scale,
+            pitch = fit_note(ctx.scale.step(anchor, s), ctx.chord_at(beat), ctx.scale,
                                 strong=on_beat, prefer=prefer)
             pitch += 12 if pitch < lo else -12 if pitch > hi else 0
             dur = min(d, ctx.stop - beat) * legato
@@ -512,7 +513,7 @@ def _write_arp(ctx: PartContext, role: str, group: str, rng: np.random.Generator
     begin = ctx.enter(role) * ctx.ts
     for b0, b1, chord in ctx.spans:
         b0, b1 = max(b0, begin), min(b1, ctx.stop)
-        prev = hm.voice_chord(chord, prev, low=lo, high=lo + 16, voices=3, spread=12)
+        prev = voice_chord(chord, prev, low=lo, high=lo + 16, voices=3, spread=12)
         seq = prev + (prev[0] + 12,)
         t, i = math.ceil(b0 / rate - 1e-9) * rate, 0
         while t < b1 - 1e-9:
@@ -526,7 +527,7 @@ def _write_arp(ctx: PartContext, role: str, group: str, rng: np.random.Generator
             t, i = t + rate, i + 1
     hold = _hold(ctx)
     if hold and prev:
-        final = hm.voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=lo + 16, voices=3,
+        final = voice_chord(ctx.chord_at(hold[0]), prev, low=lo, high=lo + 16, voices=3,
                                spread=12)
         tail = _tail(ctx, role, hold)
         if len(tail) > 1:  # the pulse picks on through the last chord, dying away
@@ -602,7 +603,7 @@ _BODHRAN = {pt.SNARE: pt.LOW_TOM, pt.CLOSED_HAT: pt.SHAKER, pt.OPEN_HAT: pt.SHAK
             pt.RIDE: pt.SHAKER, pt.HIGH_TOM: pt.MID_TOM}
 
 
-def _timpani(scale: hm.Scale) -> dict[int, int]:
+def _timpani(scale: Scale) -> dict[int, int]:
     """Orchestral percussion plays its toms as timpani, which sound at their MIDI pitch
     (keys 41-53): tune low/mid/high to tonic, dominant and upper tonic-or-dominant."""
     tonic = 41 + (scale.tonic - 41) % 12
