@@ -41,8 +41,9 @@ How a style becomes music
   strings), *underscore* (a minimal mallet or piano pulse over pads) and *postrock*
   (ringing, delay-like guitar arpeggios over piano or strings, not power chords).
 * **Form**: a seeded 1-2 bar motif, varied in 4/8-bar phrases; an intro is a lead-in of
-  the first bar or two (at most :data:`INTRO_S`) that fades in, with drums, tunes and
-  arpeggios entering after it; endings fill into a crash on the last downbeat and hold the chord.
+  the first bar or two (at most :data:`~core.render.parts.context.INTRO_S`) that fades
+  in, with drums, tunes and arpeggios entering after it; endings fill into a crash on
+  the last downbeat and hold the chord.
 
 The part writers live in :mod:`core.render.parts`; this module sets up a region (scale,
 chord plan, activity levels, roles), runs them and mixes the parts.
@@ -66,7 +67,8 @@ from core.render import harmony as hm
 from core.render import patterns as pt
 from core.render import theory as th
 from core.render.events import FILTERS, MixSpec, NoteEvent, PartSpec, Style
-from core.render.parts import REGISTER, WRITERS, PartContext, Raw
+from core.render.parts import WRITERS
+from core.render.parts.context import REGISTER, PartContext, Raw
 from core.render.roles import (DRUM_GROUPS, INSTRUMENT_GROUPS, PLUCKED, assign_roles, flavour,
                                pulse_role)
 
