@@ -35,7 +35,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 from core.descriptors import dictionary_from_dict  # noqa: E402
-from core.render.harmony import family  # noqa: E402
+from core.render.theory import family  # noqa: E402
 
 OUT = ROOT / "resources" / "descriptors.json"
 VERSION = "descriptors-v4"
@@ -437,7 +437,7 @@ BAND_STYLES = ("halftime", "boom_bap", "breakbeat", "full", "four_on_the_floor",
 DYNAMICS = ("soft", "soft", "medium", "loud", "loud")
 #: Brightness offset of a sentiment: negative moods sound darker, positive ones brighter.
 SENTIMENT_LIGHT = {"negative": -0.1, "neutral": 0.0, "positive": 0.1}
-#: Mode family (:func:`core.render.harmony.family`) a sentiment prefers among its mood's
+#: Mode family (:func:`core.render.theory.family`) a sentiment prefers among its mood's
 #: choices: positive moods play in the major family, negative ones in the minor family,
 #: neutral ones keep their own order.
 SENTIMENT_FAMILY = {"positive": "major", "negative": "minor"}

@@ -44,7 +44,7 @@ from core.analysis.featureset import FEATURE_NAMES, FEATURE_SETS, PCA_VERSION, W
 from core.io.atomic import atomic_path, atomic_write_text
 from core.record import TARGETS, Settings
 from core.progress import CancelledFn, ProgressFn, Reporter
-from core.render.harmony import NOTE_NAMES, family
+from core.render.theory import NOTE_NAMES, family
 
 __all__ = ["CorpusInfo", "CorpusJob", "CorpusMismatchError", "generate_corpus", "plan_renders",
            "corpus_from_folder", "corpus_from_csv", "load_corpus", "summary", "COLUMNS",

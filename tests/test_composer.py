@@ -13,6 +13,7 @@ import pytest
 
 from core.errors import TwintrackError
 from core.render import harmony as hm
+from core.render import theory as th
 from core.render.composer import Arrangement, Style, assign_roles, compose_region
 from core.render.patterns import DRUM_STYLES
 
@@ -70,21 +71,21 @@ def random_style(rng: np.random.Generator, **kw) -> Style:
 @pytest.mark.parametrize("progression", sorted(hm.PROGRESSIONS))
 def test_pitch_classes_agree_with_the_requested_key(progression, mode, seed):
     rng = np.random.default_rng([seed, len(progression), len(mode)])
-    for tonic in rng.choice(hm.NOTE_NAMES, size=3, replace=False):
+    for tonic in rng.choice(th.NOTE_NAMES, size=3, replace=False):
         style = random_style(rng, mode=mode, progression=progression)
         arr = compose(style, tonic=str(tonic), mode=mode, tempo=float(rng.uniform(70, 150)),
                       seed=int(rng.integers(10_000)), ending=bool(rng.integers(2)))
-        assert best_key(arr) == (hm.pitch_class(str(tonic)), mode), style
+        assert best_key(arr) == (th.pitch_class(str(tonic)), mode), style
 
 
 def test_church_modes_are_heard_in_their_family_key(rng):
     hits, n = 0, 0
     for mode in ("dorian", "phrygian", "mixolydian", "lydian"):
         for progression in sorted(hm.PROGRESSIONS):
-            tonic = str(rng.choice(hm.NOTE_NAMES))
+            tonic = str(rng.choice(th.NOTE_NAMES))
             arr = compose(random_style(rng, mode=mode, progression=progression), tonic=tonic,
                           seed=int(rng.integers(10_000)))
-            hits += best_key(arr) == (hm.pitch_class(tonic), hm.family(mode))
+            hits += best_key(arr) == (th.pitch_class(tonic), th.family(mode))
             n += 1
     # Modal loops are ambiguous by nature (C lydian is G major's scale); most must still
     # be heard in the right key.
@@ -96,7 +97,7 @@ def test_church_modes_are_heard_in_their_family_key(rng):
     ("major", "lydian", "lydian"), (None, "mixolydian", "mixolydian"), ("minor", "minor", "minor"),
 ])
 def test_the_key_family_wins_and_the_style_mode_colours_it(key_mode, style_mode, expected):
-    assert hm.resolve_mode(style_mode, key_mode) == expected
+    assert th.resolve_mode(style_mode, key_mode) == expected
 
 
 def test_bass_plays_the_chord_bass_on_strong_beats_and_chord_changes():
@@ -216,7 +217,7 @@ def test_same_seed_same_notes_other_seed_other_motif():
     assert melody[0] != melody[1]
 
 
-@pytest.mark.parametrize("mode", list(hm.MODE_STEPS))
+@pytest.mark.parametrize("mode", list(th.MODE_STEPS))
 @pytest.mark.parametrize("progression", sorted(hm.PROGRESSIONS))
 def test_every_progression_family_produces_music(progression, mode):
     arr = compose(make_style(progression=progression, mode=mode), duration=20.0, ending=True)
@@ -327,10 +328,10 @@ def test_rhythm_cells_get_busier_level_by_level():
 
 # --- key and pulse clarity ----------------------------------------------------------
 
-@pytest.mark.parametrize("mode", list(hm.MODE_STEPS))
+@pytest.mark.parametrize("mode", list(th.MODE_STEPS))
 @pytest.mark.parametrize("progression", sorted(hm.PROGRESSIONS))
 def test_the_tonic_chord_opens_and_closes_every_phrase(progression, mode):
-    scale = hm.Scale(7, mode)
+    scale = th.Scale(7, mode)
     for hr in (0.5, 1.0, 2.0):
         span = max(4 / hr, 8.0) if progression == "drone" else 4 / hr
         phrase = len(hm.progression(progression, scale)) * span
@@ -346,7 +347,7 @@ def test_the_tonic_chord_opens_and_closes_every_phrase(progression, mode):
 @pytest.mark.parametrize("progression", ["axis", "minor_epic", "doo_wop", "suspended",
                                          "chromatic_tension"])
 def test_minor_loops_keep_the_tonic_in_the_bass_under_relative_major_chords(progression):
-    scale = hm.Scale(9, "minor")
+    scale = th.Scale(9, "minor")
     plan = hm.chord_plan(progression, scale, ts=4, total=64.0, harmonic_rhythm=1.0)
     for a, b, c in plan:
         if (c.root - scale.tonic) % 12 in (1, 3, 8) and c.bass != scale.tonic:
@@ -358,7 +359,7 @@ def test_minor_loops_keep_the_tonic_in_the_bass_under_relative_major_chords(prog
 
 
 def test_walking_basses_keep_their_line():
-    plan = hm.chord_plan("minor_descending", hm.Scale(9, "minor"), ts=4, total=16.0,
+    plan = hm.chord_plan("minor_descending", th.Scale(9, "minor"), ts=4, total=16.0,
                          harmonic_rhythm=1.0)
     assert [c.bass for _, _, c in plan][:4] == [9, 7, 5, 4]  # A G F E
 
@@ -435,8 +436,8 @@ def test_open_colour_suspends_every_chord_but_the_tonic():
     from core.render import harmony as hm
 
     for mode in ("major", "minor", "dorian"):
-        scale = hm.Scale(2, mode)
-        chords = tuple(hm.chord_from_numeral(n, scale.tonic, scale.mode)
+        scale = th.Scale(2, mode)
+        chords = tuple(th.chord_from_numeral(n, scale.tonic, scale.mode)
                        for n in (("I", "IV", "V", "vi") if mode == "major"
                                  else ("i", "iv", "v", "VI")))
         out = hm.coloured(chords, scale, "open")

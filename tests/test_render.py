@@ -123,13 +123,13 @@ def test_same_render_whatever_the_number_of_threads(two_region_render, monkeypat
 
 
 def test_a_failing_region_is_raised_and_leaves_no_threads(monkeypatch):
-    from core.render import mixer
+    from core.render import sampler
 
     def broken(self, key, n):
         raise RuntimeError("synth exploded")
 
     before = threading.active_count()
-    monkeypatch.setattr(mixer._NoteCache, "_render", broken)
+    monkeypatch.setattr(sampler.NoteCache, "_render", broken)
     with pytest.raises(RuntimeError, match="synth exploded"):
         render_timeline(make_timeline(TWO))
     assert threading.active_count() == before

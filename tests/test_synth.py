@@ -9,9 +9,11 @@ from scipy import signal
 
 from core.errors import Cancelled
 from core.progress import Reporter
+from core.render.dsp import equal_power_crossfade
 from core.render.events import MixSpec, NoteEvent, PartSpec
 from core.render.instruments import DRUM_GROUPS, INSTRUMENT_GROUPS, midi_hz, render_note
-from core.render.mixer import CEILING, equal_power_crossfade, render_mix
+from core.render.master import CEILING
+from core.render.mixer import render_mix
 
 SR = 44100
 PITCHED = [g for g in INSTRUMENT_GROUPS if g not in DRUM_GROUPS]

@@ -6,8 +6,9 @@ last bar is cut, or holds the final chord when the region ends the piece).
 
 How a style becomes music
 -------------------------
-* **Harmony** (:mod:`core.render.harmony`): the progression family in the key's mode,
-  one chord per ``1 / harmonic_rhythm`` bars, voice-led, in phrases that open and close
+* **Harmony** (:mod:`core.render.harmony`): the progression family in the key's mode
+  (:mod:`core.render.theory`), one chord per ``1 / harmonic_rhythm`` bars, voice-led
+  (:mod:`core.render.voicing`), in phrases that open and close
   on the tonic (:func:`core.render.harmony.phrase_shape`: tonic pedal under the
   relative-major and Neapolitan chords, suspensions that resolve); a cadence into a
   held tonic when the region ends the piece.  Jazz and lofi add sevenths, bright
@@ -40,8 +41,9 @@ How a style becomes music
   strings), *underscore* (a minimal mallet or piano pulse over pads) and *postrock*
   (ringing, delay-like guitar arpeggios over piano or strings, not power chords).
 * **Form**: a seeded 1-2 bar motif, varied in 4/8-bar phrases; an intro is a lead-in of
-  the first bar or two (at most :data:`INTRO_S`) that fades in, with drums, tunes and
-  arpeggios entering after it; endings fill into a crash on the last downbeat and hold the chord.
+  the first bar or two (at most :data:`~core.render.parts.context.INTRO_S`) that fades
+  in, with drums, tunes and arpeggios entering after it; endings fill into a crash on
+  the last downbeat and hold the chord.
 
 The part writers live in :mod:`core.render.parts`; this module sets up a region (scale,
 chord plan, activity levels, roles), runs them and mixes the parts.
@@ -63,8 +65,10 @@ import numpy as np
 from core.errors import TwintrackError
 from core.render import harmony as hm
 from core.render import patterns as pt
+from core.render import theory as th
 from core.render.events import FILTERS, MixSpec, NoteEvent, PartSpec, Style
-from core.render.parts import REGISTER, WRITERS, PartContext, Raw
+from core.render.parts import WRITERS
+from core.render.parts.context import REGISTER, PartContext, Raw
 from core.render.roles import (DRUM_GROUPS, INSTRUMENT_GROUPS, PLUCKED, assign_roles, flavour,
                                pulse_role)
 
@@ -148,7 +152,7 @@ def _check(style: Style, *, tempo: float, duration: float, groups: Sequence[str]
         problems.append(f"duration {duration!r} must be positive")
     if time_signature not in range(2, 8):
         problems.append(f"time signature {time_signature!r} is not 2..7 beats per bar")
-    checks = (("mode", style.mode, hm.MODE_STEPS), ("progression", style.progression,
+    checks = (("mode", style.mode, th.MODE_STEPS), ("progression", style.progression,
               hm.PROGRESSIONS), ("drum_style", style.drum_style, pt.DRUM_STYLES),
               ("register", style.register, REGISTER), ("dynamics", style.dynamics, _DYNAMICS),
               ("filter", style.filter, FILTERS), ("sentiment", style.sentiment,
@@ -221,7 +225,7 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     groups = tuple(instrument_groups)
     _check(style, tempo=tempo, duration=duration, groups=groups, time_signature=time_signature)
     idiom = flavour(style)
-    scale = hm.Scale(hm.pitch_class(tonic), hm.resolve_mode(style.mode, mode))
+    scale = th.Scale(th.pitch_class(tonic), th.resolve_mode(style.mode, mode))
     ts, spb = int(time_signature), 60.0 / float(tempo)
     total = duration / spb
     full = int(math.floor(total / ts + 1e-9))
@@ -269,5 +273,5 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     chords = tuple(ChordSpan(start + a * spb, start + b * spb, c.symbol, c.root, c.bass, c.pcs)
                    for a, b, c in ctx.spans)
     log.debug("composed %s (%s, %s %s) %.1f s: %d bars, %d notes", style.mood, idiom,
-              hm.NOTE_NAMES[scale.tonic], scale.mode, duration, bars, len(events))
+              th.NOTE_NAMES[scale.tonic], scale.mode, duration, bars, len(events))
     return Arrangement(events, parts, mix, bars, beats, chords)

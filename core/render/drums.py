@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from core.render.instruments import filt, linear_ramp, midi_hz, sine, times
+from core.render.dsp import filt, linear_ramp, sine, times
+from core.render.instruments import midi_hz
 
 __all__ = ["render_hit", "drum_pan", "hit_length"]
 

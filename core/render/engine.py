@@ -26,10 +26,10 @@ from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.io.atomic import atomic_path
 from core.progress import CancelledFn, ProgressFn, Reporter
 from core.render.composer import Style, compose_region
+from core.render.dsp import equal_power_crossfade, linear_ramp
 from core.render.events import NoteEvent, PartSpec
-from core.render.instruments import linear_ramp
 from core.render.midi import TempoMap, write_midi
-from core.render.mixer import equal_power_crossfade, render_mix
+from core.render.mixer import render_mix
 from core.render.timeline import RegionView, Timeline
 
 __all__ = ["Render", "render_timeline", "style_of", "write_audio"]

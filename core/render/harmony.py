@@ -1,46 +1,21 @@
-"""Music theory for the composer: scales and modes, chords from roman numerals,
-progression families, cadences and voice leading.
-
-Pitch classes are ints 0..11 (C = 0); pitches are MIDI note numbers.
+"""Harmony of a region: progression families, cadences, chord colours, the chord plan.
 
 A progression family is a loop of roman numerals per mode *family* (major or minor),
-optionally with a loop of its own for a church mode.  Numerals are read against the
-family scale (major or natural minor), so ``VI`` in a minor key is the flat sixth, as
-musicians write it; case gives the quality (``V`` is major even in minor: the
-harmonic-minor dominant).  A modal key then recolours the chords that its mode alters
-(Gm -> G in D dorian, F#dim -> F in E phrygian, D -> Dm in G mixolydian) and keeps the
-ones it cannot recolour into a major or minor chord as borrowed chords.
-
-Voice leading picks, for each chord, the voicing inside a register that moves the
-voices least from the previous voicing (common tones are held because they cost
-nothing); voices are kept sorted, so they never cross.
+optionally with a loop of its own for a church mode; the numerals and their modal
+recolouring are :mod:`core.render.theory`'s.  :func:`chord_plan` loops a family in
+phrases shaped around the tonic (:func:`phrase_shape`), answers every second phrase
+with a cadence (:func:`turnaround`), colours the chords for the idiom and mood
+(:func:`coloured`) and ends a piece with the mode's cadence into a held tonic.  How
+the chords are voiced is :mod:`core.render.voicing`'s.
 """
 
 from __future__ import annotations
 
-import functools
-import itertools
-import re
-from dataclasses import dataclass
-
 from core.errors import TwintrackError
+from core.render.theory import Chord, Scale, chord_from_numeral, family, make_chord, with_colour
 
-__all__ = [
-    "NOTE_NAMES", "MODE_STEPS", "MINOR_FAMILY", "PROGRESSIONS", "Scale", "Chord",
-    "pitch_class", "family", "resolve_mode", "chord_from_numeral", "progression",
-    "cadence", "turnaround", "coloured", "phrase_shape", "chord_plan", "with_seventh", "with_add9",
-    "with_add6", "with_open", "rub", "with_colour", "melodic_pcs", "fit_note", "tonic_triad", "voice_chord", "pedal",
-]
-
-NOTE_NAMES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-_ENHARMONIC = {"DB": 1, "EB": 3, "GB": 6, "AB": 8, "BB": 10, "CB": 11, "FB": 4, "E#": 5,
-               "B#": 0}
-MODE_STEPS: dict[str, tuple[int, ...]] = {
-    "major": (0, 2, 4, 5, 7, 9, 11), "minor": (0, 2, 3, 5, 7, 8, 10),
-    "dorian": (0, 2, 3, 5, 7, 9, 10), "mixolydian": (0, 2, 4, 5, 7, 9, 10),
-    "phrygian": (0, 1, 3, 5, 7, 8, 10), "lydian": (0, 2, 4, 6, 7, 9, 11),
-}
-MINOR_FAMILY = frozenset({"minor", "dorian", "phrygian"})
+__all__ = ["PROGRESSIONS", "Span", "progression", "cadence", "turnaround", "with_seventh",
+           "with_add9", "with_add6", "with_open", "coloured", "phrase_shape", "chord_plan"]
 
 #: Progression families: mode (or mode family) -> space-separated roman numerals.
 PROGRESSIONS: dict[str, dict[str, str]] = {
@@ -66,165 +41,13 @@ PROGRESSIONS: dict[str, dict[str, str]] = {
     # the root in minor): chromatic on top, the tonic below.
     "chromatic_tension": {"major": "I bII I viiø7", "minor": "i bII i V7b9"},
 }
+
 #: The chord that leads into the final tonic, per mode (its characteristic cadence).
 _CADENCE = {"major": "V7", "minor": "V7", "dorian": "IV7", "mixolydian": "bVII",
             "lydian": "II", "phrygian": "bII"}
 
-_NUMERAL = re.compile(r"^(?P<acc>[b#]?)(?P<deg>VII|VI|IV|V|III|II|I|vii|vi|iv|v|iii|ii|i)"
-                      r"(?P<q>o|ø|\+)?(?P<ext>maj7|7b9|7|sus2|sus4|add9|6)?(?:/(?P<inv>[357T]))?$")
-_DEGREE = {"i": 0, "ii": 1, "iii": 2, "iv": 3, "v": 4, "vi": 5, "vii": 6}
-
-
-def pitch_class(name: str) -> int:
-    """Pitch class of a note name (``'C'``, ``'F#'``; flats are accepted too)."""
-    key = str(name).strip().upper()
-    if key in NOTE_NAMES:
-        return NOTE_NAMES.index(key)
-    if key in _ENHARMONIC:
-        return _ENHARMONIC[key]
-    raise TwintrackError(f"unknown tonic {name!r}; expected one of {', '.join(NOTE_NAMES)}")
-
-
-def family(mode: str) -> str:
-    """``'minor'`` for the minor-third modes (minor, dorian, phrygian), else ``'major'``."""
-    return "minor" if mode in MINOR_FAMILY else "major"
-
-
-def resolve_mode(style_mode: str, key_mode: str | None) -> str:
-    """The mode to compose in: the key's family wins, the style's mode colours it.
-
-    A timeline key in minor with a dorian style gives dorian; a key in major with a
-    phrygian style gives major (the families disagree, the key wins).
-    """
-    if key_mode is None:
-        return style_mode
-    if key_mode not in MODE_STEPS:
-        raise TwintrackError(f"unknown mode {key_mode!r}; expected one of {sorted(MODE_STEPS)}")
-    if key_mode in ("major", "minor") and family(style_mode) == key_mode:
-        return style_mode
-    return key_mode
-
-
-@dataclass(frozen=True)
-class Scale:
-    """A tonic and a mode; knows its pitch classes and walks by scale steps."""
-
-    tonic: int
-    mode: str
-
-    @functools.cached_property
-    def pcs(self) -> tuple[int, ...]:
-        return tuple((self.tonic + s) % 12 for s in MODE_STEPS[self.mode])
-
-    @functools.cached_property
-    def _ladder(self) -> tuple[int, ...]:
-        return tuple(p for p in range(128) if p % 12 in self.pcs)
-
-    def contains(self, pc: int) -> bool:
-        return pc % 12 in self.pcs
-
-    def snap(self, pitch: int) -> int:
-        """The nearest scale pitch (ties go down)."""
-        for d in (0, -1, 1, -2, 2):
-            if self.contains(pitch + d):
-                return pitch + d
-        return pitch
-
-    def step(self, pitch: int, steps: int) -> int:
-        """``pitch`` (snapped into the scale) moved by ``steps`` scale degrees."""
-        ladder = self._ladder
-        i = ladder.index(min(max(self.snap(pitch), ladder[0]), ladder[-1]))
-        return ladder[min(max(i + steps, 0), len(ladder) - 1)]
-
-
-@dataclass(frozen=True)
-class Chord:
-    """A chord: root pitch class, intervals above it (root first) and the bass pc."""
-
-    root: int
-    intervals: tuple[int, ...]
-    bass: int
-    symbol: str
-
-    @property
-    def pcs(self) -> tuple[int, ...]:
-        return tuple((self.root + i) % 12 for i in self.intervals)
-
-
-def _symbol(root: int, intervals: tuple[int, ...], bass: int) -> str:
-    shape = {(0, 4, 7): "", (0, 3, 7): "m", (0, 3, 6): "dim", (0, 4, 8): "aug",
-             (0, 2, 7): "sus2", (0, 5, 7): "sus4", (0, 4, 7, 10): "7", (0, 3, 7, 10): "m7",
-             (0, 4, 7, 11): "maj7", (0, 3, 6, 10): "m7b5", (0, 4, 7, 10, 13): "7b9",
-             (0, 3, 6, 9): "dim7",
-             (0, 4, 7, 14): "add9", (0, 4, 7, 9): "6", (0, 3, 7, 9): "m6"}
-    name = NOTE_NAMES[root] + shape.get(tuple(intervals), "(" + ",".join(map(str, intervals)) + ")")
-    return name if bass == root else f"{name}/{NOTE_NAMES[bass]}"
-
-
-def _make(root: int, intervals: tuple[int, ...], bass: int | None = None) -> Chord:
-    bass = root if bass is None else bass
-    return Chord(root, intervals, bass, _symbol(root, intervals, bass))
-
-
-def chord_from_numeral(numeral: str, tonic: int, mode: str) -> Chord:
-    """The chord a roman numeral names in a key (see the module docstring)."""
-    m = _NUMERAL.match(numeral)
-    if m is None:
-        raise TwintrackError(f"cannot read the roman numeral {numeral!r}")
-    deg = m["deg"]
-    root = (tonic + MODE_STEPS[family(mode)][_DEGREE[deg.lower()]]
-            + {"b": -1, "#": 1, "": 0}[m["acc"]]) % 12
-    q, ext = m["q"] or "", m["ext"] or ""
-    third = 4 if deg.isupper() else 3
-    fifth = {"o": 6, "ø": 6, "+": 8}.get(q, 7)
-    third = 3 if q in ("o", "ø") else third
-    ivs = [0, third, fifth]
-    if ext == "7":
-        ivs.append(9 if q == "o" else 10)
-    elif ext == "7b9":  # the dominant with the diminished seventh chord above its root
-        ivs += [10, 13]
-    elif ext == "maj7":
-        ivs.append(11)
-    elif ext in ("sus2", "sus4"):
-        ivs[1] = 2 if ext == "sus2" else 5
-        ivs = [0, ivs[1], 7]
-    elif ext == "add9":
-        ivs.append(14)
-    elif ext == "6":
-        ivs.append(9)
-    if m["inv"] == "T":  # over a tonic pedal
-        bass = tonic % 12
-    else:
-        bass = root if not m["inv"] else (root + ivs[(int(m["inv"]) - 1) // 2]) % 12
-    return _make(root, tuple(ivs), bass)
-
-
-def with_colour(chord: Chord, scale: Scale) -> Chord:
-    """Recolour a chord of the family scale for a church mode (see module docstring)."""
-    fam = Scale(scale.tonic, family(scale.mode))
-    pcs = chord.pcs
-    if scale.mode in ("major", "minor") or not all(fam.contains(p) for p in pcs):
-        return chord  # plain keys and deliberate chromatic chords stay as written
-    if all(scale.contains(p) for p in pcs) or not scale.contains(chord.root):
-        return chord
-    moved = [_modal_move(chord.root, i, scale, fam) for i in chord.intervals]
-    if (moved[1] % 12, moved[2] % 12) not in ((4, 7), (3, 7), (2, 7), (5, 7)):
-        if chord.intervals[:3] == (0, 2, 7):  # a sus2 the mode spoils becomes a sus4
-            return with_colour(_make(chord.root, (0, 5, 7), chord.bass), scale)
-        return chord  # would become diminished: keep it as a borrowed chord
-    shift = {(chord.root + a) % 12: (chord.root + b) % 12 for a, b in zip(chord.intervals, moved)}
-    return _make(chord.root, tuple(moved), shift.get(chord.bass, chord.bass))
-
-
-def _modal_move(root: int, interval: int, scale: Scale, fam: Scale) -> int:
-    """Move a family-scale tone onto the mode's altered degree (one semitone)."""
-    if scale.contains(root + interval):
-        return interval
-    # Prefer the semitone that is the mode's own note (C# -> C in D mixolydian, not D).
-    for d in sorted((1, -1), key=lambda d: fam.contains(root + interval + d)):
-        if scale.contains(root + interval + d):
-            return interval + d
-    return interval
+#: A chord of a region's plan: (start beat, end beat, chord).
+Span = tuple[float, float, Chord]
 
 
 def progression(name: str, scale: Scale) -> tuple[Chord, ...]:
@@ -272,7 +95,7 @@ def with_seventh(chord: Chord, scale: Scale) -> Chord:
         return chord
     for sev in (10, 11) if chord.intervals[1] == 3 else (11, 10):
         if scale.contains(chord.root + sev):
-            return _make(chord.root, chord.intervals + (sev,), chord.bass)
+            return make_chord(chord.root, chord.intervals + (sev,), chord.bass)
     return chord
 
 
@@ -280,120 +103,7 @@ def with_add9(chord: Chord, scale: Scale) -> Chord:
     """A major or minor triad with its ninth added when the ninth is in the scale."""
     if len(chord.intervals) != 3 or not scale.contains(chord.root + 2):
         return chord
-    return _make(chord.root, chord.intervals + (14,), chord.bass)
-
-
-def melodic_pcs(chord: Chord, scale: Scale) -> frozenset[int]:
-    """Pitch classes a melody may use over ``chord``: the scale, minus the scale notes a
-    semitone away from a chromatic chord tone (they would clash), plus the chord tones."""
-    chromatic = [p for p in chord.pcs if not scale.contains(p)]
-    ok = {p for p in scale.pcs if all(abs((p - c + 6) % 12 - 6) != 1 for c in chromatic)}
-    return frozenset(ok | set(chord.pcs))
-
-
-def fit_note(pitch: int, chord: Chord, scale: Scale, *, strong: bool,
-             prefer: tuple[int, ...] = ()) -> int:
-    """Move a melody note onto the harmony: a chord tone on a strong beat, otherwise a
-    note of :func:`melodic_pcs`.  Pitch classes in ``prefer`` (e.g. the tonic triad,
-    tonic first, which keeps the key clear) win over nearer ones; ties go up, so lines
-    keep their direction."""
-    allowed = chord.pcs if strong else melodic_pcs(chord, scale)
-    cands = [pitch + d for d in range(-6, 7) if (pitch + d) % 12 in allowed]
-    if not cands:
-        return pitch
-
-    def cost(p: int) -> tuple[float, int]:
-        rank = prefer.index(p % 12) * 0.75 if p % 12 in prefer else (2.5 if prefer else 0.0)
-        return abs(p - pitch) + rank, -p
-
-    return min(cands, key=cost)
-
-
-def pedal(chord: Chord, scale: Scale, low: int) -> tuple[int, ...]:
-    """The tonic drone a sustained part holds under ``chord`` from ``low`` up: tonic,
-    fifth and octave, or the bare octave when the fifth would rub a semitone against a
-    chord tone."""
-    fifth = (scale.tonic + 7) % 12
-    rub = any(abs((fifth - p + 6) % 12 - 6) == 1 for p in chord.pcs)
-    root = low + (scale.tonic - low) % 12
-    return (root, root + 12) if rub else (root, root + 7, root + 12)
-
-
-def tonic_triad(scale: Scale) -> tuple[int, int, int]:
-    """Pitch classes of the key's tonic triad: tonic, third, fifth of the mode."""
-    return scale.pcs[0], scale.pcs[2], scale.pcs[4]
-
-
-def voice_chord(chord: Chord, prev: tuple[int, ...] | None, *, low: int, high: int,
-                voices: int = 4, spread: int = 14,
-                favour: tuple[int, ...] = ()) -> tuple[int, ...]:
-    """The voicing of ``chord`` in ``[low, high]`` closest to ``prev`` (sorted pitches).
-
-    Parameters
-    ----------
-    chord : Chord
-    prev : tuple of int or None
-        The previous voicing (same number of voices), or None for the first chord
-        (then the voicing nearest the middle of the register is taken).
-    low, high : int
-        Register (MIDI pitches, inclusive).
-    voices : int
-        Number of notes; the root (then the fifth) is doubled for triads, the fifth is
-        dropped first from larger chords.
-    spread : int
-        Largest interval between the lowest and highest voice (semitones).
-    favour : tuple of int
-        Pitch classes to double when the chord has them, most wanted first (the key's
-        tonic, then its third: stable doublings that also keep the key clear).
-    """
-    return _voice(chord.pcs, prev, low, high, voices, spread, favour)
-
-
-def _required(pcs: tuple[int, ...], voices: int) -> frozenset[int]:
-    """Chord tones a voicing must contain: all, or without the fifth (then the top
-    extensions) when there are more tones than voices."""
-    keep = [pcs[0], pcs[1]] + list(pcs[3:]) + [pcs[2]]
-    return frozenset(keep[:voices])
-
-
-@functools.lru_cache(maxsize=8192)
-def _voice(pcs: tuple[int, ...], prev: tuple[int, ...] | None, low: int, high: int,
-           voices: int, spread: int, favour: tuple[int, ...]) -> tuple[int, ...]:
-    need = _required(pcs, voices)
-    pitches = [p for p in range(low, high + 1) if p % 12 in pcs]
-    centre = (low + high) / 2
-    best, best_cost = None, float("inf")
-    for notes in itertools.combinations(pitches, voices):
-        if notes[-1] - notes[0] > spread or not need <= {n % 12 for n in notes}:
-            continue
-        cost = _cost(notes, prev, centre)
-        # Doubling the third of a major chord sounds heavy; prefer doubling the root.
-        third = (pcs[0] + 4) % 12
-        cost += 1.0 * max(sum(1 for n in notes if n % 12 == third) - 1, 0)
-        for w, pc in zip((3.0, 0.5, 0.25), favour):
-            cost -= w * min(sum(1 for n in notes if n % 12 == pc), 2)
-        if cost < best_cost:
-            best, best_cost = notes, cost
-    if best is None:  # register too narrow for the spread: stack upwards from the root
-        base = low + (pcs[0] - low) % 12
-        best = tuple(sorted(min(base + (pcs[i % len(pcs)] - pcs[0]) % 12 + 12 * (i // len(pcs)),
-                                127) for i in range(voices)))
-    return best
-
-
-def _cost(notes: tuple[int, ...], prev: tuple[int, ...] | None, centre: float) -> float:
-    mean = sum(notes) / len(notes)
-    # Thirds low down sound muddy: penalise close intervals under E3.
-    mud = sum(3.0 for a, b in zip(notes, notes[1:]) if a < 52 and b - a < 5)
-    if prev is None or len(prev) != len(notes):
-        return abs(mean - centre) + mud
-    moves = [abs(a - b) for a, b in zip(notes, prev)]
-    # Total motion, extra for leaps, and a weak pull back to the centre so a long
-    # progression does not drift out of the register.
-    return sum(moves) + 0.5 * sum(max(m - 4, 0) for m in moves) + 0.15 * abs(mean - centre) + mud
-
-
-Span = tuple[float, float, Chord]
+    return make_chord(chord.root, chord.intervals + (14,), chord.bass)
 
 
 def coloured(chords: tuple[Chord, ...], scale: Scale, colour: str) -> tuple[Chord, ...]:
@@ -403,9 +113,10 @@ def coloured(chords: tuple[Chord, ...], scale: Scale, colour: str) -> tuple[Chor
     which takes a ninth (a tonic seventh leans towards the relative major, a tonic
     major seventh towards the mediant's minor triad).
     ``"warm"`` (positive moods): an added ninth on a major tonic (ninths elsewhere lean
-    towards the dominant key) and added sixths on the other major triads.  ``"dark"`` (negative moods): added ninths on minor triads, a minor
-    second against their third.  ``"open"`` (neutral moods): every chord but the tonic
-    suspended (:func:`with_open`), so the key stays clear.  ``"plain"``: unchanged.
+    towards the dominant key) and added sixths on the other major triads.
+    ``"dark"`` (negative moods): added ninths on minor triads, a minor second against
+    their third.  ``"open"`` (neutral moods): every chord but the tonic suspended
+    (:func:`with_open`), so the key stays clear.  ``"plain"``: unchanged.
     """
     if colour == "sevenths":
         return tuple(with_add9(c, scale) if c.root == scale.tonic and c.intervals in
@@ -429,7 +140,7 @@ def with_open(chord: Chord, scale: Scale) -> Chord:
         return chord
     for step in (2, 5):
         if scale.contains(chord.root + step):
-            return _make(chord.root, tuple(sorted((0, step, 7))), chord.bass)
+            return make_chord(chord.root, tuple(sorted((0, step, 7))), chord.bass)
     return chord
 
 
@@ -438,19 +149,7 @@ def with_add6(chord: Chord, scale: Scale) -> Chord:
     consonant colour of positive library music)."""
     if chord.intervals != (0, 4, 7) or not scale.contains(chord.root + 9):
         return chord
-    return _make(chord.root, chord.intervals + (9,), chord.bass)
-
-
-def rub(chord: Chord, scale: Scale) -> int | None:
-    """A scale pitch class a semitone from a tone of ``chord`` (the b6 against the fifth
-    of a minor tonic, the 4 against a major third): the diatonic minor second a dark pad
-    adds as a low cluster; None when the scale has none."""
-    for c in sorted(chord.pcs, key=lambda p: (p - chord.root) % 12 != 7):
-        for d in (1, -1):
-            p = (c + d) % 12
-            if scale.contains(p) and p not in chord.pcs:
-                return p
-    return None
+    return make_chord(chord.root, chord.intervals + (9,), chord.bass)
 
 
 #: Families whose identity is their bass line: no tonic pedal under them.
@@ -484,7 +183,7 @@ def phrase_shape(chords: tuple[Chord, ...], scale: Scale, *,
         under = rel in (1, 3, 8) if minor else False
         under |= 2 * i < n and rel == (10 if minor else 7) and c.bass == c.root
         if pedal and under and i < n - 1 and c.bass != tonic:
-            c = _make(c.root, c.intervals, tonic)
+            c = make_chord(c.root, c.intervals, tonic)
         plain = _resolved(c, scale)
         if minor and rel == 1 and i < n - 1:  # a neighbour chord: bII/T - i
             plain = home
@@ -505,7 +204,7 @@ def _resolved(chord: Chord, scale: Scale) -> Chord | None:
         return None
     third = 4 if scale.contains(chord.root + 4) else 3
     bass = chord.bass if chord.bass != chord.root else chord.root
-    return _make(chord.root, (0, third, 7), bass)
+    return make_chord(chord.root, (0, third, 7), bass)
 
 
 def _tonic_chord(scale: Scale) -> Chord:

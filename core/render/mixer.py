@@ -1,49 +1,38 @@
 """The mixer: note events and part settings in, a finished stereo render out.
 
-Speed comes from a per-render note cache (a sampler built on the fly): every distinct
-(instrument, pitch, velocity bucket) is synthesised once, long enough for its longest
-note, and each event places a copy with its exact gain and note-off release.  Drum
-hits are cached per (kit, key, velocity bucket, variant).  Static tone shaping
-(brightness tilt, low/high-pass) is linear, so it is applied to the cached notes
-instead of the long master.  The master chain is a few vectorised passes:
-FFT-convolution reverb at a quarter of the sample rate, optional filter sweep, tanh
-saturation, a block-rate glue compressor, loudness normalisation and a lookahead
-limiter whose gain provably keeps every sample under the ceiling.
+Speed comes from a per-render note cache (:mod:`core.render.sampler`, a sampler built
+on the fly): every distinct (instrument, pitch, velocity bucket) is synthesised once,
+and this module places a copy per event with its exact gain and note-off release
+(drum hits with per-piece pans and hi-hat choke).  The parts are panned (with
+mono-compatible width) into a dry stereo sum and a mono reverb send, which
+:mod:`core.render.master` finishes: reverb, optional filter sweep, saturation,
+compression, loudness normalisation and limiting.
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from functools import lru_cache
 from typing import Sequence
 
 import numpy as np
-import scipy.fft as sfft
-import soxr
-from scipy import ndimage, signal
 
 from core.progress import Reporter
 from core.render import drums
+from core.render.dsp import linear_ramp
 from core.render.events import MixSpec, NoteEvent, PartSpec
-from core.render.instruments import (DRUM_GROUPS, VOICES, biquad, filt, linear_ramp,
-                                     render_note, velocity_gain)
+from core.render.instruments import DRUM_GROUPS, VOICES, velocity_gain
+from core.render.master import add_reverb, master_chain, sweep
+from core.render.sampler import NoteCache, tone_sos
 
-__all__ = ["render_mix", "equal_power_crossfade", "CEILING"]
+__all__ = ["render_mix"]
 
 logger = logging.getLogger(__name__)
 
-CEILING = 10 ** (-1.0 / 20)        # -1 dBFS sample peak: leaves room for inter-sample peaks
 VEL_BUCKETS = np.array([0.35, 0.65, 0.95])
 _BUCKETS = tuple(float(b) for b in VEL_BUCKETS)
 DRUM_VARIANTS = 4
-TARGET_LUFS = {"soft": -19.0, "medium": -14.5, "loud": -11.0}
-MAX_SUSTAIN = 3.0   # seconds synthesised for held voices; longer notes loop
-MAX_DECAY = 10.0    # cap for voices that die away by themselves
-BLK = 256           # samples per block of the loudness meter and compressor
-REVERB_DECIMATION = 4
-COMP_RATIO = {"soft": 1.5, "medium": 2.0, "loud": 3.0}
 
 
 def _bucket(velocity: float) -> float:
@@ -55,101 +44,6 @@ def _pan_gains(pan: float) -> tuple[float, float]:
     """Equal-power pan law: -3 dB per side at centre."""
     theta = (np.clip(pan, -1, 1) + 1) * np.pi / 4
     return float(np.cos(theta)), float(np.sin(theta))
-
-
-# -- tone shaping baked into cached notes ---------------------------------------------
-
-def _tone_sos(mix: MixSpec, sr: int) -> np.ndarray | None:
-    """Second-order sections for the static part of ``mix.filter``/``brightness``."""
-    b = mix.brightness
-    if mix.filter == "lowpass":
-        return signal.butter(2, min(300 * 2 ** (b * 5.7), 0.45 * sr), "low", fs=sr, output="sos")
-    if mix.filter == "highpass":
-        return signal.butter(2, 80 * 2 ** ((1 - b) * 4.3), "high", fs=sr, output="sos")
-    if mix.filter == "none" and abs(b - 0.5) > 1e-3:
-        gain = 10 ** ((b - 0.5) * 12 / 40)          # RBJ high shelf at 2.5 kHz
-        w = 2 * np.pi * 2500 / sr
-        alpha = np.sin(w) / 2 * np.sqrt(2)
-        c, sq = np.cos(w), 2 * np.sqrt(gain) * alpha
-        bb = [gain * ((gain + 1) + (gain - 1) * c + sq), -2 * gain * ((gain - 1) + (gain + 1) * c),
-              gain * ((gain + 1) + (gain - 1) * c - sq)]
-        aa = [(gain + 1) - (gain - 1) * c + sq, 2 * ((gain - 1) - (gain + 1) * c),
-              (gain + 1) - (gain - 1) * c - sq]
-        return signal.tf2sos(bb, aa)
-    return None
-
-
-class _NoteCache:
-    """Each distinct note rendered once (in a small thread pool), tone-shaped, stored.
-
-    Sustaining voices are rendered for at most ``MAX_SUSTAIN`` seconds and longer
-    notes loop the steady part with correlation-aware crossfades; decaying voices
-    are rendered until silent (at most ``MAX_DECAY``).
-    """
-
-    def __init__(self, sr: int, seed: int, tone: np.ndarray | None, workers: int = 2):
-        self.sr, self.seed, self.tone, self.workers = sr, seed, tone, workers
-        self.notes: dict[tuple, np.ndarray] = {}
-
-    def fill(self, wanted: dict[tuple, int], rep: Reporter) -> None:
-        """Render every key of ``wanted`` (key -> samples needed)."""
-        todo = sorted(k for k in wanted if k not in self.notes)
-        if self.workers <= 1:
-            for i, k in enumerate(todo):
-                self.notes[k] = self._render(k, wanted[k])
-                rep((i + 1) / len(todo), "synthesising notes")
-            return
-        with ThreadPoolExecutor(max_workers=self.workers) as pool:
-            futures = {pool.submit(self._render, k, wanted[k]): k for k in todo}
-            for i, fut in enumerate(as_completed(futures)):
-                self.notes[futures[fut]] = fut.result()
-                rep((i + 1) / len(todo), "synthesising notes")
-
-    def _render(self, key: tuple, n: int) -> np.ndarray:
-        sr = self.sr
-        if key[0] in DRUM_GROUPS:
-            kit, pitch, vb, variant = key
-            return self._shape(drums.render_hit(kit, pitch, vb, sr=sr, variant=variant,
-                                                seed=self.seed), 20.0)
-        instrument, pitch, vb = key
-        voice = VOICES[instrument]
-        m = min(n, int((MAX_DECAY if voice.decays else MAX_SUSTAIN) * sr))
-        x = self._shape(render_note(instrument, pitch, vb, m / sr, sr=sr, seed=self.seed),
-                        voice.highpass)
-        if voice.decays:   # drop the silent end of a note that has died away
-            loud = np.flatnonzero(np.abs(x) > 3e-4 * np.abs(x).max())
-            x = x[:min(int(loud[-1]) + 1 if loud.size else 1, x.size)]
-            fade = min(int(0.02 * sr), x.size)
-            x[-fade:] *= linear_ramp(1, 0, fade)
-        elif n > x.size:
-            x = _loop_extend(x, n, sr)
-        return x
-
-    def _shape(self, x: np.ndarray, highpass: float) -> np.ndarray:
-        sos = _highpass_sos(highpass, self.sr)
-        if self.tone is not None:
-            sos = np.vstack([sos, self.tone])
-        return signal.sosfilt(sos, x).astype(np.float32)
-
-
-@lru_cache(maxsize=64)
-def _highpass_sos(fc: float, sr: int) -> np.ndarray:
-    """The voices' clean-up highpass (designed once per cutoff, not once per note)."""
-    return signal.butter(2, fc, "high", fs=sr, output="sos")
-
-
-def _loop_extend(x: np.ndarray, n: int, sr: int) -> np.ndarray:
-    """Lengthen a sustained note by looping its steady second half (sampler-style)."""
-    loop = x[x.size * 2 // 5:]
-    fade = min(int(0.25 * sr), loop.size // 3)
-    pieces, total, tail = [x[:-fade]], x.size - fade, x[-fade:]
-    while total < n:
-        pieces.append(equal_power_crossfade(tail, loop[:fade], fade))
-        pieces.append(loop[fade:-fade])
-        total += loop.size - fade
-        tail = loop[-fade:]
-    pieces.append(tail)
-    return np.concatenate(pieces)[:n]
 
 
 def _instrument(event: NoteEvent, spec: PartSpec) -> str:
@@ -197,7 +91,7 @@ def _release_curve(n: int) -> np.ndarray:
 
 
 def _place_pitched(bus: np.ndarray, spans: list[tuple], instrument: str,
-                   cache: _NoteCache) -> tuple[int, int]:
+                   cache: NoteCache) -> tuple[int, int]:
     """Add notes (exact gain, note-off release curve) into the mono ``bus``; returns the
     range ``[lo, hi)`` of samples written."""
     release = _release_curve(max(int(VOICES[instrument].release * cache.sr), 1))
@@ -217,7 +111,7 @@ def _place_pitched(bus: np.ndarray, spans: list[tuple], instrument: str,
 
 
 def _place_drums(bus: np.ndarray, spans: list[tuple], pan: float,
-                 cache: _NoteCache) -> tuple[int, int]:
+                 cache: NoteCache) -> tuple[int, int]:
     """Add drum hits into the stereo ``bus`` (2, n) with per-piece pans (a closed hat
     chokes a ringing open hat); returns the range ``[lo, hi)`` of samples written."""
     sr = cache.sr
@@ -279,7 +173,7 @@ def _groups(events: Sequence[NoteEvent], parts: Sequence[PartSpec]) -> tuple[dic
 
 
 def _render_parts(events: Sequence[NoteEvent], parts: Sequence[PartSpec], n: int,
-                  cache: _NoteCache, rep: Reporter,
+                  cache: NoteCache, rep: Reporter,
                   offset: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """The dry stereo sum (2, n) of all parts and the mono reverb send."""
     groups, specs = _groups(events, parts)
@@ -312,190 +206,6 @@ def _render_parts(events: Sequence[NoteEvent], parts: Sequence[PartSpec], n: int
             _add_panned(dry, mono, VOICES[inst].width, spec.pan, cache.sr, lo, hi)
         bus[:, lo:hi] = 0                       # clean for the next part
     return dry, send
-
-
-# -- reverb ------------------------------------------------------------------------------
-
-def _impulse_response(amount: float, sr: int, seed: int) -> np.ndarray:
-    """Stereo synthetic hall (2, m), unit energy per channel: sparse early reflections
-    and a decorrelated noise tail whose highs die faster than its lows."""
-    rng = np.random.default_rng([seed % 2**32, 7])
-    rt60 = 0.7 + 2.6 * amount
-    pre, m = int((0.008 + 0.022 * amount) * sr), int(min(rt60, 3.5) * sr)
-    t = np.arange(m, dtype=np.float32) / np.float32(sr)
-    ir = np.zeros((2, pre + m), dtype=np.float32)
-    for ch in range(2):
-        noise = rng.standard_normal(m).astype(np.float32)
-        tail = np.zeros(m, dtype=np.float32)
-        for kind, fc, rt in (("lowpass", 600, 1.1), ("bandpass", 1800, 0.85),
-                             ("highpass", 3500, 0.45)):
-            tail += filt(noise, kind, fc, sr, 0.6) * np.exp(-6.9 * t / np.float32(rt60 * rt))
-        tail *= np.minimum(t / np.float32(0.03), 1)            # echo density builds up
-        taps = (rng.uniform(0.004, 0.07, 10) * sr).astype(int)
-        tail[taps] += rng.uniform(-1, 1, 10).astype(np.float32) * 3 * np.abs(tail).max()
-        ir[ch, pre:] = filt(tail, "highpass", 180, sr)        # keep the low end dry
-    return ir / np.sqrt((ir.astype(np.float64) ** 2).sum(axis=1, keepdims=True) + 1e-12)
-
-
-def _add_reverb(dry: np.ndarray, send: np.ndarray, amount: float, sr: int, seed: int) -> None:
-    """Add the stereo reverb of the mono ``send`` to ``dry`` (2, n).
-
-    Runs at a quarter of the sample rate (the tail carries little above 5 kHz) as a
-    batched overlap-add FFT convolution, resampled back with soxr.
-    """
-    if amount <= 0 or not np.any(send):
-        return
-    rsr = sr // REVERB_DECIMATION
-    x = soxr.resample(send, sr, rsr, quality="MQ")
-    ir = _impulse_response(amount, rsr, seed)
-    blk, m = 1 << 16, ir.shape[1]
-    size = sfft.next_fast_len(blk + m - 1, real=True)
-    nb = -(-x.size // blk)
-    xb = np.zeros((nb, blk), dtype=np.float32)
-    xb.ravel()[:x.size] = x
-    spec = sfft.rfft(xb, size, axis=1, workers=2)[None] * sfft.rfft(ir, size, axis=1)[:, None]
-    yb = sfft.irfft(spec, size, axis=2, workers=2)            # (2, nb, size)
-    wet = np.zeros((2, nb * blk + size), dtype=np.float32)
-    for i in range(nb):                                      # overlap-add the blocks
-        wet[:, i * blk:i * blk + size] += yb[:, i]
-    level = np.float32(0.5 + 0.9 * amount)
-    for ch in range(2):
-        up = soxr.resample(wet[ch, :x.size], rsr, sr, quality="MQ")
-        k = min(send.size, up.size)
-        dry[ch, :k] += up[:k] * level
-
-
-# -- master chain ------------------------------------------------------------------------
-
-def _sweep(x: np.ndarray, brightness: float, sr: int) -> np.ndarray:
-    """Resonant lowpass (Q 1.6) opening exponentially from 250 Hz to a brightness-set top
-    over the render (coefficients step every 1024 samples; state carries over)."""
-    top, blk, zi = 2000 * 2 ** (brightness * 3), 1024, np.zeros((2, 2))
-    starts = range(0, x.shape[1], blk)
-    cut = 250 * (top / 250) ** (np.arange(len(starts)) / max(len(starts) - 1, 1))
-    out = np.empty_like(x)
-    for i, fc in zip(starts, cut):
-        b, a = biquad("lowpass", fc, sr, 1.6)
-        out[:, i:i + blk], zi = signal.lfilter(b, a, x[:, i:i + blk], axis=1, zi=zi)
-    return out
-
-
-def _block_power(x: np.ndarray, blk: int) -> np.ndarray:
-    """Per-block power (channels summed) of ``x`` (2, n) with a first-order treble
-    emphasis standing in for BS.1770 K-weighting (within about 1 dB on music)."""
-    nb = max(x.shape[1] // blk, 1)
-    k = np.multiply(x[:, :nb * blk], np.float32(1.8))
-    k[:, 1:] -= np.float32(0.8) * x[:, :nb * blk - 1]
-    k = k.reshape(2, nb, -1)
-    return np.einsum("cbk,cbk->b", k, k).astype(np.float64) / k.shape[2]
-
-
-def _loudness(p: np.ndarray, blk: int, sr: int) -> float:
-    """Gated integrated loudness (approximately LUFS) from 256-sample block powers."""
-    win = max(int(0.4 * sr / blk), 1)
-    c = np.concatenate([[0.0], np.cumsum(p)])
-    w = (c[win:] - c[:-win])[::max(win // 4, 1)] / win if p.size >= win else p[None].mean(1)
-    w = w[w > 10 ** ((-70 + 0.691) / 10)]
-    if w.size == 0:
-        return -70.0
-    w = w[w > w.mean() * 0.1]                              # relative gate: -10 LU
-    return float(-0.691 + 10 * np.log10(w.mean()))
-
-
-def _ramp(edges: np.ndarray, blk: int, n: int) -> np.ndarray:
-    """Per-sample gain interpolated linearly between per-block edge gains."""
-    e = edges.astype(np.float32)
-    r = np.arange(blk, dtype=np.float32) / np.float32(blk)
-    return (e[:-1, None] + (e[1:] - e[:-1])[:, None] * r[None, :]).ravel()[:n]
-
-
-def _compressor_gain(p: np.ndarray, ratio: float, threshold_db: float, sr: int) -> np.ndarray:
-    """Glue-compressor gain per block: soft knee, 10 ms attack, 180 ms release."""
-    over = 10 * np.log10(p + 1e-12) - threshold_db
-    knee = 6.0
-    gr = np.where(over > knee / 2, over,
-                  np.where(over > -knee / 2, (over + knee / 2) ** 2 / (2 * knee), 0.0))
-    gr *= 1 - 1 / ratio
-    att, rel = np.exp(-BLK / (0.010 * sr)), np.exp(-BLK / (0.18 * sr))
-    out, g = np.empty(gr.size), 0.0
-    for i, v in enumerate(gr.tolist()):          # block rate: ~170 steps per second
-        g = v + (g - v) * (att if v > g else rel)
-        out[i] = g
-    return 10 ** (-out / 20)
-
-
-def _limit(x: np.ndarray, sr: int, ceiling: float = CEILING) -> None:
-    """Lookahead brickwall limiter, in place on ``x`` (2, n).
-
-    On 64-sample blocks the needed gain reduction is held with a linear release
-    (12 dB / 60 ms), spread ~3 ms ahead and box-smoothed; sample gains interpolate
-    between block edges each set to the smaller neighbour, so every sample's gain is
-    at most what its block needs: the output never exceeds the ceiling.  The final
-    clip only guards against float rounding.
-    """
-    blk, look = 64, 3
-    nb = -(-x.shape[1] // blk)
-    full = x.shape[1] // blk
-    peak = _block_peaks(x[:, :full * blk], blk)
-    if full < nb:
-        peak = np.r_[peak, np.abs(x[:, full * blk:]).max()]
-    need = np.maximum(20 * np.log10(np.maximum(peak, 1e-9) / ceiling), 0)
-    if need.any():
-        rel = 2 * max(int(0.03 * sr / blk), 1)              # even: causal origin below
-        held = ndimage.grey_dilation(need, structure=-np.arange(rel) * (12.0 / rel),
-                                     origin=-(rel // 2))
-        ahead = ndimage.maximum_filter1d(np.maximum(held, need), look, origin=-(look // 2))
-        smooth = np.convolve(np.pad(ahead, (look - 1, 0), mode="edge"), np.ones(look) / look,
-                             "valid")
-        gain = 10 ** (-np.maximum(smooth, need) / 20)
-        edges = np.minimum(np.r_[gain[0], gain], np.r_[gain, gain[-1]])
-        x *= _ramp(edges, blk, x.shape[1])
-    np.clip(x, -ceiling, ceiling, out=x)
-
-
-def _block_peaks(x: np.ndarray, blk: int) -> np.ndarray:
-    """Peak magnitude over both channels of each ``blk``-sample block of ``x`` (2, n),
-    ``n`` a multiple of ``blk`` (a power of two).  A halving tree of elementwise maxima:
-    numpy's reductions along a short last axis cost ten times more."""
-    a = np.abs(x)
-    m = np.maximum(a[0], a[1], out=a[0]).reshape(-1, blk)
-    while m.shape[1] > 1:
-        h = m.shape[1] // 2
-        m = np.maximum(m[:, :h], m[:, h:])
-    return m[:, 0]
-
-
-def equal_power_crossfade(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
-    """The first ``n`` samples of ``a`` fading out while those of ``b`` fade in.
-
-    Sine/cosine (equal-power) curves, normalised by the measured correlation of the
-    two overlaps so that loudness stays constant for unrelated material (plain equal
-    power) and for identical material (the curves then sum to 1) alike.
-
-    Parameters
-    ----------
-    a, b : numpy.ndarray
-        Shape ``(>= n,)`` or ``(>= n, channels)``.
-    n : int
-        Overlap in samples.
-
-    Returns
-    -------
-    numpy.ndarray
-        ``n`` samples, the dtype and channel layout of ``a``.
-    """
-    a, b = np.asarray(a)[:n], np.asarray(b)[:n]
-    if n <= 0:
-        return a.copy()
-    ea, eb = float(np.sum(a.astype(np.float64) ** 2)), float(np.sum(b.astype(np.float64) ** 2))
-    rho = float(np.sum(a.astype(np.float64) * b)) / np.sqrt(ea * eb) if ea > 0 and eb > 0 else 0.0
-    rho = min(max(rho, -0.5), 1.0)
-    theta = (np.arange(n) + 0.5) / n * (np.pi / 2)
-    fo, fi = np.cos(theta), np.sin(theta)
-    norm = 1 / np.sqrt(1 + 2 * rho * fo * fi)
-    shape = (n,) + (1,) * (a.ndim - 1)
-    out = a * (fo * norm).reshape(shape) + b * (fi * norm).reshape(shape)
-    return out.astype(a.dtype)
 
 
 def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixSpec, *,
@@ -533,7 +243,8 @@ def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixS
     Returns
     -------
     numpy.ndarray
-        float32, shape ``(round(length * sr), 2)``, every sample within +-``CEILING``.
+        float32, shape ``(round(length * sr), 2)``, every sample within
+        +-:data:`core.render.master.CEILING`.
 
     Raises
     ------
@@ -549,37 +260,13 @@ def render_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], mix: MixS
     if n == 0:
         return np.zeros((2, 0) if channels_first else (0, 2), dtype=np.float32)
     synth_rep, mix_rep = rep.split([0.75, 0.25])
-    cache = _NoteCache(sr, seed, _tone_sos(mix, sr), workers)
+    cache = NoteCache(sr, seed, tone_sos(mix, sr), workers)
     dry, send = _render_parts(events, parts, n, cache, synth_rep, offset)
     mix_rep(0.0, "mixing")
-    _add_reverb(dry, send, mix.reverb, sr, seed)
+    add_reverb(dry, send, mix.reverb, sr, seed)
     if mix.filter == "sweep":
-        dry = _sweep(dry, mix.brightness, sr)
+        dry = sweep(dry, mix.brightness, sr)
     mix_rep(0.5, "mixing")
-    out = _master(dry, mix, sr)
+    out = master_chain(dry, mix, sr)
     mix_rep(1.0, "mixed")
     return out if channels_first else np.ascontiguousarray(out.T)
-
-
-def _master(x: np.ndarray, mix: MixSpec, sr: int) -> np.ndarray:
-    """Saturate, compress, normalise loudness and limit ``x`` (2, n) in place."""
-    p = _block_power(x, BLK)
-    level = _loudness(p, BLK, sr)
-    if level <= -69.0:
-        x[:] = 0
-        return x
-    pre = 10 ** ((-18.0 - level) / 20)             # a known level for the drive stages
-    if mix.saturation > 0:
-        drive = np.float32(2 * pre * (1 + 5 * mix.saturation ** 1.5))
-        x = np.tanh(x * drive) * np.float32(2 / drive * pre)
-        p, pre = _block_power(x, BLK), 1.0
-    p = p * pre ** 2
-    comp = _compressor_gain(p, COMP_RATIO[mix.dynamics], -15.0, sr)
-    after = _loudness(p * comp ** 2, BLK, sr)
-    makeup = 10 ** (min(TARGET_LUFS[mix.dynamics] - after, 24.0) / 20)
-    g = comp * (pre * makeup)
-    edges = np.r_[g[0], (g[:-1] + g[1:]) / 2, g[-1], g[-1]]   # block-centred ramp
-    x *= _ramp(edges, BLK, x.shape[1])
-    np.nan_to_num(x, copy=False)
-    _limit(x, sr)
-    return x

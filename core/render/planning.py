@@ -24,7 +24,7 @@ import numpy as np
 from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.analysis.reduce import SegmentRow, segment_table
 from core.record import Analysis
-from core.render.harmony import family
+from core.render.theory import family
 from core.render.timeline import Region, Span, Timeline
 
 __all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "segment_descriptor", "plan_multi",
