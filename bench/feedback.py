@@ -39,12 +39,10 @@ STUDY = {"genre": 0.90, "subgenre": 0.855, "mood": 0.755, "sentiment": 0.635,
 
 
 def run(paths: list[Path], *, model, variants: int, suppress: bool, seed: int = 0):
-    from core.analysis.pipeline import analyze, analyze_audio
-    from core.analysis.audio import audio_from_array
+    from core.analysis.pipeline import analyze
+    from core.app.renders import render_and_reanalyse
     from core.evaluation.feedback import compare_multi, summarise
     from core.record import Settings
-    from core.render.planning import plan_multi
-    from core.render.engine import render_timeline
 
     settings = Settings(vocal_suppression=suppress)
     titles, seconds = [], 0.0
@@ -52,12 +50,10 @@ def run(paths: list[Path], *, model, variants: int, suppress: bool, seed: int = 
         t0 = time.perf_counter()
         original = analyze(path, settings=settings, model=model)
         seconds += time.perf_counter() - t0
-        results = []
-        for tl in plan_multi(original, variants=variants, seed=seed):
-            render = render_timeline(tl, seed=int(tl.meta["seed"]))
-            again = analyze_audio(audio_from_array(render.audio, render.sr, name="render"),
-                                  settings=settings, model=model)
-            results.append(compare_multi(str(tl.meta["title"]), tl, again, original))
+        renders = render_and_reanalyse(original, variants=variants, seed=seed, model=model,
+                                       settings=settings, name="render")
+        results = [compare_multi(str(v.render.timeline.meta["title"]), v.render.timeline,
+                                 v.analysis, original) for v in renders]
         titles.append((path.stem, len(original.segments), summarise(path.stem, results)))
     return titles, seconds
 

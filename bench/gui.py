@@ -285,7 +285,7 @@ def run(app, track: Path, full_decode: float, device) -> int:
     from PySide6.QtCore import QSettings
 
     from gui.app import create_window, settle_heap
-    from gui.isolation import ProcessPool
+    from core.app.pool import ProcessPool
     from gui.settings import AppSettings
 
     player, reason = None, "no PulseAudio server"
@@ -305,9 +305,9 @@ def run(app, track: Path, full_decode: float, device) -> int:
         if pool is not None:
             pool.wait_ready(120)
         else:
-            from gui.tasks import warm_up
+            from core.app.analyze import warm_process
 
-            warm_up()
+            warm_process()
         window = create_window(settings=settings, pool=pool, player_opener=opener)
         window.resize(1400, 900)
         window.show()

@@ -71,7 +71,7 @@ def main(files: list[str] | None = None, *, render: str | None = None) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from gui.isolation import ProcessPool
+    from core.app.pool import ProcessPool
     from gui.workers import Worker
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -84,10 +84,10 @@ def main(files: list[str] | None = None, *, render: str | None = None) -> int:
     window = create_window(pool=pool)
     warm = None
     if in_process:  # warm numba in this process instead, off the GUI thread
-        from gui.tasks import warm_up
+        from core.app.analyze import warm_process
 
         warm = Worker(window)
-        warm.start(warm_up)
+        warm.start(warm_process)
     window.show()
     settle_heap()
     QTimer.singleShot(0, window.open_player)

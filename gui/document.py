@@ -11,7 +11,8 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from gui.tasks import Envelope, LoadedTrack, RenderedVariant
+from core.app.renders import RenderedVariant
+from core.app.tracks import Envelope, LoadedTrack
 
 __all__ = ["Document", "STATUSES"]
 

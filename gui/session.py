@@ -2,8 +2,8 @@
 
 :class:`Session` turns user intents (open these files, render this track, export
 that) into task requests for :class:`gui.workers.Worker` and puts the results into
-:class:`gui.document.Document` objects.  It decides *what* runs; the tasks in
-:mod:`gui.tasks` decide *how*; views only listen.
+:class:`gui.document.Document` objects.  It decides *what* runs; the use cases in
+:mod:`core.app` decide *how*; views only listen.
 
 Dropped or opened files form a queue: one document loads and analyses at a time
 (each analysis already uses both cores), its waveform first.  A file that cannot be
@@ -19,9 +19,12 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
-from gui import tasks
+from core.app.analyze import analyze_track
+from core.app.exports import export_analysis, export_render_audio, export_render_midi
+from core.app.pool import Isolated, ProcessPool
+from core.app.renders import load_render, render_track
+from core.app.tracks import expand_paths, load_track
 from gui.document import Document
-from gui.isolation import Isolated, ProcessPool
 from gui.settings import AppSettings
 from gui.workers import Worker
 
@@ -98,7 +101,7 @@ class Session(QObject):
         ``render``: a render of the first file written earlier (audio with its
         ``<stem>.timeline.json``), shown as its B lane once the file is analysed.
         """
-        files = tasks.expand_paths(paths)
+        files = expand_paths(paths)
         if not files:
             self.message_posted.emit("error", "Nothing to open: no audio files in "
                                      + ", ".join(Path(p).name for p in paths))
@@ -149,7 +152,7 @@ class Session(QObject):
             self._pump()
             return
         doc.set_status("analysing")
-        self._worker(doc).start(self._task(tasks.analyze_track), doc.path,
+        self._worker(doc).start(self._task(analyze_track), doc.path,
                                 model=self.settings.model,
                                 vocal_suppression=self.settings.vocal_suppression)
 
@@ -165,7 +168,7 @@ class Session(QObject):
         if path is None:
             return
         doc.set_status("rendering")
-        self._worker(doc).start(self._task(tasks.load_render), path,
+        self._worker(doc).start(self._task(load_render), path,
                                 playback_sr=self._playback_rate())
 
     def render(self, doc: Document | None = None) -> bool:
@@ -175,7 +178,7 @@ class Session(QObject):
             self.message_posted.emit("error", "Analyse a track before rendering it.")
             return False
         doc.set_status("rendering")
-        self._worker(doc).start(self._task(tasks.render_track), doc.analysis,
+        self._worker(doc).start(self._task(render_track), doc.analysis,
                                 variants=self.settings.variants, seed=self.settings.seed,
                                 playback_sr=self._playback_rate(), model=self.settings.model,
                                 vocal_suppression=self.settings.vocal_suppression)
@@ -201,11 +204,11 @@ class Session(QObject):
                                      "and its notes are not known; press Render for a new one.")
             return False
         if needs == "analysis":
-            self._export.start(tasks.export_analysis, doc.analysis, path, kind)
+            self._export.start(export_analysis, doc.analysis, path, kind)
         elif kind == "wav":
-            self._export.start(tasks.export_render_audio, doc.render.render, path)
+            self._export.start(export_render_audio, doc.render.render, path)
         else:
-            self._export.start(tasks.export_render_midi, doc.render.render, path)
+            self._export.start(export_render_midi, doc.render.render, path)
         return True
 
     def shutdown(self) -> None:
@@ -221,7 +224,7 @@ class Session(QObject):
         if doc is None:
             return
         doc.set_status("loading")
-        self._worker(doc).start(self._task(tasks.load_track), doc.path,
+        self._worker(doc).start(self._task(load_track), doc.path,
                                 playback_sr=self._playback_rate(), partial=True)
 
     def _show_if_wanted(self, doc: Document) -> None:

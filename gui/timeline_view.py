@@ -562,13 +562,14 @@ def _alpha(colour: QColor, alpha: int) -> QColor:
 if __name__ == "__main__":  # preview: python -m gui.timeline_view [AUDIO]
     import sys
 
-    from gui import tasks
+    from core.app.analyze import analyze_track
+    from core.app.tracks import load_track
 
     app = QApplication(sys.argv)
     path = sys.argv[1] if len(sys.argv) > 1 else "resources/demo/karissa_hobbs-lets_go_fishin.ogg"
     document = Document(path)
-    document.set_loaded(tasks.load_track(path))
-    document.set_analysis(tasks.analyze_track(path))
+    document.set_loaded(load_track(path))
+    document.set_analysis(analyze_track(path))
     view = TimelineView()
     view.set_document(document)
     view.resize(1400, 700)

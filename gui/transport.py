@@ -24,7 +24,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QWidget)
 
-from gui import tasks
+from core.app.listen import prepare_playback
 from gui.document import Document
 from gui.timeline_view import format_time
 from gui.workers import Worker
@@ -240,7 +240,7 @@ class Transport(QWidget):
         a = None if same_a else (loaded.audio, loaded.sr)
         b = _b_source(key[2], loaded.sr)
         self._preparing = key
-        self._prep.start(tasks.prepare_playback, (a, b), samplerate=self._player.samplerate)
+        self._prep.start(prepare_playback, (a, b), samplerate=self._player.samplerate)
 
     def _on_prep_finished(self, result: tuple) -> None:
         key, self._preparing = self._preparing, None

@@ -1,8 +1,9 @@
 """The one adapter between plain task functions and the GUI: :class:`Worker`.
 
 A task is a plain function ``fn(*args, progress=..., cancelled=..., **kwargs)`` (see
-:mod:`core.progress`).  ``Worker.start(fn, ...)`` runs it on a fresh QThread and turns
-its hooks into signals on the GUI thread::
+:mod:`core.progress`), such as the use cases of :mod:`core.app`.
+``Worker.start(fn, ...)`` runs it on a fresh QThread and turns its hooks into signals
+on the GUI thread::
 
     progressed(float, str)  -> fraction of the whole job, stage name (throttled)
     yielded(object)         -> a partial result (only with ``start(..., partial=True)``)

@@ -18,8 +18,6 @@ __all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cm
            "cmd_corpus", "cmd_train", "cmd_compare", "cmd_gui", "cmd_warmup",
            "cmd_fit_pca", "format_summary"]
 
-DEMO_TRACK = ("demo", "karissa_hobbs-lets_go_fishin.ogg")
-
 
 def _progress_bar(n_files: int, *, quiet: bool):
     """A tqdm bar over ``n_files`` files fed with per-file fractions."""
@@ -160,46 +158,26 @@ def cmd_render(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     """The main job on the demo track: analyse (with the shipped descriptor model), plan a
     multi-region timeline, render it, analyse the render, compare, write everything."""
-    from core.analysis.pipeline import analyze, analyze_audio
-    from core.analysis.audio import audio_from_array
-    from core.classify import default_model
-    from core.io.export import write_formats
-    from core.evaluation.feedback import compare_multi, summarise, write_report
-    from core.render.planning import plan_multi
-    from core.resources import resource_path
-    from core.render.timeline import save_timeline
+    from core.app.demo import analyse_demo, render_demo
 
-    track = resource_path(*DEMO_TRACK)
     out = args.out_dir
-    model = default_model()
-    t0 = time.perf_counter()
-    analysis = analyze(track, model=model)
-    seconds = time.perf_counter() - t0
-    written = write_formats(analysis, out, ["json", "jams", "csv", "audacity", "svcsv"])
+    demo = analyse_demo(out)
+    analysis, seconds = demo.analysis, demo.seconds
     print(format_summary(analysis))
     print(f"\nanalysed {analysis.duration:.1f} s in {seconds:.2f} s "
           f"({analysis.duration / seconds:.0f}x real time)"
-          + ("" if model else "; no descriptor model shipped, so no descriptor labels"))
-    timeline = plan_multi(analysis, variants=1)[0]
-    stem = Path(track).stem
-    save_timeline(timeline, out / f"{stem}.render.timeline.json")
-    render, r_seconds = _render_to(timeline, out / f"{stem}.render.wav",
-                                   out / f"{stem}.render.mid", seed=0)
-    again = analyze_audio(audio_from_array(render.audio, render.sr, name=f"{stem}.render.wav"),
-                          model=model)
-    write_formats(again, out, ["json", "jams"], stem=f"{stem}.render")
-    print(f"rendered a {len(timeline.regions())}-region timeline in {r_seconds:.2f} s "
+          + ("" if demo.model else "; no descriptor model shipped, so no descriptor labels"))
+    made = render_demo(demo, out)
+    render, again, r_seconds = made.variant.render, made.variant.analysis, made.variant.seconds
+    print(f"rendered a {len(render.timeline.regions())}-region timeline in {r_seconds:.2f} s "
           f"({render.duration / r_seconds:.0f}x real time); the render analyses as "
           f"{again.globals.tempo:.1f} BPM, {again.globals.tonic} {again.globals.mode}, "
           f"form {' '.join(s.label for s in again.segments)}")
-    if model is not None:
-        comparison = summarise(stem, [compare_multi(f"{stem}.render.wav", timeline, again,
-                                                    analysis)])
-        write_report(comparison, out, json_path=out / "compare.json")
+    if made.comparison is not None:
         print("render vs original, per target: " + ", ".join(
-            f"{t} {v:.2f}" for t, v in comparison.targets.items()))
-    print("wrote " + ", ".join(str(p) for p in written) + f" and the render "
-          f"({stem}.render.wav/.mid/.timeline.json/.json/.jams) in {out}")
+            f"{t} {v:.2f}" for t, v in made.comparison.targets.items()))
+    print("wrote " + ", ".join(str(p) for p in demo.written) + f" and the render "
+          f"({demo.stem}.render.wav/.mid/.timeline.json/.json/.jams) in {out}")
     return 0
 
 

@@ -62,6 +62,29 @@ class Render:
         write_midi(self.events, self.parts, self.tempo_map, path,
                    title=str(self.timeline.meta.get("title", "Twintrack render")))
 
+    @classmethod
+    def from_file(cls, path: str | os.PathLike, timeline: Timeline, *,
+                  reporter: Reporter | None = None) -> Render:
+        """A render written earlier (WAV/FLAC, as :func:`write_audio` writes it) with the
+        timeline it was made from.
+
+        The audio is stereo float32 at the file's rate; the tempo map comes from the
+        timeline's metered spans.  The notes are not stored with the audio, so
+        ``events`` and ``parts`` are empty (MIDI export needs a new render).
+
+        Raises
+        ------
+        core.errors.AudioError
+            The file cannot be read (the message names it).
+        core.errors.Cancelled
+        """
+        from core.analysis.audio import load_original
+
+        data, sr = load_original(path, reporter=reporter)
+        stereo = data[:, :2] if data.shape[1] >= 2 else np.repeat(data[:, :1], 2, axis=1)
+        tempo = TempoMap(tuple((s.time, s.tempo) for s in timeline.spans if s.type == "metered"))
+        return cls(np.ascontiguousarray(stereo, dtype=np.float32), sr, (), (), tempo, timeline)
+
 
 def style_of(descriptor: Descriptor) -> Style:
     """The composer's view of a descriptor: its identity plus its render tags."""

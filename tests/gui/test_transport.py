@@ -12,7 +12,7 @@ from tests.gui.conftest import FakePlayer
 
 
 def _loaded(seconds: float, sr: int = 44100, seed: int = 0):
-    from gui.tasks import LoadedTrack, envelope_of
+    from core.app.tracks import LoadedTrack, envelope_of
 
     audio = (np.random.default_rng(seed).standard_normal((int(seconds * sr), 2)) * 0.1
              ).astype(np.float32)

@@ -239,32 +239,6 @@ def test_preferences_choose_the_model_and_vocal_suppression(qtbot, settings):
     assert settings.model == "none"
 
 
-def test_the_analysis_uses_the_preferred_model(tmp_path):
-    """The GUI's analysis task labels windows with the shipped model, none with 'none',
-    and refuses a model file that is not a trusted skops file."""
-    import pickle
-
-    import numpy as np
-    import soundfile as sf
-
-    from core.classify import UntrustedModelError
-    from gui import tasks
-
-    t = np.arange(22050 * 14) / 22050
-    path = tmp_path / "tone.wav"
-    sf.write(path, (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t))
-                    ).astype(np.float32), 22050)
-    labelled = tasks.analyze_track(path)
-    assert set(labelled.windows.labels) == {"genre", "subgenre", "mood", "sentiment",
-                                            "valence", "momentum"}
-    assert labelled.versions.model
-    assert tasks.analyze_track(path, model="none").windows.labels == {}
-    bad = tmp_path / "evil.skops"
-    bad.write_bytes(pickle.dumps({"not": "a model"}))
-    with pytest.raises(UntrustedModelError):
-        tasks.analyze_track(path, model=str(bad))
-
-
 def test_without_a_model_the_descriptor_lanes_are_a_hint(qtbot, window, short_track, settings):
     settings.model = "none"
     doc = _analysed(qtbot, window, short_track)

@@ -1,11 +1,12 @@
-"""The worker adapter (Qt) and the process pool (no Qt) with plain task functions."""
+"""The worker adapter (Qt) with plain task functions, and the track-loading task it runs
+(the process pool is tested in tests/test_app.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from core.errors import Cancelled, TwintrackError
-from tests.gui import tasks_for_tests as t
+from core.errors import Cancelled
+from tests import tasks_for_tests as t
 
 
 @pytest.fixture
@@ -78,7 +79,7 @@ def test_partial_results_arrive_as_yielded(qtbot, worker):
 
 
 def test_load_track_task_without_qt(short_track):
-    from gui.tasks import load_track
+    from core.app.tracks import load_track
 
     stages, partials = [], []
     loaded = load_track(short_track, playback_sr=48000, partial=partials.append,
@@ -90,22 +91,3 @@ def test_load_track_task_without_qt(short_track):
     assert [f for f, _ in stages] == sorted(f for f, _ in stages)
     with pytest.raises(Cancelled):
         load_track(short_track, cancelled=lambda: True)
-
-
-def test_process_pool_forwards_hooks_and_big_results():
-    from gui.isolation import Isolated, ProcessPool
-
-    pool = ProcessPool(size=1, max_children=1, warm=False)
-    try:
-        stages, partials = [], []
-        result = Isolated(t.big_array, pool)(3_000_000, progress=lambda f, s: stages.append(s),
-                                            cancelled=lambda: False, partial=partials.append)
-        assert result["name"] == "big" and result["data"][-1] == 2_999_999
-        assert stages == ["making"] and list(partials[0]) == [0, 1, 2, 3]
-        with pytest.raises(TwintrackError, match="nope"):
-            pool.call(t.fail, ("nope",))
-        with pytest.raises(Cancelled):
-            pool.call(t.wait_for_cancel, cancelled=lambda: True)
-        assert pool.call(t.count, (2,), progress=lambda f, s: None) == 2  # child reused
-    finally:
-        pool.close()

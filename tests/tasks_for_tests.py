@@ -1,4 +1,5 @@
-"""Plain task functions for the worker tests (importable by child processes; no Qt)."""
+"""Plain task functions for the worker and process-pool tests (importable by child
+processes; no Qt)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Run plain task functions in warm child processes, so the GUI process keeps its GIL.
+"""Warm worker processes: run plain task functions there, so the GUI process keeps its GIL.
 
 librosa, numba, scikit-learn and scipy hold the GIL for tens of milliseconds at a
 time; in a thread of the GUI process that stalls repaints and starves the Python
@@ -9,7 +9,8 @@ optional ``partial``) hooks forwarded over a pipe.  Large arrays in results come
 through shared memory and are copied out with NumPy (which releases the GIL), never
 through pickle.
 
-No Qt here: :mod:`gui.workers` calls :meth:`ProcessPool.call` from its QThread.
+Owns the children, their pipes and the shared-memory transfer.  No Qt here:
+:mod:`gui.workers` calls :meth:`ProcessPool.call` from its QThread.
 """
 
 from __future__ import annotations
@@ -87,9 +88,9 @@ def _child_main(conn, cancel_event, warm: bool) -> None:  # pragma: no cover - c
 
     if warm:
         try:
-            from gui.tasks import warm_up
+            from core.app.analyze import warm_process
 
-            warm_up()
+            warm_process()
         except Exception:  # warming is an optimisation only
             logger.exception("warm-up failed in the worker process")
     conn.send(("ready",))

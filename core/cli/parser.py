@@ -1,0 +1,136 @@
+"""The ``twintrack`` command's arguments: one sub-parser per subcommand.
+
+Owns the grammar of the command line (:func:`build_parser`) and the checks of
+argument values (export formats, corpus durations); :mod:`core.cli` parses with it
+and :mod:`core.cli.commands` acts on the result.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from core.analysis.featureset import FEATURE_SETS, TRAIN_SET
+
+__all__ = ["build_parser", "FORMATS"]
+
+#: The analysis export formats ``twintrack analyze --format`` chooses from.
+FORMATS = ("json", "jams", "csv", "audacity", "svcsv")
+_DESCRIPTION = "The ``twintrack`` command line."  # --help's headline, as core.cli's docstring
+
+
+def _formats(text: str) -> list[str]:
+    names = [f.strip().lower() for f in text.split(",") if f.strip()]
+    bad = [n for n in names if n not in FORMATS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown format {', '.join(bad) or '(none)'}; choose from {', '.join(FORMATS)}")
+    return names
+
+
+def _durations(text: str) -> tuple[float, ...]:
+    try:
+        values = tuple(float(d) for d in text.split(",") if d.strip())
+    except ValueError:
+        values = ()
+    if not values or min(values) < 1.0:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds like 10,30,60 (each >= 1)")
+    return values
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser of the whole command, every subcommand's options included."""
+    p = argparse.ArgumentParser(prog="twintrack", description=_DESCRIPTION)
+    p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    a = sub.add_parser("analyze", help="analyse audio files and write the results")
+    a.add_argument("audio", nargs="+", type=Path)
+    a.add_argument("--out-dir", type=Path, default=Path("."))
+    a.add_argument("--format", type=_formats, default=list(FORMATS),
+                   help=f"comma-separated, from {','.join(FORMATS)} (default: all)")
+    a.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
+    a.add_argument("--k", type=int, default=None, help="force the number of form clusters")
+    a.add_argument("--vocal-suppression", action="store_true",
+                   help="classify the repeating background (REPET-SIM), not the full mix")
+    a.add_argument("--model", default="default",
+                   help="descriptor model file, 'default' (the shipped one) or 'none'")
+    a.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    s = sub.add_parser("score", help="score an analysis or JAMS against a reference")
+    s.add_argument("estimate", type=Path)
+    s.add_argument("reference", type=Path)
+
+    pl = sub.add_parser("plan", help="plan render timelines from an analysis")
+    pl.add_argument("analysis", type=Path)
+    pl.add_argument("--mode", choices=("single", "multi"), default="multi")
+    pl.add_argument("--variants", type=int, default=10)
+    pl.add_argument("--descriptor", action="append", default=None,
+                    help="descriptor name (repeat: one per segment for multi, ranked for single)")
+    pl.add_argument("--seed", type=int, default=0)
+    pl.add_argument("--out-dir", type=Path, default=Path("."))
+
+    r = sub.add_parser("render", help="render a timeline to audio (and MIDI)")
+    r.add_argument("timeline", type=Path)
+    r.add_argument("--out", type=Path, required=True, help=".wav or .flac")
+    r.add_argument("--midi", type=Path, default=None)
+    r.add_argument("--seed", type=int, default=None, help="default: the timeline's own seed")
+
+    g = sub.add_parser("gallery", help="render one example per genre plus momentum and "
+                                      "valence sweeps, with spectrograms")
+    g.add_argument("--out-dir", type=Path, default=Path("gallery"))
+    g.add_argument("--seconds", type=float, default=20.0)
+
+    c = sub.add_parser("corpus", help="build a labelled training corpus (renders, a folder "
+                                      "or a CSV)")
+    c.add_argument("out_dir", type=Path, help="new or empty folder, or an unfinished build")
+    src = c.add_mutually_exclusive_group()
+    src.add_argument("--from-folder", type=Path, metavar="DIR",
+                     help="your audio, one sub-folder per label (e.g. genres/blues/*.wav)")
+    src.add_argument("--from-csv", type=Path, metavar="CSV",
+                     help="a CSV with a path column and label columns")
+    c.add_argument("--target", choices=("genre", "subgenre", "mood", "sentiment", "valence",
+                                        "momentum"), default="genre",
+                   help="which target the sub-folder names are (with --from-folder)")
+    c.add_argument("--per-descriptor", type=int, default=20)
+    c.add_argument("--durations", type=_durations, default=(10.0, 30.0, 60.0))
+    c.add_argument("--descriptor", action="append", default=None,
+                   help="only this descriptor (repeatable)")
+    c.add_argument("--seed", type=int, default=0)
+    c.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
+    c.add_argument("--quiet", action="store_true")
+
+    t = sub.add_parser("train", help="train a descriptor model on a corpus (or cross-validate)")
+    t.add_argument("corpus", type=Path, help="corpus folder or features.parquet")
+    t.add_argument("--out", type=Path, default=None, help="model file to write (.skops)")
+    t.add_argument("--kind", choices=("knn", "mlp"), default="mlp")
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--target", default=None, help="with --cv: the target to cross-validate")
+    t.add_argument("--cv", type=int, default=0, help="k-fold cross-validation grouped by source")
+    t.add_argument("--features", default=TRAIN_SET, choices=tuple(FEATURE_SETS),
+                   help=f"named window feature set the model reads (default {TRAIN_SET})")
+
+    co = sub.add_parser("compare", help="score renders against their original (feedback loop)")
+    co.add_argument("original", type=Path, help="the original track (audio)")
+    co.add_argument("--renders", type=Path, required=True,
+                    help="folder of render WAV/FLAC files, each with <stem>.timeline.json")
+    co.add_argument("--model", type=Path, default=None, help="default: the shipped model")
+    co.add_argument("--out-dir", type=Path, default=None, help="default: the renders folder")
+    co.add_argument("--json", type=Path, default=None)
+
+    gu = sub.add_parser("gui", help="open the desktop workstation")
+    gu.add_argument("files", nargs="*", type=Path)
+    gu.add_argument("--render", type=Path, default=None,
+                    help="a render of the first file (WAV/FLAC with its <stem>.timeline.json "
+                         "beside it, as 'twintrack demo' writes), shown as its B lane")
+
+    d = sub.add_parser("demo", help="run the main job on the bundled demo track")
+    d.add_argument("--out-dir", type=Path, default=Path("demo-output"))
+
+    w = sub.add_parser("warmup", help="compile and cache the numerical kernels")
+    w.add_argument("--quiet", action="store_true")
+
+    f = sub.add_parser("fit-pca", help="(maintainers) fit the shipped PCA basis")
+    f.add_argument("audio", nargs="+", type=Path)
+    f.add_argument("--version", required=True)
+    return p

@@ -1,0 +1,98 @@
+"""The application layer without Qt: the analysis request, renders read back from disk,
+and the warm worker processes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from core.errors import Cancelled, TwintrackError
+from core.render.timeline import Region, Span, Timeline
+
+
+def test_the_analysis_uses_the_preferred_model(tmp_path):
+    """The GUI's analysis task labels windows with the shipped model, none with 'none',
+    and refuses a model file that is not a trusted skops file."""
+    import pickle
+
+    from core.app.analyze import analyze_track
+    from core.classify import UntrustedModelError
+
+    t = np.arange(22050 * 14) / 22050
+    path = tmp_path / "tone.wav"
+    sf.write(path, (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t))
+                    ).astype(np.float32), 22050)
+    labelled = analyze_track(path)
+    assert set(labelled.windows.labels) == {"genre", "subgenre", "mood", "sentiment",
+                                            "valence", "momentum"}
+    assert labelled.versions.model
+    assert analyze_track(path, model="none").windows.labels == {}
+    bad = tmp_path / "evil.skops"
+    bad.write_bytes(pickle.dumps({"not": "a model"}))
+    with pytest.raises(UntrustedModelError):
+        analyze_track(path, model=str(bad))
+
+
+def _timeline() -> Timeline:
+    return Timeline((Span(0.0, "metered", 0, 100.0, ("grand_piano",),
+                          (Region(0, "pop_indie_hopeful", "D", "major"),)),
+                     Span(1.0, "metered", 1, 80.0, ("grand_piano",),
+                          (Region(1, "pop_indie_hopeful", "A", "minor"),)),
+                     Span(2.0, "unmetered", 2)), {"title": "written earlier"})
+
+
+def test_a_render_read_from_a_file_has_its_timeline_and_tempo_but_no_notes(tmp_path):
+    from core.render.engine import Render
+
+    mono = (0.1 * np.sin(np.arange(44100 * 2) / 20.0)).astype(np.float32)
+    sf.write(tmp_path / "r.wav", mono, 44100, subtype="FLOAT")
+    render = Render.from_file(tmp_path / "r.wav", _timeline())
+    assert render.sr == 44100 and render.audio.shape == (len(mono), 2)
+    assert render.audio.dtype == np.float32 and render.audio.flags.c_contiguous
+    np.testing.assert_array_equal(render.audio[:, 1], mono)
+    assert render.tempo_map.changes == ((0.0, 100.0), (1.0, 80.0))
+    assert render.events == () and render.parts == ()
+    assert render.timeline.meta["title"] == "written earlier"
+
+
+def test_load_render_reads_the_companion_analysis(tmp_path, small_analysis):
+    from core.app.renders import load_render, render_companions
+    from core.io.export import write_formats
+    from core.render.timeline import save_timeline
+
+    wav = tmp_path / "song.render.wav"
+    sf.write(wav, np.zeros((44100 * 2, 2), np.float32), 44100)
+    timeline_path, analysis_path = render_companions(wav)
+    assert (timeline_path.name, analysis_path.name) == ("song.render.timeline.json",
+                                                        "song.render.json")
+    with pytest.raises(TwintrackError, match="timeline"):
+        load_render(wav)
+    save_timeline(_timeline(), timeline_path)
+    write_formats(small_analysis, tmp_path, ["json"], stem="song.render")
+    stages = []
+    (variant,) = load_render(wav, playback_sr=48000, progress=lambda f, s: stages.append(s))
+    assert variant.index == 0 and variant.analysis == small_analysis
+    assert variant.render.audio.shape == (44100 * 2, 2) and variant.playback.shape[1] == 2
+    assert variant.envelope.duration == pytest.approx(2.0)
+    assert stages[-1] == "render ready"
+
+
+def test_process_pool_forwards_hooks_and_big_results():
+    from core.app.pool import Isolated, ProcessPool
+    from tests import tasks_for_tests as t
+
+    pool = ProcessPool(size=1, max_children=1, warm=False)
+    try:
+        stages, partials = [], []
+        result = Isolated(t.big_array, pool)(3_000_000, progress=lambda f, s: stages.append(s),
+                                            cancelled=lambda: False, partial=partials.append)
+        assert result["name"] == "big" and result["data"][-1] == 2_999_999
+        assert stages == ["making"] and list(partials[0]) == [0, 1, 2, 3]
+        with pytest.raises(TwintrackError, match="nope"):
+            pool.call(t.fail, ("nope",))
+        with pytest.raises(Cancelled):
+            pool.call(t.wait_for_cancel, cancelled=lambda: True)
+        assert pool.call(t.count, (2,), progress=lambda f, s: None) == 2  # child reused
+    finally:
+        pool.close()
