@@ -48,3 +48,11 @@ def big_array(n: int, *, progress=None, cancelled=None, partial=None) -> dict:
         partial(np.arange(4, dtype=np.float32))
     progress(0.5, "making")
     return {"data": np.arange(n, dtype=np.float32), "name": "big"}
+
+
+def segfault(*, progress=None, cancelled=None):
+    """Dies the way a process that loaded damaged compiled code dies."""
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGSEGV)

@@ -96,3 +96,49 @@ def test_process_pool_forwards_hooks_and_big_results():
         assert pool.call(t.count, (2,), progress=lambda f, s: None) == 2  # child reused
     finally:
         pool.close()
+
+
+def test_a_worker_killed_by_a_signal_is_reported_replaced_and_its_cache_moved_aside(
+        tmp_path, monkeypatch):
+    """Issue 14: dead workers were handed the next job (BrokenPipeError); a segmentation
+    fault (damaged compiled kernels) must also send the kernel cache to be rebuilt."""
+    from core import jitcache
+    from core.app.pool import ProcessPool, WorkerProcessError
+    from tests import tasks_for_tests as t
+
+    monkeypatch.setenv("TWINTRACK_CACHE", str(tmp_path))
+    shared = jitcache.shared_cache()
+    shared.mkdir(parents=True)
+    (shared / ".complete").touch()
+    pool = ProcessPool(size=1, max_children=1, warm=False)
+    try:
+        with pytest.raises(WorkerProcessError, match="killed by SIGSEGV"):
+            pool.call(t.segfault)
+        assert not shared.exists()  # moved aside: the next worker that warms rebuilds it
+        assert pool.call(t.count, (3,)) == 3  # a fresh worker took the job
+        idle = pool._idle[0].process  # noqa: SLF001
+        idle.kill()  # dies while idle
+        idle.join(5)
+        assert pool.call(t.count, (2,)) == 2  # not handed to the dead one
+    finally:
+        pool.close()
+
+
+def test_a_cancelled_worker_that_is_stopped_does_not_touch_the_cache(tmp_path, monkeypatch):
+    from core import jitcache
+    from core.app.pool import ProcessPool
+    from tests import tasks_for_tests as t
+
+    monkeypatch.setenv("TWINTRACK_CACHE", str(tmp_path))
+    shared = jitcache.shared_cache()
+    shared.mkdir(parents=True)
+    (shared / ".complete").touch()
+    monkeypatch.setattr("core.app.pool._CANCEL_GRACE", 0.2)
+    pool = ProcessPool(size=1, max_children=1, warm=False)
+    try:
+        with pytest.raises(Cancelled):
+            pool.call(t.ignore_cancel, (1,), {"seconds": 5.0}, cancelled=lambda: True)
+        assert (shared / ".complete").exists()
+        assert pool.call(t.count, (1,)) == 1
+    finally:
+        pool.close()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import multiprocessing as mp
 import pickle
+import signal
 import threading
 import time
 import traceback
@@ -84,9 +85,12 @@ def _unpack(payload: bytes, refs: list[tuple]) -> Any:
 
 def _child_main(conn, cancel_event, warm: bool) -> None:  # pragma: no cover - child process
     """The child's loop: one job at a time, messages back over ``conn``."""
-    import core  # noqa: F401  (sets the persistent numba cache before librosa loads)
+    from core import jitcache  # (importing core points numba at a cache folder)
 
     if warm:
+        # Wait for (or build, under its lock) the shared compiled kernels before loading
+        # librosa: two workers compiling into one cache corrupt it.
+        jitcache.prepare()
         try:
             from core.app.analyze import warm_process
 
@@ -131,6 +135,7 @@ class _Child:
     conn: Any
     cancel: Any
     ready: bool = False
+    stopped: bool = False  # the pool stopped it (cancel, close): its death is no failure
 
 
 class ProcessPool:
@@ -146,6 +151,7 @@ class ProcessPool:
         self._idle: list[_Child] = []
         self._count = 0
         self._max = max(1, max_children)
+        self._size = min(max(0, size), self._max)
         self._warm = warm
         self._closed = False
         for _ in range(size):
@@ -166,8 +172,11 @@ class ProcessPool:
             while True:
                 if self._closed:
                     raise WorkerProcessError("the worker processes are shut down")
-                if self._idle:
-                    return self._idle.pop()
+                while self._idle:
+                    child = self._idle.pop()
+                    if child.process.is_alive():
+                        return child
+                    self._lost(child)  # died while idle (e.g. in its warm-up): replace it
                 if self._count < self._max:
                     return self._spawn()
                 if cancelled is not None and cancelled():
@@ -179,9 +188,27 @@ class ProcessPool:
             if alive and not self._closed:
                 self._idle.append(child)
             else:
-                self._count -= 1
-                _kill(child)
+                self._lost(child)
             self._lock.notify_all()
+
+    def _lost(self, child: _Child) -> None:
+        """Forget a child that died or was stopped; keep ``size`` warm ones (lock held).
+
+        A child killed by a signal it was not sent (a segmentation fault) most likely
+        loaded damaged compiled kernels: the shared cache is moved aside, and the
+        replacement builds it again before it warms up.
+        """
+        self._count -= 1
+        _kill(child)
+        code = child.process.exitcode
+        if code is not None and code < 0 and not child.stopped:
+            logger.error("a worker process was killed by signal %d; rebuilding the "
+                         "compiled-kernel cache", -code)
+            from core import jitcache
+
+            jitcache.invalidate()
+        if not self._closed and self._count < self._size:
+            self._idle.append(self._spawn())
 
     def call(self, fn: Callable, args: tuple = (), kwargs: dict | None = None, *,
              progress=None, cancelled=None, partial=None) -> Any:
@@ -204,13 +231,17 @@ class ProcessPool:
 
     def _run(self, child, fn, args, kwargs, progress, cancelled, partial) -> Any:
         child.cancel.clear()
-        child.conn.send((fn, args, kwargs, partial is not None))
+        try:
+            child.conn.send((fn, args, kwargs, partial is not None))
+        except OSError:  # it died between acquire and send
+            raise WorkerProcessError(_death(child)) from None
         asked_at = None
         while True:
             if cancelled is not None and cancelled() and asked_at is None:
                 child.cancel.set()
                 asked_at = time.monotonic()
             if asked_at is not None and time.monotonic() - asked_at > _CANCEL_GRACE:
+                child.stopped = True
                 _kill(child)
                 raise Cancelled("cancelled (the worker process was stopped)")
             try:
@@ -220,10 +251,7 @@ class ProcessPool:
                     continue
                 msg = child.conn.recv()
             except (EOFError, OSError):
-                code = child.process.exitcode
-                raise WorkerProcessError(
-                    f"the worker process stopped unexpectedly (exit code {code}); "
-                    "the window and your other tracks are unaffected") from None
+                raise WorkerProcessError(_death(child)) from None
             kind = msg[0]
             if kind == "ready":
                 child.ready = True
@@ -248,8 +276,11 @@ class ProcessPool:
         with self._lock:
             for child in self._idle:
                 while not child.ready and time.monotonic() < deadline:
-                    if child.conn.poll(0.05) and child.conn.recv()[0] == "ready":
-                        child.ready = True
+                    try:
+                        if child.conn.poll(0.05) and child.conn.recv()[0] == "ready":
+                            child.ready = True
+                    except (EOFError, OSError):  # died warming up: call() replaces it
+                        break
             return all(c.ready for c in self._idle)
 
     def close(self) -> None:
@@ -259,12 +290,31 @@ class ProcessPool:
             idle, self._idle = self._idle, []
             self._lock.notify_all()
         for child in idle:
+            child.stopped = True
             try:
                 child.conn.send(None)
             except OSError:
                 pass
             child.process.join(1.0)
             _kill(child)
+
+
+def _death(child: _Child) -> str:
+    """What happened to a child that stopped answering, for the user."""
+    child.process.join(2.0)  # its exit code is known only once it has been reaped
+    code = child.process.exitcode
+    if code is None:
+        how = "stopped answering"
+    elif code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        how = f"was killed by {name}"
+    else:
+        how = f"exited with status {code}"
+    return (f"the worker process {how}; a new one takes its place, and the window and "
+            "your other tracks are unaffected")
 
 
 def _kill(child: _Child) -> None:
