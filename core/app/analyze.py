@@ -75,14 +75,20 @@ def warm_process(*, progress: ProgressFn | None = None,
     Twintrack and fills numba's cache) it is short, and it also loads the model the
     first analysis needs.
     """
+    from core import jitcache
+
+    t0 = time.perf_counter()
+    if cancelled is not None and cancelled():
+        raise Cancelled("cancelled")
+    if not jitcache.is_ready() and progress is not None:
+        progress(0.0, "first run: preparing the analysis engine (about 30 s, once)")
+    jitcache.prepare()  # before librosa loads: the shared kernels, built once
+
     from core.analysis.audio import audio_from_array
     from core.analysis.pipeline import analyze_audio
     from core.app.warmup import synthetic_track
     from core.classify import default_model
 
-    t0 = time.perf_counter()
-    if cancelled is not None and cancelled():
-        raise Cancelled("cancelled")
     try:
         model = default_model()
     except Exception:  # a damaged shipped model is reported by the first analysis
