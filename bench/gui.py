@@ -273,7 +273,7 @@ def main() -> int:
     with contextlib.ExitStack() as stack:
         device = None
         if not pulse_running():
-            from tests.pulse import missing, pulse_server
+            from tests.fixtures.pulse import missing, pulse_server
 
             if missing() is None:  # a private server, as the playback tests start
                 stack.enter_context(pulse_server())

@@ -2,7 +2,7 @@
 
 Plays the demo track (A) and a shifted copy of it (B) in mode "AB", switching mode
 every 2 seconds (so crossfades are exercised), through :class:`core.playback.Player`
-on a private PulseAudio server with a null sink (see ``tests/pulse.py``), while a
+on a private PulseAudio server with a null sink (see ``tests/fixtures/pulse.py``), while a
 worker thread in the same process runs ``core.analysis.pipeline.analyze`` on the demo track
 in a loop and the main thread polls ``position()`` every 30 ms as the GUI does.
 
@@ -112,7 +112,7 @@ def main() -> None:
         args.latency = float(args.latency)
     except (TypeError, ValueError):
         pass
-    from tests.pulse import missing, pulse_server
+    from tests.fixtures.pulse import missing, pulse_server
 
     if missing():
         sys.exit(f"bench/playback.py needs PulseAudio: {missing()}")

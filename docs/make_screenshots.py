@@ -99,8 +99,8 @@ def shoot(display: str, *, device: str = "pulse", only: str | None = None) -> No
 
 
 def main() -> int:
-    from tests.gui.xvfb import missing, xvfb_display
-    from tests.pulse import missing as no_pulse, pulse_server
+    from tests.fixtures.pulse import missing as no_pulse, pulse_server
+    from tests.fixtures.xvfb import missing, xvfb_display
 
     why = missing() or no_pulse()
     if why:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui import xvfb
+from tests.fixtures import xvfb
 from tests.gui.conftest import wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
