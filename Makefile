@@ -72,7 +72,7 @@ model: install
 	$(BIN)/twintrack train build/corpus20 --kind mlp --seed 0 --out resources/models/default.skops
 
 bench: install
-	$(BIN)/python bench/analysis.py
+	$(BIN)/python -m bench.analysis
 
 clean:
 	rm -rf demo-output .pytest_cache .hypothesis

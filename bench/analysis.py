@@ -9,7 +9,7 @@ Prints, for a 4-minute track (the demo looped, written as Ogg Vorbis):
 * a cold fresh process (warm numba cache) until the first result;
 * peak memory (max RSS) of a fresh process analysing a 60-minute track.
 
-Usage: ``python bench/analysis.py [--quick]`` (``--quick`` skips the 60-minute run).
+Usage: ``python -m bench.analysis [--quick]`` (``--quick`` skips the 60-minute run).
 """
 
 from __future__ import annotations
@@ -25,11 +25,9 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
+from core.resources import resource_path
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from core.resources import resource_path  # noqa: E402
-
 DEMO = resource_path("demo", "karissa_hobbs-lets_go_fishin.ogg")
 
 

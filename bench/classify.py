@@ -8,7 +8,7 @@ split inflates accuracy.  The baseline is the majority class of the grouped trai
 side; the ratio printed is grouped accuracy over that baseline.  Confusion matrices
 and classification reports are written as CSV and text to ``--out``.
 
-Usage: ``python bench/classify.py [--corpus PATH] [--out DIR] [--kinds knn,mlp]``
+Usage: ``python -m bench.classify [--corpus PATH] [--out DIR] [--kinds knn,mlp]``
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 DEFAULT_CORPUS = Path("/work/corpus20v5/features.parquet")
 #: Grouped-split accuracy each target should reach.

@@ -6,7 +6,7 @@ Runs ``core.analysis.pipeline.analyze`` on every item of ``index.json`` and scor
 known from their titles, the MIREX weighted key score.  The dev set is small: these
 numbers are a sanity check, not a target to tune to.
 
-Usage: ``python bench/dev_accuracy.py``
+Usage: ``python -m bench.dev_accuracy``
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 DATA = ROOT.parent / "shared" / "data"
 
 #: Keys stated by the recordings' titles or sources.  The Musopen Brahms is titled

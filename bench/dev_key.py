@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/dev_key.py
+    .venv/bin/python -m bench.dev_key
 
 For each recording: expected key, Twintrack's estimate (core.analysis.key on the
 pipeline's CQT) and a plain librosa baseline (mean of
@@ -24,7 +24,6 @@ Expected keys were checked against the audio, not only the titles:
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
@@ -32,10 +31,8 @@ import librosa
 import mir_eval
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from core.analysis.key import (  # noqa: E402
-    PITCH_CLASSES, PROFILES, chroma_from_cqt, estimate_global_key, estimate_keys)
+from core.analysis.key import (PITCH_CLASSES, PROFILES, chroma_from_cqt, estimate_global_key,
+                               estimate_keys)
 
 SR, HOP = 22050, 512
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/dev_structure.py [--long] [--cache DIR] [--pop N]
+    .venv/bin/python -m bench.dev_structure [--long] [--cache DIR] [--pop N]
 
 Inputs are made as in the pipeline: audio read with soundfile, mixed to mono and
 resampled with soxr to 22050 Hz; frame features from :func:`core.analysis.features.
@@ -11,13 +11,14 @@ compute_frame_features` (CQT, MFCC); beats from :mod:`core.analysis.tempo` (``on
 
 * ``dev``   the dev items with section boundaries (/work/shared/data/dev, 7 tracks:
   mostly classical, "In the Year 2525" and a metal excerpt); skipped if absent;
-* ``forms`` short synthetic forms (ABAC, ABCBA, ABACAB; the generator of the tests);
-* ``pop``   synthetic pop songs (:func:`pop_song`): intro / verse / pre-chorus / chorus /
-  bridge / solo / outro of 4-16 bars at 86-134 BPM, each section type with its own chord
-  progression, pad and lead timbres, bass and drum patterns; repeats vary (melody
-  notes, timing), drum fills lead into sections, long sections get an arpeggio layer
-  half-way (a change that is not a boundary), odd seeds modulate the last chorus, every
-  third song fades out.
+* ``forms`` short synthetic forms (ABAC, ABCBA, ABACAB; the tests' generator,
+  :func:`tests.fixtures.songs.render`);
+* ``pop``   synthetic pop songs (:func:`tests.fixtures.songs.pop_song`): intro / verse /
+  pre-chorus / chorus / bridge / solo / outro of 4-16 bars at 86-134 BPM, each section
+  type with its own chord progression, pad and lead timbres, bass and drum patterns;
+  repeats vary (melody notes, timing), drum fills lead into sections, long sections get
+  an arpeggio layer half-way (a change that is not a boundary), odd seeds modulate the
+  last chorus, every third song fades out.
 
 For every item it prints trimmed boundary hit-rate F-measures (mir_eval.segment.detection)
 at 0.5 s and 3 s and the number of segments for
@@ -45,9 +46,9 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from tests.fixtures.songs import pop_song, render
 
+ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 SR, HOP = 22050, 512
 METHODS = ("new", "current", "gallery")
@@ -86,174 +87,6 @@ def cached(cache: Path | None, key: str, make) -> dict:
         path.parent.mkdir(parents=True, exist_ok=True)
         np.savez(path, **f)
     return f
-
-
-# ------------------------------------------------------------------ synthetic pop songs
-
-#: Song forms: (section type, bars).  I intro, V verse, P pre-chorus, C chorus, B bridge,
-#: S solo, O outro.
-FORMS = (
-    (("I", 4), ("V", 16), ("C", 8), ("V", 16), ("C", 8), ("B", 8), ("C", 8), ("C", 8), ("O", 4)),
-    (("I", 8), ("V", 8), ("P", 4), ("C", 8), ("V", 8), ("P", 4), ("C", 8), ("S", 8), ("C", 16),
-     ("O", 8)),
-    (("V", 8), ("V", 8), ("C", 16), ("V", 8), ("C", 16), ("B", 8), ("C", 16)),
-    (("I", 4), ("V", 12), ("C", 8), ("I", 4), ("V", 12), ("C", 8), ("B", 8), ("S", 8), ("C", 8),
-     ("O", 8)),
-)
-_MAJOR = np.array([0, 2, 4, 5, 7, 9, 11])
-_TRIAD = {0: (0, 4, 7), 1: (0, 3, 7), 2: (0, 3, 7), 3: (0, 4, 7), 4: (0, 4, 7), 5: (0, 3, 7),
-          6: (0, 3, 6)}
-
-
-def _hz(midi):
-    return 440.0 * 2.0 ** ((np.asarray(midi, dtype=float) - 69.0) / 12.0)
-
-
-def _tone(f, n, harmonics, decay, *, attack=0.01, release=2.0, vibrato=0.0, rng=None):
-    t = np.arange(n) / SR
-    phase = 2 * np.pi * f * t
-    if vibrato:
-        phase = phase + vibrato * np.sin(2 * np.pi * 5.5 * t + (rng.uniform(0, 6) if rng else 0))
-    x = np.zeros(n)
-    for h in range(1, harmonics + 1):
-        if f * h < SR / 2.2:
-            x += decay ** (h - 1) * np.sin(h * phase)
-    env = np.minimum(1.0, t / attack) * np.exp(-release * t)
-    return x * env
-
-
-def _noise_hit(rng, n, tau, highpass=False):
-    x = rng.standard_normal(n)
-    if highpass:
-        x = np.diff(x, prepend=0.0)
-    return x * np.exp(-np.arange(n) / (tau * SR))
-
-
-def _add(y, start, x, gain=1.0):
-    start = int(start)
-    if start >= len(y) or start + len(x) <= 0:
-        return
-    a = max(start, 0)
-    z = min(len(y), start + len(x))
-    y[a:z] += gain * x[a - start:z - start]
-
-
-def _section_spec(kind, rng, key):
-    """Random but fixed music of one section type."""
-    n_chords = 4
-    degrees = rng.choice(7, size=n_chords, replace=True)
-    degrees[0] = {"V": 0, "C": 3, "P": 1, "B": 5, "S": 0, "I": 0, "O": 0}.get(kind, 0) \
-        if rng.random() < 0.7 else degrees[0]
-    return {
-        "degrees": degrees,
-        "bars_per_chord": int(rng.choice([1, 2]) if kind in "VC" else 1),
-        "pad": (int(rng.integers(1, 9)), float(rng.uniform(0.2, 0.9)),
-                float(rng.uniform(0.3, 3.0))),
-        "lead": (int(rng.integers(2, 7)), float(rng.uniform(0.3, 0.8))),
-        "melody": rng.integers(0, 7, size=8) + 7 * rng.integers(0, 2, size=8),
-        "rhythm": rng.choice([1, 2], size=8),
-        "has_lead": kind in "VCPBS",
-        "drums": {"I": 0, "V": 1, "P": 1, "C": 2, "B": 3, "S": 2, "O": 0}[kind],
-        "bass_eighths": bool(rng.random() < 0.5),
-        "gain": {"I": 0.6, "V": 0.75, "P": 0.85, "C": 1.0, "B": 0.7, "S": 0.9, "O": 0.6}[kind],
-        "key": key + (int(rng.choice([0, 0, 5, -3])) if kind == "B" else 0),
-    }
-
-
-def pop_song(seed: int, form=None):
-    """Audio (float32, 22050 Hz), reference boundaries (s), section labels and tempo.
-
-    ``form`` is a sequence of ``(section type, bars)``; by default one of :data:`FORMS`.
-    """
-    rng = np.random.default_rng(seed)
-    form = FORMS[seed % len(FORMS)] if form is None else tuple(form)
-    bpm = float(rng.uniform(86, 134))
-    beat = 60.0 / bpm
-    key = int(rng.integers(45, 57))
-    specs = {}
-    n_beats = 4 * sum(b for _, b in form)
-    y = np.zeros(int((n_beats * beat + 2.0) * SR))
-    kick = _tone(55.0, int(0.25 * SR), 1, 0.0, attack=0.002, release=18.0) \
-        * np.linspace(1.6, 1.0, int(0.25 * SR))
-    bounds, labels, b0 = [0.0], [], 0
-    n_chorus = sum(k == "C" for k, _ in form)
-    seen_chorus = 0
-    for si, (kind, bars) in enumerate(form):
-        if kind not in specs:
-            specs[kind] = _section_spec(kind, rng, key)
-        sp = specs[kind]
-        skey = sp["key"]
-        if kind == "C":
-            seen_chorus += 1
-            if seen_chorus == n_chorus and seed % 2 == 1:  # key change in the last chorus
-                skey += 1
-        fade = si == len(form) - 1 and seed % 3 == 0
-        layer = bars >= 12 and rng.random() < 0.5
-        for bar in range(bars):
-            t_bar = (b0 + 4 * bar) * beat
-            g = sp["gain"] * (np.linspace(1, 0.1, bars)[bar] if fade else 1.0)
-            deg = sp["degrees"][(bar // sp["bars_per_chord"]) % 4]
-            root = skey + _MAJOR[deg]
-            # chords: pad sustained over the bar
-            h, d, rel = sp["pad"]
-            for iv in _TRIAD[int(deg)]:
-                _add(y, t_bar * SR, _tone(_hz(root + 12 + iv), int(4 * beat * SR), h, d,
-                                          attack=0.03, release=rel), 0.10 * g)
-            # bass
-            steps = 8 if sp["bass_eighths"] else 2
-            for s in range(steps):
-                _add(y, (t_bar + s * 4 * beat / steps) * SR,
-                     _tone(_hz(root - 12), int(4 * beat / steps * SR), 4, 0.5, release=4.0),
-                     0.22 * g)
-            # lead melody (same motif per section type, small variations per instance)
-            if sp["has_lead"]:
-                for s in range(4):
-                    m = sp["melody"][(2 * (bar % 2) + s) % 8]
-                    if rng.random() < 0.25:
-                        m = m + rng.choice([-1, 1])
-                    dur = sp["rhythm"][s] * beat
-                    midi = skey + 12 + _MAJOR[m % 7] + 12 * (m // 7)
-                    lh, ld = sp["lead"]
-                    _add(y, (t_bar + s * beat + rng.normal(0, 0.01)) * SR,
-                         _tone(_hz(midi), int(dur * SR), lh, ld, attack=0.04, release=1.0,
-                               vibrato=0.3, rng=rng), 0.10 * g)
-            # a distractor inside long sections: an arpeggio layer enters half-way
-            if layer and bar >= bars // 2:
-                for q in range(8):
-                    iv = _TRIAD[int(deg)][q % 3] + 12 * (q // 3 % 2)
-                    _add(y, (t_bar + q * beat / 2) * SR,
-                         _tone(_hz(root + 24 + iv), int(beat / 2 * SR), 3, 0.4, release=6.0),
-                         0.05 * g)
-            # drums
-            dr = sp["drums"]
-            last_bar = bar == bars - 1 and si < len(form) - 1
-            for q in range(8):  # eighth notes
-                tq = (t_bar + q * beat / 2 + rng.normal(0, 0.004)) * SR
-                vel = rng.uniform(0.8, 1.0)
-                if last_bar and q >= 6 and dr:  # a snare fill into the next section
-                    _add(y, tq, _noise_hit(rng, int(0.12 * SR), 0.04), 0.25 * g * vel)
-                    continue
-                if dr == 0:
-                    if q % 2 == 0 and kind == "I":
-                        _add(y, tq, _noise_hit(rng, int(0.04 * SR), 0.008, True), 0.05 * g)
-                    continue
-                if (dr == 2 and q % 2 == 0) or (dr in (1, 3) and q in (0, 5 if dr == 1 else 3)):
-                    _add(y, tq, kick, 0.5 * g * vel)
-                if q in (2, 6):
-                    _add(y, tq, _noise_hit(rng, int(0.15 * SR), 0.05), 0.22 * g * vel)
-                    _add(y, tq, _tone(190.0, int(0.1 * SR), 2, 0.5, release=30.0), 0.1 * g)
-                hat_tau = 0.06 if dr == 2 else 0.01
-                if dr != 3 or q % 2 == 0:
-                    _add(y, tq, _noise_hit(rng, int(0.1 * SR), hat_tau, True), 0.04 * g * vel)
-            if bar == 0 and kind in "CS" and si > 0:  # crash on the first beat of a chorus
-                _add(y, t_bar * SR, _noise_hit(rng, int(1.5 * SR), 0.5, True), 0.08)
-        b0 += 4 * bars
-        bounds.append(b0 * beat)
-        labels.append(kind)
-    y = y[: int(bounds[-1] * SR) + int(0.5 * SR)]
-    y += 1e-3 * rng.standard_normal(len(y))
-    y = 0.5 * y / np.max(np.abs(y))
-    return y.astype(np.float32), np.array(bounds), labels, bpm
 
 
 # ------------------------------------------------------------------ methods and scores
@@ -386,8 +219,6 @@ def main() -> int:
                 groups["dev"].append((name, f))
     else:
         print(f"no dev data at {index}: synthetic items only")
-    from tests.test_structure import render
-
     for form, tempo in (("ABAC", 96.0), ("ABCBA", 128.0), ("ABACAB", 110.0)):
         f = cached(args.cache, f"form_{form}_{tempo:.0f}", lambda form=form, tempo=tempo: {
             **features(render(form, tempo)[0]), "ref": render(form, tempo)[2]})

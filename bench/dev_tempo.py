@@ -2,7 +2,7 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/dev_tempo.py
+    .venv/bin/python -m bench.dev_tempo
 
 For every dev item with a reference tempo (``../shared/data/dev/index.json``) plus the
 90 BPM trumpet loop, prints reference, estimate, ACC1 (within 4 %) and ACC2 (also at
@@ -17,7 +17,6 @@ The dev set is tiny (five items): it is a smoke test of accuracy, not a measurem
 from __future__ import annotations
 
 import json
-import sys
 import time
 from pathlib import Path
 
@@ -26,8 +25,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from core.analysis import tempo as rhythm  # noqa: E402
+from core.analysis import tempo as rhythm
 
 SR, N_FFT, HOP, N_MELS = 22050, 2048, 512, 128
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -15,7 +15,7 @@ beside the goal (0.90 per target) and the original study's figures:
 from the REPET-SIM background (:mod:`core.analysis.vocals`) and prints both, with the analysis
 time of each (the baseline is the plain analysis of the same files, same run).
 
-Usage: ``python bench/feedback.py [FILES...] [--variants N] [--seed S] [--model PATH]
+Usage: ``python -m bench.feedback [FILES...] [--variants N] [--seed S] [--model PATH]
 [--vocal-suppression]``
 """
 
@@ -27,9 +27,6 @@ import time
 from pathlib import Path
 
 import numpy as np
-
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 AUDIO = Path("/work/shared/data/audio")
 GOAL = 0.90

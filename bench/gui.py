@@ -1,6 +1,6 @@
 """GUI benchmark: first waveform, zoom frame time, GUI-thread stalls, playback underruns.
 
-Run with ``python bench/gui.py`` (offscreen unless QT_QPA_PLATFORM is set).  Every figure
+Run with ``python -m bench.gui`` (offscreen unless QT_QPA_PLATFORM is set).  Every figure
 is printed with a baseline measured in the same run:
 
 * drop -> first waveform for a 10-minute track (the demo looped into an OGG file),
@@ -32,7 +32,6 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 DEMO = ROOT / "resources" / "demo" / "karissa_hobbs-lets_go_fishin.ogg"
 TEN_MIN = Path(tempfile.gettempdir()) / "twintrack-bench-10min.ogg"
@@ -273,7 +272,7 @@ def main() -> int:
     with contextlib.ExitStack() as stack:
         device = None
         if not pulse_running():
-            from tests.pulse import missing, pulse_server
+            from tests.fixtures.pulse import missing, pulse_server
 
             if missing() is None:  # a private server, as the playback tests start
                 stack.enter_context(pulse_server())

@@ -2,7 +2,7 @@
 
 Plays the demo track (A) and a shifted copy of it (B) in mode "AB", switching mode
 every 2 seconds (so crossfades are exercised), through :class:`core.playback.Player`
-on a private PulseAudio server with a null sink (see ``tests/pulse.py``), while a
+on a private PulseAudio server with a null sink (see ``tests/fixtures/pulse.py``), while a
 worker thread in the same process runs ``core.analysis.pipeline.analyze`` on the demo track
 in a loop and the main thread polls ``position()`` every 30 ms as the GUI does.
 
@@ -11,7 +11,7 @@ underruns, callbacks, the longest and mean callback against the block period, th
 least audio still queued when a callback ran (headroom), and whether position()
 ever went backwards.  Target: 0 underruns under load.
 
-Usage: ``python bench/playback.py [--seconds 60] [--latency 0.1|low|high] [--blocksize 512]``
+Usage: ``python -m bench.playback [--seconds 60] [--latency 0.1|low|high] [--blocksize 512]``
 (``--seconds 600`` for the 10-minute figure).  Needs pulseaudio, pactl and parec.
 """
 
@@ -21,14 +21,10 @@ import argparse
 import sys
 import threading
 import time
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from core.resources import resource_path  # noqa: E402
+from core.resources import resource_path
 
 DEMO = resource_path("demo", "karissa_hobbs-lets_go_fishin.ogg")
 
@@ -112,10 +108,10 @@ def main() -> None:
         args.latency = float(args.latency)
     except (TypeError, ValueError):
         pass
-    from tests.pulse import missing, pulse_server
+    from tests.fixtures.pulse import missing, pulse_server
 
     if missing():
-        sys.exit(f"bench/playback.py needs PulseAudio: {missing()}")
+        sys.exit(f"bench.playback needs PulseAudio: {missing()}")
     from core.analysis.pipeline import analyze
 
     analyze(DEMO)  # warm numba's cache outside the measurement

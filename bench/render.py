@@ -5,7 +5,7 @@ and median of ``--runs`` renders) and, in the same run, the analysis time of the
 audio, so the two halves of the loop can be compared on one machine state.  The load
 average is printed too: other work on the cores makes both numbers meaningless.
 
-Usage: ``python bench/render.py [--runs N]``
+Usage: ``python -m bench.render [--runs N]``
 """
 
 from __future__ import annotations
@@ -13,15 +13,10 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from core.descriptors import load_dictionary  # noqa: E402
-from core.render.timeline import Region, Span, Timeline  # noqa: E402
+from core.descriptors import load_dictionary
+from core.render.timeline import Region, Span, Timeline
 
 REGIONS = [  # (descriptor, bpm, tonic, mode, seconds): 3 minutes, six regions
     ("pop_indie_hopeful", 112.0, "D", "major", 32.0),

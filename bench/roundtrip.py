@@ -6,42 +6,23 @@
 2. Sweep: one 20 s single-region render per active descriptor (random key and tempo
    in range), analysed; key and tempo agreement per descriptor family, with the misses.
 
-Usage: ``python bench/roundtrip.py [--extra N] [--seed S] [--sweep]`` (the multi-region
-set is the fixed :data:`MULTI` plus N random timelines, default 12, drawn with seed S,
-default 7; another seed gives a held-out set).
+Usage: ``python -m bench.roundtrip [--extra N] [--seed S] [--sweep]`` (the multi-region
+set is the fixed :data:`~tests.fixtures.timelines.MULTI` plus N random timelines, default
+12, drawn with seed S, default 7; another seed gives a held-out set).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from core.descriptors import load_dictionary  # noqa: E402
-from core.render.timeline import Region, Span, Timeline  # noqa: E402
+from core.descriptors import load_dictionary
+from core.render.timeline import Timeline
+from tests.fixtures.timelines import MULTI, make_timeline
 
 PITCHES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
-
-#: (descriptor, bpm, tonic, mode, seconds) per region
-MULTI = [
-    [("pop_indie_hopeful", 112, "D", "major", 24), ("rock_indie_driving", 136, "A", "minor", 24),
-     ("pop_indie_hopeful", 112, "D", "major", 24)],
-    [("electronica_house_euphoric", 126, "F", "major", 30),
-     ("hip_hop_boom_bap_gritty", 90, "C", "minor", 30),
-     ("folk_acoustic_heartfelt", 100, "G", "major", 30)],
-    [("electronica_synthwave_nostalgic", 104, "E", "minor", 28),
-     ("pop_upbeat_playful", 120, "A#", "major", 20),
-     ("electronica_synthwave_nostalgic", 104, "E", "minor", 28),
-     ("rock_hard_aggressive", 150, "F#", "minor", 24)],
-    [("cinematic_percussion_primal_pulsing", 108, "D", "minor", 30),
-     ("documentary_corporate_uplifting", 118, "C", "major", 30)],
-]
 
 
 def random_sets(dictionary, n: int, seed: int = 7) -> list:
@@ -59,19 +40,6 @@ def random_sets(dictionary, n: int, seed: int = 7) -> list:
                           "minor" if rng.random() < 0.5 else "major", float(rng.integers(16, 40))))
         out.append(parts)
     return out
-
-
-def make_timeline(parts, dictionary) -> Timeline:
-    spans, t = [], 0.0
-    for i, (name, bpm, tonic, mode, dur) in enumerate(parts):
-        if name not in dictionary:
-            raise SystemExit(f"unknown descriptor {name}")
-        groups = dictionary.by_name(name).tags.instrument_groups
-        spans.append(Span(t, "metered", i, float(bpm), groups,
-                          (Region(i, name, tonic, mode, 0.0),)))
-        t += dur
-    spans.append(Span(t, "unmetered", len(parts)))
-    return Timeline(tuple(spans), {})
 
 
 def round_trip(timeline: Timeline, seed: int):

@@ -9,26 +9,22 @@ Writes, into an output folder (default ``/tmp/synth_gallery``):
 
 and prints the real-time factor of a dense three-minute, five-part render.
 
-Usage: ``python bench/synth_gallery.py [OUT_DIR] [--no-speed]``
+Usage: ``python -m bench.synth_gallery [OUT_DIR] [--no-speed]``
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from core.render.events import MixSpec, NoteEvent, PartSpec  # noqa: E402
-from core.render.instruments import DRUM_GROUPS, INSTRUMENT_GROUPS  # noqa: E402
-from core.render.mixer import render_mix  # noqa: E402
+from core.render.events import MixSpec, NoteEvent, PartSpec
+from core.render.instruments import DRUM_GROUPS, INSTRUMENT_GROUPS
+from core.render.mixer import render_mix
 
 SR = 44100
 RANGES = {"bass": 36, "synth_bass": 36, "brass": 55, "woodwinds": 67, "synth_lead": 67,

@@ -10,7 +10,7 @@ default preferences (kept in a temporary settings file, never the user's):
 * ``04-playback-unavailable.png`` the same with an audio output that cannot be opened:
   the app runs on and the transport says why it is disabled.
 
-Usage: ``.venv/bin/python docs/make_screenshots.py`` (needs Xvfb and PulseAudio: make
+Usage: ``.venv/bin/python -m docs.make_screenshots`` (needs Xvfb and PulseAudio: make
 system-deps-test).
 """
 
@@ -23,7 +23,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 OUT = ROOT / "docs" / "screenshots"
 DEMO = ROOT / "resources" / "demo" / "karissa_hobbs-lets_go_fishin.ogg"
 
@@ -99,8 +98,8 @@ def shoot(display: str, *, device: str = "pulse", only: str | None = None) -> No
 
 
 def main() -> int:
-    from tests.gui.xvfb import missing, xvfb_display
-    from tests.pulse import missing as no_pulse, pulse_server
+    from tests.fixtures.pulse import missing as no_pulse, pulse_server
+    from tests.fixtures.xvfb import missing, xvfb_display
 
     why = missing() or no_pulse()
     if why:

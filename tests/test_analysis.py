@@ -15,7 +15,7 @@ from core.io.export import to_jams
 from core.record import Settings, analysis_from_dict, dumps
 from core.progress import Reporter
 
-from .signals import SR, form
+from .fixtures.signals import SR, form
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import soundfile as sf
 
 from core.cli import main
 
-from .signals import SR, form
+from .fixtures.signals import SR, form
 
 
 @pytest.fixture(scope="module")

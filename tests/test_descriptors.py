@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import importlib.util
 import itertools
 import json
 import statistics
 from collections import Counter, defaultdict
-from pathlib import Path
 
 import jsonschema
 import pytest
@@ -22,8 +20,8 @@ from core.descriptors import (DRUM_GROUPS, DRUM_STYLE_GROUPS, Descriptor, Dictio
                               load_dictionary)
 from core.errors import FormatError, TwintrackError
 from core.resources import resource_path, schema
+from tools import make_descriptors
 
-ROOT = Path(__file__).resolve().parents[1]
 GENRES = ("cinematic", "documentary", "electronica", "folk", "hip_hop", "pop", "rock")
 SCHEMA = "descriptors.schema.json"
 
@@ -536,8 +534,5 @@ def test_distance_respects_the_hierarchy(d):
 
 # ----------------------------------------------------------------------------- generator
 def test_shipped_json_is_the_generator_output():
-    spec = importlib.util.spec_from_file_location("make_descriptors",
-                                                  ROOT / "bench" / "make_descriptors.py")
-    gen = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(gen)
-    assert resource_path("descriptors.json").read_text(encoding="utf-8") == gen.render()
+    assert (resource_path("descriptors.json").read_text(encoding="utf-8")
+            == make_descriptors.render())

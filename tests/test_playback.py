@@ -18,7 +18,7 @@ from core import playback
 from core.errors import TwintrackError
 from core.playback import FADE_SECONDS, MODES, Loop, Mixer, PlaybackUnavailable, Player
 
-from .pulse import pulse  # noqa: F401  (fixture)
+from .fixtures.pulse import pulse  # noqa: F401  (fixture)
 
 SR = 44100
 N_FADE = round(FADE_SECONDS * SR)

@@ -3,28 +3,23 @@
 Issue 3's acceptance: in every region the analysis finds the asked tempo (within 4 %)
 and key (MIREX weighted >= 0.9), and boundaries within 1 s of the region changes
 (F@1 >= 0.9 over the set).  All hold on this set (F@1 1.0 since the texture evidence of
-core.analysis.structure); ``bench/roundtrip.py`` measures larger sets (F@1 0.92 over its 16
+core.analysis.structure); ``bench.roundtrip`` measures larger sets (F@1 0.92 over its 16
 timelines, 0.93 over 24 with ``--seed 99``; tempo ACC1 0.89-0.90 and key 0.95 there,
 where a few slow or very fast regions are heard at another metrical level).
 """
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import numpy as np
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "bench"))
+from core.analysis.pipeline import analyze_audio
+from core.analysis.audio import audio_from_array
+from core.descriptors import load_dictionary
+from core.evaluation.reference import score_render
+from core.render.engine import render_timeline
 
-from roundtrip import MULTI, make_timeline  # noqa: E402
-
-from core.analysis.pipeline import analyze_audio  # noqa: E402
-from core.analysis.audio import audio_from_array  # noqa: E402
-from core.descriptors import load_dictionary  # noqa: E402
-from core.evaluation.reference import score_render  # noqa: E402
-from core.render.engine import render_timeline  # noqa: E402
+from .fixtures.timelines import MULTI, make_timeline
 
 
 @pytest.fixture(scope="module")

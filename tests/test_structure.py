@@ -1,6 +1,6 @@
 """Tests of core.analysis.structure (form segmentation).
 
-Synthetic forms (tests' own generator), a short pop-like song (the bench's generator),
+Synthetic forms and a short pop-like song (generators in :mod:`tests.fixtures.songs`),
 degenerate inputs, k handling, determinism, cancellation and one real recording (skipped
 when /work/shared/data is absent).
 """
@@ -16,56 +16,12 @@ import mir_eval
 import numpy as np
 import pytest
 
-from bench.dev_structure import pop_song
 from core.errors import Cancelled
 from core.analysis.structure import BOUNDARY_METHODS, Segmentation, duration_bounds, segment
+from tests.fixtures.songs import pop_song, render
 
 SR, HOP = 22050, 512
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-
-# texture name -> (chord roots in semitones above A2, harmonics, harmonic decay, hi-hat level)
-TEXTURES = {
-    "A": ([0, 5, 7, 5], 3, 0.5, 0.0),
-    "B": ([3, 8, 10, 1], 8, 0.9, 0.3),
-    "C": ([2, 2, 9, 9], 1, 0.1, 0.6),
-}
-SECTION_BEATS = {"A": 24, "B": 32, "C": 20}
-
-
-def _note(f: float, n: int, harmonics: int, decay: float) -> np.ndarray:
-    t = np.arange(n) / SR
-    x = sum(decay ** (i - 1) * np.sin(2 * np.pi * f * i * t) for i in range(1, harmonics + 1))
-    return x / harmonics * np.exp(-1.5 * t)
-
-
-def _bar_beat(lab: str, b: int, n_beat: int, rng) -> np.ndarray:
-    """One beat of section ``lab``: a triad of the chord loop, a kick and maybe a hat."""
-    roots, harmonics, decay, hat = TEXTURES[lab]
-    third = 4 if lab == "A" else 3
-    root = roots[(b // 4) % 4]
-    x = sum(_note(110.0 * 2 ** ((root + iv) / 12), n_beat, harmonics, decay)
-            for iv in (0, third, 7))
-    k = int(0.08 * SR)
-    x[:k] += 0.8 * np.sin(2 * np.pi * 60 * np.arange(k) / SR) * np.exp(-np.arange(k) / (0.02 * SR))
-    if hat:
-        h, k = n_beat // 2, int(0.04 * SR)
-        x[h:h + k] += hat * rng.standard_normal(k) * np.exp(-np.arange(k) / (0.01 * SR))
-    return x
-
-
-@functools.lru_cache(maxsize=None)
-def render(form: str, tempo: float, seed: int = 0):
-    """Audio, beat times and section boundaries (s) of a synthetic ``form``."""
-    rng = np.random.default_rng(seed)
-    n_beat = int(round(60.0 / tempo * SR))
-    parts, beats, bounds = [], [], [0.0]
-    for lab in form:
-        for b in range(SECTION_BEATS[lab]):
-            beats.append(sum(len(p) for p in parts) / SR)
-            parts.append(_bar_beat(lab, b, n_beat, rng))
-        bounds.append(sum(len(p) for p in parts) / SR)
-    y = np.concatenate(parts)
-    return (0.3 * y / np.max(np.abs(y))).astype(np.float32), np.array(beats), np.array(bounds)
 
 
 def features(y: np.ndarray):

@@ -1,6 +1,6 @@
 """Run ``twintrack gui TRACK --render RENDER`` until the window shows both, then report.
 
-Usage: ``python tests/gui/open_window_check.py TRACK RENDER OUT.json [TIMEOUT]``.
+Usage: ``python -m tests.gui.open_window_check TRACK RENDER OUT.json [TIMEOUT]``.
 
 Goes through the real command line (``core.cli.main``), with the platform Qt picks
 (``xcb`` under Xvfb).  A timer checks the main window; once the track is analysed and
@@ -14,9 +14,6 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(ROOT))
 
 
 def main() -> int:

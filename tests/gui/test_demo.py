@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 
-from tests.gui import xvfb
+from tests.fixtures import xvfb
 from tests.gui.conftest import wait_idle
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -227,7 +227,7 @@ def test_real_window_under_xvfb_opens_with_track_and_render(short_track, rendere
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # the app's settings stay private
     with xvfb.xvfb_display() as display:
         done = subprocess.run(
-            [sys.executable, str(ROOT / "tests" / "gui" / "open_window_check.py"),
+            [sys.executable, "-m", "tests.gui.open_window_check",
              str(short_track), str(rendered), str(out), "150"],
             env=dict(env, DISPLAY=display), cwd=ROOT, capture_output=True, text=True,
             timeout=240)

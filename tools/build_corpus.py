@@ -13,8 +13,8 @@ before giving up.  Exit status 0 if every render made it into the table, else 1.
 
 Usage::
 
-    python bench/build_corpus.py --per-descriptor 20 --out /work/corpus20
-    python bench/build_corpus.py --per-descriptor 1 --out /tmp/c1 --durations 10,30,60
+    python -m tools.build_corpus --per-descriptor 20 --out /work/corpus20
+    python -m tools.build_corpus --per-descriptor 1 --out /tmp/c1 --durations 10,30,60
 """
 
 from __future__ import annotations
@@ -25,11 +25,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from core.corpus import generate_corpus, plan_renders, summary  # noqa: E402
-from core.errors import TwintrackError  # noqa: E402
+from core.corpus import generate_corpus, plan_renders, summary
+from core.errors import TwintrackError
 
 log = logging.getLogger("build_corpus")
 

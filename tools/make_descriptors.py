@@ -2,8 +2,8 @@
 
 Run from the repository root::
 
-    .venv/bin/python bench/make_descriptors.py           # rewrite the shipped file
-    .venv/bin/python bench/make_descriptors.py --check   # exit 1 if it is out of date
+    .venv/bin/python -m tools.make_descriptors           # rewrite the shipped file
+    .venv/bin/python -m tools.make_descriptors --check   # exit 1 if it is out of date
 
 The dictionary is the product of a few small tables.  :data:`MOODS` fixes what a mood
 *means* (sentiment, valence, momentum) and its colour instrument, register and filter;
@@ -32,11 +32,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-from core.descriptors import dictionary_from_dict  # noqa: E402
-from core.render.theory import family  # noqa: E402
+from core.descriptors import dictionary_from_dict
+from core.render.theory import family
 
+ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "resources" / "descriptors.json"
 VERSION = "descriptors-v4"
 logger = logging.getLogger("make_descriptors")
