@@ -80,7 +80,7 @@ def test_load_render_reads_the_companion_analysis(tmp_path, small_analysis):
 
 def test_process_pool_forwards_hooks_and_big_results():
     from core.app.pool import Isolated, ProcessPool
-    from tests import tasks_for_tests as t
+    from tests.fixtures import tasks as t
 
     pool = ProcessPool(size=1, max_children=1, warm=False)
     try:
@@ -104,7 +104,7 @@ def test_a_worker_killed_by_a_signal_is_reported_replaced_and_its_cache_moved_as
     fault (damaged compiled kernels) must also send the kernel cache to be rebuilt."""
     from core import jitcache
     from core.app.pool import ProcessPool, WorkerProcessError
-    from tests import tasks_for_tests as t
+    from tests.fixtures import tasks as t
 
     monkeypatch.setenv("TWINTRACK_CACHE", str(tmp_path))
     shared = jitcache.shared_cache()
@@ -127,7 +127,7 @@ def test_a_worker_killed_by_a_signal_is_reported_replaced_and_its_cache_moved_as
 def test_a_cancelled_worker_that_is_stopped_does_not_touch_the_cache(tmp_path, monkeypatch):
     from core import jitcache
     from core.app.pool import ProcessPool
-    from tests import tasks_for_tests as t
+    from tests.fixtures import tasks as t
 
     monkeypatch.setenv("TWINTRACK_CACHE", str(tmp_path))
     shared = jitcache.shared_cache()

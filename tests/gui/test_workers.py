@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from core.errors import Cancelled
-from tests import tasks_for_tests as t
+from tests.fixtures import tasks as t
 
 
 @pytest.fixture
