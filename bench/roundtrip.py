@@ -14,6 +14,7 @@ default 7; another seed gives a held-out set).
 from __future__ import annotations
 
 import argparse
+import itertools
 import sys
 from collections import defaultdict
 from pathlib import Path
@@ -24,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.descriptors import load_dictionary  # noqa: E402
-from core.render.timeline import Region, Span, Timeline  # noqa: E402
+from core.render.timeline import Timeline  # noqa: E402
 
 PITCHES = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 
@@ -62,16 +63,14 @@ def random_sets(dictionary, n: int, seed: int = 7) -> list:
 
 
 def make_timeline(parts, dictionary) -> Timeline:
-    spans, t = [], 0.0
-    for i, (name, bpm, tonic, mode, dur) in enumerate(parts):
+    names, tempi, tonics, modes, seconds = zip(*parts)
+    for name in names:
         if name not in dictionary:
             raise SystemExit(f"unknown descriptor {name}")
-        groups = dictionary.by_name(name).tags.instrument_groups
-        spans.append(Span(t, "metered", i, float(bpm), groups,
-                          (Region(i, name, tonic, mode, 0.0),)))
-        t += dur
-    spans.append(Span(t, "unmetered", len(parts)))
-    return Timeline(tuple(spans), {})
+    return Timeline.from_regions(
+        list(itertools.accumulate(seconds, initial=0.0)), descriptors=names,
+        keys=list(zip(tonics, modes)), tempi=[float(bpm) for bpm in tempi],
+        instrument_groups=[dictionary.by_name(n).tags.instrument_groups for n in names])
 
 
 def round_trip(timeline: Timeline, seed: int):

@@ -52,15 +52,15 @@ class _Outcome:
 def _audio(job: CorpusJob, settings: Settings, cancelled: CancelledFn | None):
     from core.analysis.audio import audio_from_array, load_for_analysis
     from core.render.engine import render_timeline
-    from core.render.timeline import Region, Span, Timeline
+    from core.render.timeline import Timeline
 
     if job.path is not None:
         return load_for_analysis(job.path, sr=settings.sr, reporter=Reporter(None, cancelled))
-    spans = (Span(0.0, "metered", 0, job.tempo, job.groups,
-                  (Region(0, job.descriptor, job.tonic, job.mode, 0.0),)),
-             Span(job.duration, "unmetered", 1))
-    render = render_timeline(Timeline(spans, {"title": job.source, "seed": job.seed}),
-                             seed=job.seed, cancelled=cancelled)
+    timeline = Timeline.from_regions((0.0, job.duration), descriptors=[job.descriptor],
+                                     keys=[(job.tonic, job.mode)], tempi=[job.tempo],
+                                     instrument_groups=[job.groups],
+                                     meta={"title": job.source, "seed": job.seed})
+    render = render_timeline(timeline, seed=job.seed, cancelled=cancelled)
     return audio_from_array(render.audio, render.sr, name=job.source, target_sr=settings.sr)
 
 
