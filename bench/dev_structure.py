@@ -67,9 +67,9 @@ def load(path: Path) -> np.ndarray:
 def features(y: np.ndarray) -> dict:
     """CQT, MFCC and beats exactly as the pipeline computes them."""
     from core.analysis import tempo as rhythm
-    from core.analysis.features import FrameParams, compute_frame_features
+    from core.analysis.features import compute_frame_features
 
-    fr = compute_frame_features(np.asarray(y, dtype=np.float32), params=FrameParams())
+    fr = compute_frame_features(np.asarray(y, dtype=np.float32))
     oenv = rhythm.onset_envelope(fr.mel, sr=SR, hop_length=HOP)
     bpm = rhythm.global_tempo(oenv, sr=SR, hop_length=HOP).bpm
     beats = rhythm.beat_track(oenv, sr=SR, hop_length=HOP, bpm=bpm)

@@ -11,12 +11,13 @@ Usage: ``python -m bench.render [--runs N]``
 from __future__ import annotations
 
 import argparse
+import itertools
 import os
 import statistics
 import time
 
 from core.descriptors import load_dictionary
-from core.render.timeline import Region, Span, Timeline
+from core.render.timeline import Timeline
 
 REGIONS = [  # (descriptor, bpm, tonic, mode, seconds): 3 minutes, six regions
     ("pop_indie_hopeful", 112.0, "D", "major", 32.0),
@@ -30,14 +31,13 @@ REGIONS = [  # (descriptor, bpm, tonic, mode, seconds): 3 minutes, six regions
 
 def timeline() -> Timeline:
     d = load_dictionary()
-    spans, t = [], 0.0
-    for i, (name, bpm, tonic, mode, dur) in enumerate(REGIONS):
-        name = name if name in d else next(iter(d.active())).name
-        spans.append(Span(t, "metered", i, bpm, d.by_name(name).tags.instrument_groups,
-                          (Region(i, name, tonic, mode, 0.0),)))
-        t += dur
-    spans.append(Span(t, "unmetered", len(REGIONS)))
-    return Timeline(tuple(spans), {"title": "bench"})
+    names, tempi, tonics, modes, seconds = zip(*REGIONS)
+    names = [name if name in d else next(iter(d.active())).name for name in names]
+    return Timeline.from_regions(
+        list(itertools.accumulate(seconds, initial=0.0)), descriptors=names,
+        keys=list(zip(tonics, modes)), tempi=tempi,
+        instrument_groups=[d.by_name(n).tags.instrument_groups for n in names],
+        meta={"title": "bench"})
 
 
 def _load() -> str:

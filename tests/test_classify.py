@@ -317,13 +317,13 @@ def _render_features(name: str, *, seed: int, seconds: float = 20.0) -> np.ndarr
     from core.analysis.audio import audio_from_array
     from core.render.planning import instrumentation
     from core.render.engine import render_timeline
-    from core.render.timeline import Region, Span, Timeline
+    from core.render.timeline import Timeline
 
     desc = load_dictionary().by_name(name)
     bpm = (desc.tags.tempo_min + desc.tags.tempo_max) / 2 + seed % 5
-    region = Region(0, name, "D", desc.tags.mode, 0.0)
-    timeline = Timeline((Span(0.0, "metered", 0, bpm, instrumentation(desc, seed=seed),
-                              (region,)), Span(seconds, "unmetered", 1)))
+    timeline = Timeline.from_regions((0.0, seconds), descriptors=[name],
+                                     keys=[("D", desc.tags.mode)], tempi=[bpm],
+                                     instrument_groups=[instrumentation(desc, seed=seed)])
     render = render_timeline(timeline, seed=seed)
     return window_feature_table(audio_from_array(render.audio, render.sr))[1]
 

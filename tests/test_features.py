@@ -6,8 +6,8 @@ import librosa
 import numpy as np
 import pytest
 
-from core.analysis.features import (FrameParams, compute_frame_features, window_grid, window_mean,
-                           window_std)
+from core.analysis.features import (compute_frame_features, window_grid, window_mean,
+                                    window_std)
 from core.analysis.featureset import FEATURE_NAMES, load_pca, pca_inputs, window_features
 
 
@@ -22,8 +22,8 @@ def signal():
 
 @pytest.mark.parametrize("block_frames", [64, 300, 2048])
 def test_blocked_features_equal_whole_track_librosa(signal, block_frames):
-    frames = compute_frame_features(signal, params=FrameParams(block_frames=block_frames,
-                                                                cqt_block_frames=4 * block_frames))
+    frames = compute_frame_features(signal, block_frames=block_frames,
+                                    cqt_block_frames=4 * block_frames)
     S = np.abs(librosa.stft(signal, n_fft=2048, hop_length=512))
     mel = librosa.feature.melspectrogram(S=S ** 2, sr=22050, n_mels=128)
     assert frames.mel.shape == mel.shape

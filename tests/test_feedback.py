@@ -10,7 +10,7 @@ from core.evaluation.feedback import compare_multi, compare_single, summarise, w
 from core.analysis.reduce import segment_table
 from core.record import TARGETS
 from core.render.planning import plan_multi
-from core.render.timeline import Region, Span, Timeline
+from core.render.timeline import Timeline
 
 D1 = ("pop", "indie", "hopeful", "positive", "2", "2")
 D2 = ("rock", "indie", "driving", "positive", "1", "3")
@@ -27,9 +27,9 @@ def _labelled(analysis, strict, nearest):
 
 
 def _timeline(names, bounds=(0.0, 12.5, 21.0, 30.0)):
-    spans = [Span(a, "metered", i, 120.0, (), (Region(i, n, "C", "major", 0.0),))
-             for i, (a, n) in enumerate(zip(bounds, names))]
-    return Timeline(tuple(spans) + (Span(bounds[-1], "unmetered", len(names)),), {})
+    n = len(names)
+    return Timeline.from_regions(bounds, descriptors=names, keys=[("C", "major")] * n,
+                                 tempi=[120.0] * n, instrument_groups=[()] * n)
 
 
 def test_segment_table_keeps_the_nearest_path_and_the_unk_share(small_analysis):
@@ -139,9 +139,8 @@ def test_a_region_without_a_window_of_its_own_is_not_scored(small_analysis, tmp_
 
 
 def test_single_region_accuracy_against_the_asked_descriptor(small_analysis):
-    tl = Timeline((Span(0.0, "metered", 0, 120.0, (),
-                        (Region(0, "pop_indie_hopeful", "C", "major", 0.0),)),
-                   Span(30.0, "unmetered", 1)), {})
+    tl = Timeline.from_regions((0.0, 30.0), descriptors=["pop_indie_hopeful"],
+                               keys=[("C", "major")], tempi=[120.0], instrument_groups=[()])
     render = _labelled(small_analysis, [D1, UNKS, D2], [D1, D1, D2])
     r = compare_single("s.wav", tl, render)
     assert r.targets["genre"] == pytest.approx(2 / 3) and r.strict["genre"] == pytest.approx(1 / 3)

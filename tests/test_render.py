@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 
@@ -13,19 +14,19 @@ import soundfile as sf
 from core.descriptors import UnknownDescriptorError, load_dictionary
 from core.errors import Cancelled
 from core.render.engine import render_timeline, write_audio
-from core.render.timeline import Region, Span, Timeline
+from core.render.timeline import Timeline
 
 
 def make_timeline(parts, *, end_gap: float = 0.0) -> Timeline:
     """``parts``: (descriptor, bpm, tonic, mode, seconds) per region, one span each."""
     d = load_dictionary()
-    spans, t = [], 0.0
-    for i, (name, bpm, tonic, mode, dur) in enumerate(parts):
-        spans.append(Span(t, "metered", i, bpm, d.by_name(name).tags.instrument_groups,
-                          (Region(i, name, tonic, mode, 0.0),)))
-        t += dur
-    spans.append(Span(t + end_gap, "unmetered", len(parts)))
-    return Timeline(tuple(spans), {"title": "test"})
+    names, tempi, tonics, modes, seconds = zip(*parts)
+    bounds = list(itertools.accumulate(seconds, initial=0.0))
+    bounds[-1] += end_gap
+    return Timeline.from_regions(bounds, descriptors=names, keys=list(zip(tonics, modes)),
+                                 tempi=tempi,
+                                 instrument_groups=[d.by_name(n).tags.instrument_groups
+                                                    for n in names], meta={"title": "test"})
 
 
 TWO = [("pop_indie_hopeful", 112.0, "D", "major", 9.3),
@@ -92,11 +93,11 @@ def test_audio_and_midi_files(two_region_render, tmp_path):
 
 
 def test_unknown_descriptor_is_reported_before_any_work():
-    spans = (Span(0.0, "metered", 0, 100.0, ("grand_piano",),
-                  (Region(0, "pop_indie_hopefull", "C", "major", 0.0),)),
-             Span(5.0, "unmetered", 1))
+    timeline = Timeline.from_regions((0.0, 5.0), descriptors=["pop_indie_hopefull"],
+                                     keys=[("C", "major")], tempi=[100.0],
+                                     instrument_groups=[("grand_piano",)])
     with pytest.raises(UnknownDescriptorError, match="pop_indie_hopeful"):
-        render_timeline(Timeline(spans))
+        render_timeline(timeline)
 
 
 def test_cancel():

@@ -34,6 +34,26 @@ def test_round_trip_and_regions(tmp_path):
     assert tl.duration == 31.5
 
 
+def test_from_regions_gives_every_region_its_own_span_then_the_end():
+    groups = [("grand_piano", "bass"), ("strings",)]
+    tl = Timeline.from_regions((0.0, 20.0, 31.5),
+                               descriptors=["pop_indie_hopeful", "cinematic_orchestral_tense"],
+                               keys=[("D", "major"), ("C#", "minor")], tempi=[120.0, 90.0],
+                               instrument_groups=groups, meta={"seed": 3})
+    assert tl == Timeline((
+        Span(0.0, "metered", 0, 120.0, groups[0],
+             (Region(0, "pop_indie_hopeful", "D", "major", 0.0),)),
+        Span(20.0, "metered", 1, 90.0, groups[1],
+             (Region(1, "cinematic_orchestral_tense", "C#", "minor", 0.0),)),
+        Span(31.5, "unmetered", 2),
+    ), {"seed": 3})
+    assert tl.boundaries() == [0.0, 20.0, 31.5]
+    assert timeline_from_dict(timeline_to_dict(tl)) == tl
+    with pytest.raises(ValueError, match="n \\+ 1 boundaries"):
+        Timeline.from_regions((0.0, 20.0), descriptors=["a", "b"], keys=[("C", "major")] * 2,
+                              tempi=[90.0] * 2, instrument_groups=[()] * 2)
+
+
 @pytest.mark.parametrize("mutate, path", [
     (lambda d: d["timeline"]["spans"][-1].update(type="metered"), "$.timeline.spans[2]"),
     (lambda d: d["timeline"]["spans"][1].update(time=50.0), "$.timeline.spans[2].time"),

@@ -1,12 +1,13 @@
 """Frame-level features, computed once per track, and their aggregation into windows.
 
-Everything frame-level comes from two transforms of the mono analysis signal:
+Everything frame-level comes from two transforms of the mono analysis signal, with the
+sample rate, FFT size and hop of the analysis :class:`~core.record.Settings` (22.05 kHz,
+2048 and 512 by default):
 
-* one STFT (``n_fft=2048``, ``hop_length=512`` at 22.05 kHz) -> mel power, MFCC,
-  spectral centroid / bandwidth / rolloff / flatness / contrast, RMS, and a coarse
-  harmonic-percussive split;
-* one constant-Q transform (84 bins from C1, same hop) -> chroma (key) and the
-  beat-synchronous features of the form segmentation.
+* one STFT -> mel power (:data:`N_MELS` bands), MFCC, spectral centroid / bandwidth /
+  rolloff / flatness / contrast, RMS, and a coarse harmonic-percussive split;
+* one constant-Q transform (:data:`CQT_BINS` bins from C1, same hop) -> chroma (key)
+  and the beat-synchronous features of the form segmentation.
 
 Both are computed block by block with exact context (the STFT with ``n_fft // 2``
 samples either side, the CQT with a few seconds), so a long track costs memory in
@@ -23,30 +24,23 @@ from dataclasses import dataclass
 import numpy as np
 
 from core.progress import Reporter
+from core.record import Settings
 
-__all__ = ["FrameParams", "FrameFeatures", "WindowGrid", "compute_frame_features",
-           "window_grid", "window_mean", "window_std"]
+__all__ = ["FrameFeatures", "WindowGrid", "compute_frame_features", "window_grid",
+           "window_mean", "window_std", "N_MELS", "N_MFCC", "CQT_BINS", "CQT_FMIN_NOTE",
+           "BLOCK_FRAMES", "CQT_BLOCK_FRAMES"]
 
 logger = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class FrameParams:
-    """Frame-level analysis settings (librosa parameter names)."""
-
-    sr: int = 22050
-    n_fft: int = 2048
-    hop_length: int = 512
-    n_mels: int = 128
-    n_mfcc: int = 20
-    cqt_bins: int = 84
-    cqt_fmin_note: str = "C1"
-    block_frames: int = 2048  # ~47 s per block; bounds memory and cancel latency
-    cqt_block_frames: int = 8192  # the CQT's filter set-up is per call: fewer, larger blocks
-
-    def n_frames(self, n_samples: int) -> int:
-        """Frames of a centred transform over ``n_samples`` (librosa's convention)."""
-        return 1 + n_samples // self.hop_length
+# The transforms' shapes: fixed, unlike the settings an analysis records.
+N_MELS = 128
+N_MFCC = 20
+CQT_BINS = 84
+CQT_FMIN_NOTE = "C1"
+#: STFT frames per block: ~47 s at the default settings; bounds memory and cancel latency.
+BLOCK_FRAMES = 2048
+#: CQT frames per block: the CQT's filter set-up is per call, so fewer, larger blocks.
+CQT_BLOCK_FRAMES = 8192
 
 
 @dataclass(frozen=True)
@@ -57,13 +51,13 @@ class FrameFeatures:
     tonality, structure and window stages, and by views (spectrogram lane).
     """
 
-    params: FrameParams
-    mel: np.ndarray        # (n_mels, T) power
-    mfcc: np.ndarray       # (n_mfcc, T)
+    settings: Settings     # the analysis settings the frames were made with (sr, n_fft, hop)
+    mel: np.ndarray        # (N_MELS, T) power
+    mfcc: np.ndarray       # (N_MFCC, T)
     spectral: np.ndarray   # (6, T): centroid, bandwidth, rolloff, flatness, rms, zcr
     contrast: np.ndarray   # (7, T)
     harmonic: np.ndarray   # (T,) harmonic share of mel energy, 0..1
-    cqt: np.ndarray        # (cqt_bins, T) magnitude
+    cqt: np.ndarray        # (CQT_BINS, T) magnitude
 
     @property
     def n_frames(self) -> int:
@@ -71,7 +65,7 @@ class FrameFeatures:
 
     def frame_times(self) -> np.ndarray:
         """Centre time in seconds of every frame."""
-        return np.arange(self.n_frames) * (self.params.hop_length / self.params.sr)
+        return np.arange(self.n_frames) * (self.settings.hop_length / self.settings.sr)
 
 
 SPECTRAL_ROWS = ("centroid", "bandwidth", "rolloff", "flatness", "rms", "zcr")
@@ -87,7 +81,7 @@ def _padded_slice(y: np.ndarray, start: int, stop: int) -> np.ndarray:
     return out
 
 
-def _stft_block(y: np.ndarray, f0: int, f1: int, p: FrameParams, mel_fb: np.ndarray
+def _stft_block(y: np.ndarray, f0: int, f1: int, p: Settings, mel_fb: np.ndarray
                 ) -> tuple[np.ndarray, ...]:
     """Frame features for frames ``[f0, f1)`` of the centred STFT of ``y``."""
     import librosa
@@ -112,20 +106,21 @@ def _stft_block(y: np.ndarray, f0: int, f1: int, p: FrameParams, mel_fb: np.ndar
     return mel.astype(np.float32), spectral, contrast
 
 
-def _cqt_all(y: np.ndarray, p: FrameParams, n_frames: int, reporter: Reporter) -> np.ndarray:
+def _cqt_all(y: np.ndarray, p: Settings, n_frames: int, block_frames: int,
+             reporter: Reporter) -> np.ndarray:
     """Magnitude CQT of the whole signal, computed in blocks with context."""
     import librosa
 
-    fmin = librosa.note_to_hz(p.cqt_fmin_note)
+    fmin = librosa.note_to_hz(CQT_FMIN_NOTE)
     ctx = 128  # frames of context either side (~3 s) > the longest CQT filter
-    out = np.empty((p.cqt_bins, n_frames), dtype=np.float32)
-    for f0 in range(0, n_frames, p.cqt_block_frames):
+    out = np.empty((CQT_BINS, n_frames), dtype=np.float32)
+    for f0 in range(0, n_frames, block_frames):
         reporter(f0 / n_frames, "constant-Q")
-        f1 = min(f0 + p.cqt_block_frames, n_frames)
+        f1 = min(f0 + block_frames, n_frames)
         a = max(f0 - ctx, 0)
         seg = y[a * p.hop_length:min((f1 + ctx) * p.hop_length, len(y))]
         c = np.abs(librosa.cqt(seg, sr=p.sr, hop_length=p.hop_length, fmin=fmin,
-                               n_bins=p.cqt_bins, bins_per_octave=12))
+                               n_bins=CQT_BINS, bins_per_octave=12))
         out[:, f0:f1] = c[:, f0 - a:f1 - a]
     return out
 
@@ -149,15 +144,20 @@ def _harmonic_share(mel: np.ndarray) -> np.ndarray:
     return np.repeat(share, 2)[:t].astype(np.float32)
 
 
-def compute_frame_features(y: np.ndarray, *, params: FrameParams = FrameParams(),
+def compute_frame_features(y: np.ndarray, *, settings: Settings = Settings(),
+                           block_frames: int = BLOCK_FRAMES,
+                           cqt_block_frames: int = CQT_BLOCK_FRAMES,
                            reporter: Reporter | None = None) -> FrameFeatures:
     """Compute every frame-level feature of ``y`` once.
 
     Parameters
     ----------
     y : np.ndarray, shape (n,)
-        Mono float32 signal at ``params.sr``.
-    params : FrameParams
+        Mono float32 signal at ``settings.sr``.
+    settings : Settings
+        The analysis settings; the frames use ``sr``, ``n_fft`` and ``hop_length``.
+    block_frames, cqt_block_frames : int
+        Frames per STFT and per CQT block: memory and cancel latency, not the results.
     reporter : Reporter, optional
         Progress over the blocks; cancellation between blocks.
 
@@ -170,26 +170,26 @@ def compute_frame_features(y: np.ndarray, *, params: FrameParams = FrameParams()
     import librosa
 
     reporter = reporter or Reporter()
-    p = params
-    n_frames = p.n_frames(len(y))
-    mel_fb = librosa.filters.mel(sr=p.sr, n_fft=p.n_fft, n_mels=p.n_mels).astype(np.float32)
-    mel = np.empty((p.n_mels, n_frames), np.float32)
+    p = settings
+    n_frames = 1 + len(y) // p.hop_length  # of a centred transform (librosa's convention)
+    mel_fb = librosa.filters.mel(sr=p.sr, n_fft=p.n_fft, n_mels=N_MELS).astype(np.float32)
+    mel = np.empty((N_MELS, n_frames), np.float32)
     spectral = np.empty((len(SPECTRAL_ROWS), n_frames), np.float32)
     contrast = np.empty((7, n_frames), np.float32)
     # The CQT runs on the second core while this thread does the STFT blocks (both
     # spend their time in FFTs that release the GIL).  Only this thread reports
     # progress; the CQT thread checks for cancellation between its blocks.
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cqt") as pool:
-        cqt_future = pool.submit(_cqt_all, y, p, n_frames,
+        cqt_future = pool.submit(_cqt_all, y, p, n_frames, cqt_block_frames,
                                  Reporter(cancelled=reporter.cancelled))
-        for f0 in range(0, n_frames, p.block_frames):
+        for f0 in range(0, n_frames, block_frames):
             reporter(0.9 * f0 / n_frames, "spectral features")
-            f1 = min(f0 + p.block_frames, n_frames)
+            f1 = min(f0 + block_frames, n_frames)
             mel[:, f0:f1], spectral[:, f0:f1], contrast[:, f0:f1] = _stft_block(
                 y, f0, f1, p, mel_fb)
         reporter(0.9, "constant-Q")
         cqt = cqt_future.result()
-    mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=p.n_mfcc).astype(np.float32)
+    mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=N_MFCC).astype(np.float32)
     reporter(1.0, "frame features")
     return FrameFeatures(p, mel, mfcc, spectral, contrast, _harmonic_share(mel), cqt)
 

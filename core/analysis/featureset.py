@@ -216,7 +216,7 @@ def window_features(frames: FrameFeatures, grid: WindowGrid, *, onset_env: np.nd
         Defaults to the shipped :data:`PCA_VERSION`.
     """
     pca = pca or load_pca()
-    fps = frames.params.sr / frames.params.hop_length
+    fps = frames.settings.sr / frames.settings.hop_length
     centroid, bandwidth, rolloff, flatness, rms, zcr = frames.spectral
     rms_db = 20.0 * np.log10(np.maximum(rms, 1e-5))
     st = np.column_stack([

@@ -23,7 +23,7 @@ import numpy as np
 from core import __version__
 from core.analysis import key as tonality, structure, tempo as rhythm
 from core.analysis.audio import AnalysisAudio, load_for_analysis
-from core.analysis.features import (FrameFeatures, FrameParams, WindowGrid, compute_frame_features,
+from core.analysis.features import (FrameFeatures, WindowGrid, compute_frame_features,
                                     window_grid)
 from core.analysis.featureset import (DEFAULT_SET, DEGREE_NAMES, EXTENDED_NAMES, FEATURE_NAMES,
                                       MID_NAMES, PCA_VERSION, extended_features, feature_names,
@@ -99,7 +99,7 @@ class _Rhythm:
 def _rhythm_stage(frames: FrameFeatures, grid: WindowGrid) -> _Rhythm:
     import librosa
 
-    p = frames.params
+    p = frames.settings
     oenv = rhythm.onset_envelope(frames.mel, sr=p.sr, hop_length=p.hop_length)
     peaks = np.zeros(len(oenv), dtype=np.float32)
     onsets = librosa.onset.onset_detect(onset_envelope=oenv, sr=p.sr, hop_length=p.hop_length)
@@ -131,7 +131,7 @@ def _same_level(bpm: float, reference: float, *, tol: float = 0.04) -> float:
 def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
               chroma: np.ndarray) -> tuple[Segment, ...]:
     """Segments with their own tempo and key, estimated over each segment's frames."""
-    p = frames.params
+    p = frames.settings
     fps = p.sr / p.hop_length
     b = np.asarray(seg.boundaries)
     f0 = np.clip(np.round(b[:-1] * fps).astype(int), 0, frames.n_frames - 1)
@@ -151,10 +151,9 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
     names = ["frames", "rhythm", "tonality", "structure", "windows"]
     r_frames, r_rhythm, r_tonal, r_struct, r_win = rep.split([_WEIGHTS[n] for n in names])
     y = np.asarray(audio.y)
-    params = FrameParams(sr=settings.sr, n_fft=settings.n_fft, hop_length=settings.hop_length)
-    frames = compute_frame_features(y, params=params, reporter=r_frames)
-    grid = window_grid(audio.duration, frames.n_frames, sr=params.sr,
-                       hop_length=params.hop_length, length=settings.window,
+    frames = compute_frame_features(y, settings=settings, reporter=r_frames)
+    grid = window_grid(audio.duration, frames.n_frames, sr=settings.sr,
+                       hop_length=settings.hop_length, length=settings.window,
                        stride=settings.stride)
 
     r_rhythm(0.0, "tempo and beats")
@@ -164,15 +163,15 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
     win_keys = tonality.estimate_keys(chroma, starts=grid.start_frames, ends=grid.end_frames)
     gkey = tonality.estimate_global_key(chroma)
     r_struct(0.0, "form")
-    seg = structure.segment(frames.cqt, frames.mfcc, rh.beat_frames, sr=params.sr,
-                            hop_length=params.hop_length, duration=audio.duration,
+    seg = structure.segment(frames.cqt, frames.mfcc, rh.beat_frames, sr=settings.sr,
+                            hop_length=settings.hop_length, duration=audio.duration,
                             k=settings.k, seed=settings.seed, cancelled=rep.cancelled)
     segments = _segments(frames, seg, rh, chroma)
     r_win(0.0, "window features")
     fc, rc = _classification_inputs(y, frames, rh, settings, r_win.sub(0.0, 0.4)
                                     if settings.vocal_suppression else None)
     feats = _window_set(fc, grid, rc, DEFAULT_SET)
-    analysis = _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params)
+    analysis = _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg)
     if model is not None:
         r_win(0.5, "descriptors")
         wanted = getattr(model, "feature_set", DEFAULT_SET)
@@ -198,11 +197,11 @@ def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,
 
     rep = reporter or Reporter()
     rep(0.0, "vocal suppression")
-    p = frames.params
+    p = frames.settings
     bg = suppress_vocals(y, p.sr, n_fft=p.n_fft, hop_length=p.hop_length,
                          cancelled=rep.cancelled)
     rep(0.7, "background features")
-    fb = compute_frame_features(bg, params=p)
+    fb = compute_frame_features(bg, settings=p)
     oenv = rhythm.onset_envelope(fb.mel, sr=p.sr, hop_length=p.hop_length)
     peaks = np.zeros(len(oenv), dtype=np.float32)
     peaks[librosa.onset.onset_detect(onset_envelope=oenv, sr=p.sr, hop_length=p.hop_length)] = 1
@@ -246,10 +245,9 @@ def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(
     """
     rep = reporter or Reporter()
     r_frames, r_rest = rep.split([_WEIGHTS["frames"], _WEIGHTS["rhythm"]])
-    params = FrameParams(sr=settings.sr, n_fft=settings.n_fft, hop_length=settings.hop_length)
-    frames = compute_frame_features(np.asarray(audio.y), params=params, reporter=r_frames)
-    grid = window_grid(audio.duration, frames.n_frames, sr=params.sr,
-                       hop_length=params.hop_length, length=settings.window,
+    frames = compute_frame_features(np.asarray(audio.y), settings=settings, reporter=r_frames)
+    grid = window_grid(audio.duration, frames.n_frames, sr=settings.sr,
+                       hop_length=settings.hop_length, length=settings.window,
                        stride=settings.stride)
     r_rest(0.0, "tempo")
     rh = _rhythm_stage(frames, grid)
@@ -263,7 +261,7 @@ def _floats(x) -> tuple[float, ...]:
     return tuple(float(v) for v in np.asarray(x, dtype=np.float64).ravel())
 
 
-def _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, params):
+def _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg):
     info = audio.info
     track = TrackInfo(info.path, info.sha256, info.sample_rate, info.channels, info.frames,
                       float(info.duration), info.format, info.subtype, info.decoder,
@@ -275,7 +273,7 @@ def _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg, p
         tonic=tuple(k.tonic for k in win_keys), mode=tuple(k.mode for k in win_keys),
         key_confidence=_floats([k.confidence for k in win_keys]))
     g = rh.global_tempo
-    beat_times = rh.beat_frames * (params.hop_length / params.sr)
+    beat_times = rh.beat_frames * (settings.hop_length / settings.sr)
     globals_ = GlobalEstimates(
         tempo=float(g.bpm), tempo_confidence=float(g.confidence),
         tempo_candidates=tuple((float(b), float(w)) for b, w in zip(g.candidates, g.weights)),

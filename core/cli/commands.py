@@ -330,8 +330,8 @@ def cmd_fit_pca(args: argparse.Namespace) -> int:
     for path in args.audio:
         audio = load_for_analysis(path)
         frames = compute_frame_features(np.asarray(audio.y))
-        grid = window_grid(audio.duration, frames.n_frames, sr=frames.params.sr,
-                           hop_length=frames.params.hop_length)
+        grid = window_grid(audio.duration, frames.n_frames, sr=frames.settings.sr,
+                           hop_length=frames.settings.hop_length)
         rows.append(pca_inputs(frames, grid))
         corpus.append(f"{path.name} sha256:{audio.info.sha256}")
     basis = fit_pca(np.vstack(rows), version=args.version, corpus=tuple(corpus))

@@ -19,7 +19,7 @@ from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.io.atomic import atomic_path, atomic_write_text
 from core.render.planning import instrumentation
 from core.progress import CancelledFn, ProgressFn, Reporter
-from core.render.timeline import Region, Span, Timeline
+from core.render.timeline import Timeline
 
 __all__ = ["GalleryItem", "gallery_items", "build_gallery", "spectrogram_png"]
 
@@ -106,9 +106,10 @@ def build_gallery(out_dir: str | os.PathLike, *, seconds: float = 20.0, seed: in
     for i, item in enumerate(items):
         rep(i / len(items), f"rendering {item.descriptor.name}")
         d = item.descriptor
-        tl = Timeline((Span(0.0, "metered", 0, item.tempo, instrumentation(d, seed=seed + i),
-                            (Region(0, d.name, item.tonic, item.mode, 0.0),)),
-                       Span(seconds, "unmetered", 1)), {"title": d.display_name})
+        tl = Timeline.from_regions((0.0, seconds), descriptors=[d.name],
+                                   keys=[(item.tonic, item.mode)], tempi=[item.tempo],
+                                   instrument_groups=[instrumentation(d, seed=seed + i)],
+                                   meta={"title": d.display_name})
         render = render_timeline(tl, seed=seed + i, dictionary=dictionary)
         write_audio(render, out / f"{item.stem}.wav")
         title = (f"{d.display_name} — valence {d.valence}, momentum {d.momentum}, "

@@ -25,10 +25,10 @@ from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.analysis.reduce import SegmentRow, segment_table
 from core.record import Analysis
 from core.render.theory import family
-from core.render.timeline import Region, Span, Timeline
+from core.render.timeline import Timeline
 
-__all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "segment_descriptor", "plan_multi",
-           "plan_single", "DRUM_GROUPS"]
+__all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "segment_descriptor",
+           "plan_multi", "plan_single", "DRUM_GROUPS"]
 
 DRUM_GROUPS = frozenset({"drum_kit", "electronic_drums", "orchestral_percussion"})
 
@@ -133,15 +133,18 @@ def plan_multi(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
     if len(descriptors) != len(rows):
         raise ValueError(f"{len(descriptors)} descriptors for {len(rows)} segments")
     descs = [dictionary.by_name(name) for name in descriptors]
+    segments = analysis.segments
+    bounds = [seg.start for seg in segments] + [analysis.duration]
+    keys = [(seg.tonic, seg.mode) for seg in segments]
+    tempi = [fit_tempo(seg.tempo, d) for seg, d in zip(segments, descs)]
+    names = [d.name for d in descs]
     timelines = []
     for v in range(variants):
         s = seed + v
-        spans = [Span(seg.start, "metered", i, fit_tempo(seg.tempo, d),
-                      instrumentation(d, seed=s * 100 + i),
-                      (Region(i, d.name, seg.tonic, seg.mode, 0.0),))
-                 for i, (seg, d) in enumerate(zip(analysis.segments, descs))]
-        spans.append(Span(analysis.duration, "unmetered", len(spans)))
-        timelines.append(Timeline(tuple(spans), _meta(analysis, "multi", v, s)))
+        groups = [instrumentation(d, seed=s * 100 + i) for i, d in enumerate(descs)]
+        timelines.append(Timeline.from_regions(bounds, descriptors=names, keys=keys,
+                                               tempi=tempi, instrument_groups=groups,
+                                               meta=_meta(analysis, "multi", v, s)))
     return timelines
 
 
@@ -151,8 +154,9 @@ def plan_single(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
     """Whole-track timelines cycling through descriptor x tempo x key combinations."""
     dictionary = dictionary or load_dictionary()
     names = list(descriptors or suggest_descriptors(analysis, n=3, dictionary=dictionary))
-    tempi = [b for b, _ in analysis.globals.tempo_candidates[:top_tempi]] or [analysis.globals.tempo]
-    keys = [k for k, _ in analysis.globals.key_candidates[:top_keys]] or [analysis.globals.key]
+    g = analysis.globals
+    tempi = [b for b, _ in g.tempo_candidates[:top_tempi]] or [g.tempo]
+    keys = [k for k, _ in g.key_candidates[:top_keys]] or [g.key]
     combos = list(itertools.product(names, tempi, keys))
     timelines = []
     for v in range(variants):
@@ -160,8 +164,8 @@ def plan_single(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
         d = dictionary.by_name(name)
         tonic, mode = key.split(":")
         s = seed + v
-        spans = (Span(0.0, "metered", 0, fit_tempo(bpm, d), instrumentation(d, seed=s * 100),
-                      (Region(0, d.name, tonic, mode, 0.0),)),
-                 Span(analysis.duration, "unmetered", 1))
-        timelines.append(Timeline(spans, _meta(analysis, "single", v, s)))
+        timelines.append(Timeline.from_regions(
+            (0.0, analysis.duration), descriptors=[d.name], keys=[(tonic, mode)],
+            tempi=[fit_tempo(bpm, d)], instrument_groups=[instrumentation(d, seed=s * 100)],
+            meta=_meta(analysis, "single", v, s)))
     return timelines

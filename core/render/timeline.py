@@ -14,9 +14,11 @@
 Spans sit at absolute times in seconds; a metered span plays at its tempo until the
 next span; inside a span a region starts ``cut_at`` beats after the span's start (0
 for a region that fills its span); the last span is ``unmetered`` and marks the end.
-Every document read is validated against ``resources/schemas/timeline.schema.json``
-and then against the rules a schema cannot say (times increasing, the end last, a
-region starting inside its span), each error naming the JSON path it is about.
+Planned and generated renders give every region a span of its own
+(:meth:`Timeline.from_regions`).  Every document read is validated against
+``resources/schemas/timeline.schema.json`` and then against the rules a schema cannot
+say (times increasing, the end last, a region starting inside its span), each error
+naming the JSON path it is about.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Sequence
 
 from core.errors import FormatError
 from core.io.atomic import atomic_write_text, read_json
@@ -83,6 +85,51 @@ class Timeline:
 
     spans: tuple[Span, ...]
     meta: dict[str, Any] = field(default_factory=dict, compare=True)
+
+    @classmethod
+    def from_regions(cls, boundaries: Sequence[float], *, descriptors: Sequence[str],
+                     keys: Sequence[tuple[str, str]], tempi: Sequence[float],
+                     instrument_groups: Sequence[Sequence[str]],
+                     meta: Mapping[str, Any] | None = None) -> Timeline:
+        """A timeline of one metered span per region, then the unmetered span of the end.
+
+        The shape of every planned or generated render: each region fills its own span
+        (``cut_at`` 0), so each can have its own tempo and instruments.
+
+        Parameters
+        ----------
+        boundaries : sequence of float
+            The regions' start times in seconds, then the end: one more than there are
+            regions (what :meth:`boundaries` gives back).
+        descriptors, keys, tempi, instrument_groups : sequence
+            Per region: the descriptor's name, its ``(tonic, mode)``, the span's tempo
+            in BPM and the span's instrument groups.
+        meta : mapping, optional
+            Provenance (title, seed, source...).
+
+        Returns
+        -------
+        Timeline
+            Span and region ``i`` have id ``i``, the end span ``len(descriptors)``; times
+            and tempi are kept exactly as given.
+
+        Raises
+        ------
+        ValueError
+            No region, or per-region sequences of other lengths than the regions'.
+        """
+        n = len(descriptors)
+        if n == 0 or len(boundaries) != n + 1 or not (len(keys) == len(tempi)
+                                                      == len(instrument_groups) == n):
+            raise ValueError(f"{len(boundaries)} boundaries, {n} descriptors, {len(keys)} "
+                             f"keys, {len(tempi)} tempi and {len(instrument_groups)} "
+                             "instrument groups: a timeline needs n >= 1 of each per region "
+                             "and n + 1 boundaries")
+        spans = [Span(start, "metered", i, bpm, tuple(groups), (Region(i, name, tonic, mode),))
+                 for i, (start, name, (tonic, mode), bpm, groups)
+                 in enumerate(zip(boundaries, descriptors, keys, tempi, instrument_groups))]
+        spans.append(Span(boundaries[n], "unmetered", n))
+        return cls(tuple(spans), dict(meta or {}))
 
     @property
     def duration(self) -> float:
