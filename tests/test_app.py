@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 
 from core.errors import Cancelled, TwintrackError
-from core.render.timeline import Region, Span, Timeline
+from core.render.timeline import Timeline
 
 
 def test_the_analysis_uses_the_preferred_model(tmp_path):
@@ -35,11 +35,10 @@ def test_the_analysis_uses_the_preferred_model(tmp_path):
 
 
 def _timeline() -> Timeline:
-    return Timeline((Span(0.0, "metered", 0, 100.0, ("grand_piano",),
-                          (Region(0, "pop_indie_hopeful", "D", "major"),)),
-                     Span(1.0, "metered", 1, 80.0, ("grand_piano",),
-                          (Region(1, "pop_indie_hopeful", "A", "minor"),)),
-                     Span(2.0, "unmetered", 2)), {"title": "written earlier"})
+    return Timeline.from_regions(
+        [0.0, 1.0, 2.0], descriptors=["pop_indie_hopeful"] * 2,
+        keys=[("D", "major"), ("A", "minor")], tempi=[100.0, 80.0],
+        instrument_groups=[("grand_piano",)] * 2, meta={"title": "written earlier"})
 
 
 def test_a_render_read_from_a_file_has_its_timeline_and_tempo_but_no_notes(tmp_path):
