@@ -16,6 +16,7 @@ disabled, and says why.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Callable
 
@@ -54,6 +55,43 @@ def open_player(device: str | None = None):
     return player, reason if ok else "output ready"
 
 
+class _Sources:
+    """What the player holds or should hold: a document, its loaded track, its render.
+
+    Compared by identity: a document replaces its results, never mutates them, so the
+    same objects mean the same audio; comparing them by value would compare their numpy
+    arrays (an error, not a bool: issue 14)."""
+
+    __slots__ = ("doc", "loaded", "render")
+
+    def __init__(self, doc, loaded, render):
+        self.doc, self.loaded, self.render = doc, loaded, render
+
+    def same_original(self, other: _Sources | None) -> bool:
+        """Same document and track (the render may differ)."""
+        return other is not None and self.doc is other.doc and self.loaded is other.loaded
+
+    def __eq__(self, other) -> bool:
+        return (isinstance(other, _Sources) and self.same_original(other)
+                and self.render is other.render)
+
+
+def _reported(action: str):
+    """A transport slot whose failure is shown in the window (a message, the status
+    line, the buttons as the player is) instead of ending in Qt's event loop."""
+    def wrap(method):
+        @functools.wraps(method)
+        def run(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # any failure: the user must see that nothing plays
+                logger.exception("playback: %s failed", action)
+                self._show_failure(f"Playback failed ({action}): {exc}")
+                return None
+        return run
+    return wrap
+
+
 def _loop(start: float, end: float):
     from core.playback import Loop
 
@@ -76,14 +114,15 @@ class Transport(QWidget):
         super().__init__(parent)
         self._player = None
         self._doc: Document | None = None
-        self._pushed: tuple | None = None  # (doc, loaded, render) the player holds
-        self._prepared: tuple | None = None  # (key, a, b) ready for the player
-        self._preparing: tuple | None = None  # key of the preparation job running
+        self._pushed: _Sources | None = None  # what the player holds
+        self._prepared: tuple | None = None  # (sources, a, b) ready for the player
+        self._preparing: _Sources | None = None  # sources being prepared
         self._pending: Callable[[], None] | None = None  # a command waiting for audio
         self._prep = Worker(self)
         self._prep.finished.connect(self._on_prep_finished)
         self._prep.failed.connect(self._on_prep_failed)
         self._last_pos = -1.0
+        self._output_lost = False  # the player's stream stopped; said once
         self._loop_factory = loop_factory
 
         self.play_button = self._button("Play", "Play or pause (Space)")
@@ -163,6 +202,7 @@ class Transport(QWidget):
         """Use ``player``; None disables the transport and shows ``reason``."""
         self._player = player
         self._pushed = self._prepared = self._preparing = self._pending = None
+        self._output_lost = False
         self._prep.cancel()
         available = player is not None
         if available:
@@ -182,6 +222,7 @@ class Transport(QWidget):
         self._pending = None
         self._prep.shutdown(timeout=timeout)
 
+    @_reported("switching tracks")
     def set_document(self, doc: Document | None) -> None:
         if self._doc is not None:
             self._doc.original_changed.disconnect(self._on_doc_original_changed)
@@ -193,7 +234,7 @@ class Transport(QWidget):
             self.loop_button.setChecked(False)
         self._doc = doc
         self._pending = None
-        if self._prepared is not None and self._prepared[0][0] is not doc:
+        if self._prepared is not None and self._prepared[0].doc is not doc:
             self._prepared = None  # another track's audio: let it go
         if doc is not None:
             doc.original_changed.connect(self._on_doc_original_changed)
@@ -217,12 +258,12 @@ class Transport(QWidget):
         if not has_b and self._player is not None and self._player.mode != "A":
             self.set_mode("A")
 
-    def _sources_key(self) -> tuple | None:
-        """What the player should hold now: (document, loaded track, render), or None."""
+    def _sources_key(self) -> _Sources | None:
+        """What the player should hold now, or None."""
         doc = self._doc
         if self._player is None or doc is None or doc.loaded is None:
             return None
-        return (doc, doc.loaded, doc.render)
+        return _Sources(doc, doc.loaded, doc.render)
 
     def _prepare_sources(self) -> None:
         """Prepare the current document's audio for the player on the worker thread,
@@ -235,13 +276,14 @@ class Transport(QWidget):
             return
         if key == self._preparing or (self._prepared is not None and self._prepared[0] == key):
             return
-        loaded = key[1]
-        same_a = self._prepared is not None and self._prepared[0][:2] == key[:2]
+        loaded = key.loaded
+        same_a = self._prepared is not None and self._prepared[0].same_original(key)
         a = None if same_a else (loaded.audio, loaded.sr)
-        b = _b_source(key[2], loaded.sr)
+        b = _b_source(key.render, loaded.sr)
         self._preparing = key
         self._prep.start(tasks.prepare_playback, (a, b), samplerate=self._player.samplerate)
 
+    @_reported("handing over the audio")
     def _on_prep_finished(self, result: tuple) -> None:
         key, self._preparing = self._preparing, None
         if key is None or key != self._sources_key():
@@ -251,17 +293,30 @@ class Transport(QWidget):
         if a is None:  # only the render changed: A as prepared before
             a = self._prepared[1]
         self._prepared = (key, a, b)
-        if self._player.state == "playing" and self._pushed is not None and \
-                self._pushed[:2] == key[:2]:
+        if self._player.state == "playing" and key.same_original(self._pushed):
             self._push_sources()  # swap B in place while listening
         pending, self._pending = self._pending, None
         if pending is not None:
             pending()
 
     def _on_prep_failed(self, message: str) -> None:
-        self._preparing = self._pending = None
-        self.message_posted.emit("error", f"Playback: the audio could not be prepared "
-                                          f"({message})")
+        self._preparing = None
+        self._show_failure(f"Playback: the audio could not be prepared ({message})")
+
+    def _show_failure(self, text: str) -> None:
+        """Say that playback failed (status line and a message) and show the buttons as
+        the player is; the command that was waiting for audio is dropped."""
+        self._pending = None
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet("color: #b00020;")
+        self.status_label.setToolTip(text)
+        try:
+            playing = self._player is not None and self._player.state == "playing"
+        except Exception:  # a player too broken to say: it is not playing for the user
+            logger.exception("playback: reading the player's state failed")
+            playing = False
+        self.play_button.setText("Pause" if playing else "Play")
+        self.message_posted.emit("error", text)
 
     def _push_sources(self) -> bool:
         """Give the player the current document's prepared A and B (references only);
@@ -276,21 +331,24 @@ class Transport(QWidget):
             return False
         _, a, b = self._prepared
         sr = self._player.samplerate
-        if self._pushed is not None and self._pushed[:2] == key[:2]:
+        if key.same_original(self._pushed):
             self._player.set_b(b, sr)
         else:
             self._player.set_sources(a, sr, b, sr)
         self._pushed = key
         return True
 
+    @_reported("loading the track")
     def _on_doc_original_changed(self) -> None:
         self._update_enabled()
         self._prepare_sources()
 
+    @_reported("taking the render")
     def _on_doc_renders_changed(self) -> None:
         self._update_enabled()
         self._prepare_sources()  # pushed when ready if listening, else on the next play
 
+    @_reported("looping the segment")
     def _on_doc_selection_changed(self, index: int) -> None:
         if self.loop_button.isChecked():
             self.set_loop_enabled(True, quiet=True)
@@ -316,6 +374,7 @@ class Transport(QWidget):
         self._pending = retry
         return False
 
+    @_reported("play")
     def play_pause(self) -> None:
         if not self._ready(self.play_pause):
             return
@@ -325,20 +384,24 @@ class Transport(QWidget):
             self._player.play()
         self._on_clock_timeout()
 
+    @_reported("stop")
     def stop(self) -> None:
         self._pending = None
         if self._player is not None:
             self._player.stop()
             self._on_clock_timeout()
 
+    @_reported("seek")
     def seek(self, seconds: float) -> None:
         if self._ready(lambda: self.seek(seconds)):
             self._player.seek(max(0.0, seconds))
 
+    @_reported("seek")
     def seek_by(self, delta: float) -> None:
         if self._ready(lambda: self.seek_by(delta)):
             self._player.seek(max(0.0, self._player.position() + delta))
 
+    @_reported("switch A/B")
     def set_mode(self, mode: str) -> None:
         if self._player is None:
             return
@@ -348,6 +411,7 @@ class Transport(QWidget):
         self._player.set_mode(mode)
         self.mode_buttons[mode].setChecked(True)
 
+    @_reported("switch A/B")
     def toggle_ab(self) -> None:
         if not self._usable():
             return
@@ -360,6 +424,7 @@ class Transport(QWidget):
     def toggle_loop(self) -> None:
         self.set_loop_enabled(not self.loop_button.isChecked())
 
+    @_reported("loop")
     def set_loop_enabled(self, on: bool, *, quiet: bool = False) -> None:
         if self._player is None:
             self.loop_button.setChecked(False)
@@ -385,6 +450,18 @@ class Transport(QWidget):
         player = self._player
         if player is None:
             return
+        try:
+            self._show_position(player)
+        except Exception as exc:  # stop polling: one message, not one per tick
+            logger.exception("playback: reading the position failed")
+            self.clock.stop()
+            self._show_failure(f"Playback failed (reading the position): {exc}")
+
+    def _show_position(self, player) -> None:
+        if not self._output_lost and not player.is_available:
+            self._output_lost = True  # the stream died under us (its callback failed)
+            self._show_failure("Playback stopped: the audio output failed (reopen it in "
+                               "Settings \u2192 Preferences).")
         pos = float(player.position())
         duration = self._doc.duration if self._doc is not None else 0.0
         self.position_label.setText(f"{format_time(pos)} / {format_time(duration)}")
