@@ -4,14 +4,12 @@
 owns the clock: a ~30 ms QTimer polls ``player.position()`` and emits
 :attr:`Transport.position_changed`, which is the only thing that moves the playhead.
 
-The player's sources are prepared (resampled to the stream rate, made stereo float32
-and read-only: ``core.playback.prepare_source``) on a worker thread as soon as a track
-or a render arrives, and handed to the player when they are needed (play, seek, a new
-render while listening), which then only swaps references: the GUI thread never
-copies or resamples audio.  A command given before its audio is ready runs when it is.
-
-Without an audio device (no PortAudio, no output) the transport stays visible,
-disabled, and says why.
+The player's audio is prepared off the GUI thread and handed over by reference by a
+:class:`~gui.player_feed.PlayerFeed`; a command given before its audio is ready runs
+when it is.  Any playback failure (a player call, the hand-over, the clock, a stream
+that stops) shows on the status line and as an error message, with the buttons as the
+player is.  Without an audio device (no PortAudio, no output) the transport stays
+visible, disabled, and says why.
 """
 
 from __future__ import annotations
@@ -27,8 +25,8 @@ from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, Q
 
 from gui import tasks
 from gui.document import Document
+from gui.player_feed import PlayerFeed
 from gui.timeline_view import format_time
-from gui.workers import Worker
 
 __all__ = ["Transport", "open_player", "SEEK_STEP", "CLOCK_MS"]
 
@@ -53,27 +51,6 @@ def open_player(device: str | None = None):
         return None, f"Playback is unavailable: the audio output could not be opened ({exc})."
     ok, reason = playback_status(device=device)
     return player, reason if ok else "output ready"
-
-
-class _Sources:
-    """What the player holds or should hold: a document, its loaded track, its render.
-
-    Compared by identity: a document replaces its results, never mutates them, so the
-    same objects mean the same audio; comparing them by value would compare their numpy
-    arrays (an error, not a bool: issue 14)."""
-
-    __slots__ = ("doc", "loaded", "render")
-
-    def __init__(self, doc, loaded, render):
-        self.doc, self.loaded, self.render = doc, loaded, render
-
-    def same_original(self, other: _Sources | None) -> bool:
-        """Same document and track (the render may differ)."""
-        return other is not None and self.doc is other.doc and self.loaded is other.loaded
-
-    def __eq__(self, other) -> bool:
-        return (isinstance(other, _Sources) and self.same_original(other)
-                and self.render is other.render)
 
 
 def _reported(action: str):
@@ -102,9 +79,10 @@ class Transport(QWidget):
     """Buttons, shortcuts and the playhead clock for one player.  GUI thread only.
 
     Owns the clock timer, the QActions (add them to the main window so their
-    shortcuts work anywhere in it) and the worker that prepares the player's sources
-    (call :meth:`shutdown` before the application quits).  Does not own the player's
-    lifetime: whoever passes it to :meth:`set_player` closes it.
+    shortcuts work anywhere in it) and the :class:`PlayerFeed` that prepares the
+    player's audio on a worker (call :meth:`shutdown` before the application quits).
+    Does not own the player's lifetime: whoever passes it to :meth:`set_player` closes
+    it.
     """
 
     position_changed = Signal(float)
@@ -114,13 +92,8 @@ class Transport(QWidget):
         super().__init__(parent)
         self._player = None
         self._doc: Document | None = None
-        self._pushed: _Sources | None = None  # what the player holds
-        self._prepared: tuple | None = None  # (sources, a, b) ready for the player
-        self._preparing: _Sources | None = None  # sources being prepared
-        self._pending: Callable[[], None] | None = None  # a command waiting for audio
-        self._prep = Worker(self)
-        self._prep.finished.connect(self._on_prep_finished)
-        self._prep.failed.connect(self._on_prep_failed)
+        self._feed = PlayerFeed(tasks.prepare_playback, self)
+        self._feed.failed.connect(self._show_failure)
         self._last_pos = -1.0
         self._output_lost = False  # the player's stream stopped; said once
         self._loop_factory = loop_factory
@@ -198,12 +171,15 @@ class Transport(QWidget):
     def player(self):
         return self._player
 
+    @property
+    def _prepared(self) -> tuple | None:
+        """The audio ready for the player (white-box tests wait for it)."""
+        return self._feed.prepared
+
     def set_player(self, player, reason: str = "") -> None:
         """Use ``player``; None disables the transport and shows ``reason``."""
         self._player = player
-        self._pushed = self._prepared = self._preparing = self._pending = None
         self._output_lost = False
-        self._prep.cancel()
         available = player is not None
         if available:
             self.clock.start()
@@ -215,12 +191,11 @@ class Transport(QWidget):
             self.status_label.setStyleSheet("color: #b00020;")
         self.status_label.setToolTip(self.status_label.text())
         self._update_enabled()
-        self._prepare_sources()
+        self._feed.set_player(player)
 
     def shutdown(self, timeout: float = 3.0) -> None:
         """Stop preparing audio and wait for the worker thread (at exit)."""
-        self._pending = None
-        self._prep.shutdown(timeout=timeout)
+        self._feed.shutdown(timeout=timeout)
 
     @_reported("switching tracks")
     def set_document(self, doc: Document | None) -> None:
@@ -233,15 +208,12 @@ class Transport(QWidget):
             self._player.set_loop(None)
             self.loop_button.setChecked(False)
         self._doc = doc
-        self._pending = None
-        if self._prepared is not None and self._prepared[0].doc is not doc:
-            self._prepared = None  # another track's audio: let it go
         if doc is not None:
             doc.original_changed.connect(self._on_doc_original_changed)
             doc.renders_changed.connect(self._on_doc_renders_changed)
             doc.selection_changed.connect(self._on_doc_selection_changed)
         self._update_enabled()
-        self._prepare_sources()
+        self._feed.set_document(doc)
         self._on_clock_timeout()
 
     def _update_enabled(self) -> None:
@@ -258,55 +230,10 @@ class Transport(QWidget):
         if not has_b and self._player is not None and self._player.mode != "A":
             self.set_mode("A")
 
-    def _sources_key(self) -> _Sources | None:
-        """What the player should hold now, or None."""
-        doc = self._doc
-        if self._player is None or doc is None or doc.loaded is None:
-            return None
-        return _Sources(doc, doc.loaded, doc.render)
-
-    def _prepare_sources(self) -> None:
-        """Prepare the current document's audio for the player on the worker thread,
-        unless it is prepared or being prepared already (A is reused for a new render)."""
-        key = self._sources_key()
-        if key is None:
-            if self._preparing is not None:
-                self._prep.cancel()
-                self._preparing = None
-            return
-        if key == self._preparing or (self._prepared is not None and self._prepared[0] == key):
-            return
-        loaded = key.loaded
-        same_a = self._prepared is not None and self._prepared[0].same_original(key)
-        a = None if same_a else (loaded.audio, loaded.sr)
-        b = _b_source(key.render, loaded.sr)
-        self._preparing = key
-        self._prep.start(tasks.prepare_playback, (a, b), samplerate=self._player.samplerate)
-
-    @_reported("handing over the audio")
-    def _on_prep_finished(self, result: tuple) -> None:
-        key, self._preparing = self._preparing, None
-        if key is None or key != self._sources_key():
-            self._prepare_sources()  # the document moved on meanwhile
-            return
-        a, b = result
-        if a is None:  # only the render changed: A as prepared before
-            a = self._prepared[1]
-        self._prepared = (key, a, b)
-        if self._player.state == "playing" and key.same_original(self._pushed):
-            self._push_sources()  # swap B in place while listening
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending()
-
-    def _on_prep_failed(self, message: str) -> None:
-        self._preparing = None
-        self._show_failure(f"Playback: the audio could not be prepared ({message})")
-
     def _show_failure(self, text: str) -> None:
         """Say that playback failed (status line and a message) and show the buttons as
         the player is; the command that was waiting for audio is dropped."""
-        self._pending = None
+        self._feed.when_ready(None)
         self.status_label.setText(text)
         self.status_label.setStyleSheet("color: #b00020;")
         self.status_label.setToolTip(text)
@@ -318,35 +245,15 @@ class Transport(QWidget):
         self.play_button.setText("Pause" if playing else "Play")
         self.message_posted.emit("error", text)
 
-    def _push_sources(self) -> bool:
-        """Give the player the current document's prepared A and B (references only);
-        False while they are still being prepared."""
-        key = self._sources_key()
-        if key is None:
-            return False
-        if self._pushed == key:
-            return True
-        if self._prepared is None or self._prepared[0] != key:
-            self._prepare_sources()
-            return False
-        _, a, b = self._prepared
-        sr = self._player.samplerate
-        if key.same_original(self._pushed):
-            self._player.set_b(b, sr)
-        else:
-            self._player.set_sources(a, sr, b, sr)
-        self._pushed = key
-        return True
-
     @_reported("loading the track")
     def _on_doc_original_changed(self) -> None:
         self._update_enabled()
-        self._prepare_sources()
+        self._feed.update()
 
     @_reported("taking the render")
     def _on_doc_renders_changed(self) -> None:
         self._update_enabled()
-        self._prepare_sources()  # pushed when ready if listening, else on the next play
+        self._feed.update()  # pushed when ready if listening, else on the next play
 
     @_reported("looping the segment")
     def _on_doc_selection_changed(self, index: int) -> None:
@@ -369,9 +276,9 @@ class Transport(QWidget):
         audio is prepared (the newest command waiting wins)."""
         if not self._usable():
             return False
-        if self._push_sources():
+        if self._feed.push():
             return True
-        self._pending = retry
+        self._feed.when_ready(retry)
         return False
 
     @_reported("play")
@@ -386,7 +293,7 @@ class Transport(QWidget):
 
     @_reported("stop")
     def stop(self) -> None:
-        self._pending = None
+        self._feed.when_ready(None)
         if self._player is not None:
             self._player.stop()
             self._on_clock_timeout()
@@ -469,15 +376,6 @@ class Transport(QWidget):
         if pos != self._last_pos:
             self._last_pos = pos
             self.position_changed.emit(pos)
-
-
-def _b_source(variant, a_sr: int):
-    """The render's audio at the player's rate when the task prepared it, else as made."""
-    if variant is None:
-        return None, None
-    if variant.playback is not None:
-        return variant.playback, a_sr
-    return variant.render.audio, variant.render.sr
 
 
 if __name__ == "__main__":  # preview: python -m gui.transport
