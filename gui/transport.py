@@ -97,7 +97,30 @@ class Transport(QWidget):
         self._last_pos = -1.0
         self._output_lost = False  # the player's stream stopped; said once
         self._loop_factory = loop_factory
+        self._build_widgets()
 
+        self.play_action = self._action("Play / Pause", "Space", self.play_pause)
+        self.stop_action = self._action("Stop", "Shift+Space", self.stop)
+        self.toggle_ab_action = self._action("Switch A/B", "B", self.toggle_ab)
+        self.back_action = self._action(f"Back {SEEK_STEP:g} s", "Left",
+                                        lambda: self.seek_by(-SEEK_STEP))
+        self.forward_action = self._action(f"Forward {SEEK_STEP:g} s", "Right",
+                                           lambda: self.seek_by(SEEK_STEP))
+        self.loop_action = self._action("Loop selected segment", "L", self.toggle_loop)
+
+        self.play_button.clicked.connect(self.play_pause)
+        self.stop_button.clicked.connect(self.stop)
+        for mode, button in self.mode_buttons.items():
+            button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+        self.loop_button.clicked.connect(lambda on: self.set_loop_enabled(on))
+
+        self.clock = QTimer(self)
+        self.clock.setInterval(CLOCK_MS)
+        self.clock.timeout.connect(self._on_clock_timeout)
+        self.set_player(None, "Playback: looking for an audio output...")
+
+    def _build_widgets(self) -> None:
+        """The buttons, the position and the status line, in one row."""
         self.play_button = self._button("Play", "Play or pause (Space)")
         self.stop_button = self._button("Stop", "Stop and rewind")
         self.mode_buttons = {m: self._button(text, tip, checkable=True)
@@ -127,26 +150,6 @@ class Transport(QWidget):
         layout.addWidget(self.loop_button)
         layout.addWidget(self.position_label)
         layout.addWidget(self.status_label, 1)
-
-        self.play_action = self._action("Play / Pause", "Space", self.play_pause)
-        self.stop_action = self._action("Stop", "Shift+Space", self.stop)
-        self.toggle_ab_action = self._action("Switch A/B", "B", self.toggle_ab)
-        self.back_action = self._action(f"Back {SEEK_STEP:g} s", "Left",
-                                        lambda: self.seek_by(-SEEK_STEP))
-        self.forward_action = self._action(f"Forward {SEEK_STEP:g} s", "Right",
-                                           lambda: self.seek_by(SEEK_STEP))
-        self.loop_action = self._action("Loop selected segment", "L", self.toggle_loop)
-
-        self.play_button.clicked.connect(self.play_pause)
-        self.stop_button.clicked.connect(self.stop)
-        for mode, button in self.mode_buttons.items():
-            button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
-        self.loop_button.clicked.connect(lambda on: self.set_loop_enabled(on))
-
-        self.clock = QTimer(self)
-        self.clock.setInterval(CLOCK_MS)
-        self.clock.timeout.connect(self._on_clock_timeout)
-        self.set_player(None, "Playback: looking for an audio output...")
 
     def _button(self, text: str, tip: str, *, checkable: bool = False) -> QPushButton:
         b = QPushButton(text)
