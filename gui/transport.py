@@ -4,18 +4,17 @@
 owns the clock: a ~30 ms QTimer polls ``player.position()`` and emits
 :attr:`Transport.position_changed`, which is the only thing that moves the playhead.
 
-The player's sources are prepared (resampled to the stream rate, made stereo float32
-and read-only: ``core.playback.prepare_source``) on a worker thread as soon as a track
-or a render arrives, and handed to the player when they are needed (play, seek, a new
-render while listening), which then only swaps references: the GUI thread never
-copies or resamples audio.  A command given before its audio is ready runs when it is.
-
-Without an audio device (no PortAudio, no output) the transport stays visible,
-disabled, and says why.
+The player's audio is prepared off the GUI thread and handed over by reference by a
+:class:`~gui.player_feed.PlayerFeed`; a command given before its audio is ready runs
+when it is.  Any playback failure (a player call, the hand-over, the clock, a stream
+that stops) shows on the status line and as an error message, with the buttons as the
+player is.  Without an audio device (no PortAudio, no output) the transport stays
+visible, disabled, and says why.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Callable
 
@@ -26,8 +25,8 @@ from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, Q
 
 from core.app.listen import prepare_playback
 from gui.document import Document
+from gui.player_feed import PlayerFeed
 from gui.timeline_view import format_time
-from gui.workers import Worker
 
 __all__ = ["Transport", "open_player", "SEEK_STEP", "CLOCK_MS"]
 
@@ -54,6 +53,22 @@ def open_player(device: str | None = None):
     return player, reason if ok else "output ready"
 
 
+def _reported(action: str):
+    """A transport slot whose failure is shown in the window (a message, the status
+    line, the buttons as the player is) instead of ending in Qt's event loop."""
+    def wrap(method):
+        @functools.wraps(method)
+        def run(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:  # any failure: the user must see that nothing plays
+                logger.exception("playback: %s failed", action)
+                self._show_failure(f"Playback failed ({action}): {exc}")
+                return None
+        return run
+    return wrap
+
+
 def _loop(start: float, end: float):
     from core.playback import Loop
 
@@ -64,9 +79,10 @@ class Transport(QWidget):
     """Buttons, shortcuts and the playhead clock for one player.  GUI thread only.
 
     Owns the clock timer, the QActions (add them to the main window so their
-    shortcuts work anywhere in it) and the worker that prepares the player's sources
-    (call :meth:`shutdown` before the application quits).  Does not own the player's
-    lifetime: whoever passes it to :meth:`set_player` closes it.
+    shortcuts work anywhere in it) and the :class:`PlayerFeed` that prepares the
+    player's audio on a worker (call :meth:`shutdown` before the application quits).
+    Does not own the player's lifetime: whoever passes it to :meth:`set_player` closes
+    it.
     """
 
     position_changed = Signal(float)
@@ -76,16 +92,35 @@ class Transport(QWidget):
         super().__init__(parent)
         self._player = None
         self._doc: Document | None = None
-        self._pushed: tuple | None = None  # (doc, loaded, render) the player holds
-        self._prepared: tuple | None = None  # (key, a, b) ready for the player
-        self._preparing: tuple | None = None  # key of the preparation job running
-        self._pending: Callable[[], None] | None = None  # a command waiting for audio
-        self._prep = Worker(self)
-        self._prep.finished.connect(self._on_prep_finished)
-        self._prep.failed.connect(self._on_prep_failed)
+        self._feed = PlayerFeed(prepare_playback, self)
+        self._feed.failed.connect(self._show_failure)
         self._last_pos = -1.0
+        self._output_lost = False  # the player's stream stopped; said once
         self._loop_factory = loop_factory
+        self._build_widgets()
 
+        self.play_action = self._action("Play / Pause", "Space", self.play_pause)
+        self.stop_action = self._action("Stop", "Shift+Space", self.stop)
+        self.toggle_ab_action = self._action("Switch A/B", "B", self.toggle_ab)
+        self.back_action = self._action(f"Back {SEEK_STEP:g} s", "Left",
+                                        lambda: self.seek_by(-SEEK_STEP))
+        self.forward_action = self._action(f"Forward {SEEK_STEP:g} s", "Right",
+                                           lambda: self.seek_by(SEEK_STEP))
+        self.loop_action = self._action("Loop selected segment", "L", self.toggle_loop)
+
+        self.play_button.clicked.connect(self.play_pause)
+        self.stop_button.clicked.connect(self.stop)
+        for mode, button in self.mode_buttons.items():
+            button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
+        self.loop_button.clicked.connect(lambda on: self.set_loop_enabled(on))
+
+        self.clock = QTimer(self)
+        self.clock.setInterval(CLOCK_MS)
+        self.clock.timeout.connect(self._on_clock_timeout)
+        self.set_player(None, "Playback: looking for an audio output...")
+
+    def _build_widgets(self) -> None:
+        """The buttons, the position and the status line, in one row."""
         self.play_button = self._button("Play", "Play or pause (Space)")
         self.stop_button = self._button("Stop", "Stop and rewind")
         self.mode_buttons = {m: self._button(text, tip, checkable=True)
@@ -116,26 +151,6 @@ class Transport(QWidget):
         layout.addWidget(self.position_label)
         layout.addWidget(self.status_label, 1)
 
-        self.play_action = self._action("Play / Pause", "Space", self.play_pause)
-        self.stop_action = self._action("Stop", "Shift+Space", self.stop)
-        self.toggle_ab_action = self._action("Switch A/B", "B", self.toggle_ab)
-        self.back_action = self._action(f"Back {SEEK_STEP:g} s", "Left",
-                                        lambda: self.seek_by(-SEEK_STEP))
-        self.forward_action = self._action(f"Forward {SEEK_STEP:g} s", "Right",
-                                           lambda: self.seek_by(SEEK_STEP))
-        self.loop_action = self._action("Loop selected segment", "L", self.toggle_loop)
-
-        self.play_button.clicked.connect(self.play_pause)
-        self.stop_button.clicked.connect(self.stop)
-        for mode, button in self.mode_buttons.items():
-            button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
-        self.loop_button.clicked.connect(lambda on: self.set_loop_enabled(on))
-
-        self.clock = QTimer(self)
-        self.clock.setInterval(CLOCK_MS)
-        self.clock.timeout.connect(self._on_clock_timeout)
-        self.set_player(None, "Playback: looking for an audio output...")
-
     def _button(self, text: str, tip: str, *, checkable: bool = False) -> QPushButton:
         b = QPushButton(text)
         b.setToolTip(tip)
@@ -159,11 +174,15 @@ class Transport(QWidget):
     def player(self):
         return self._player
 
+    @property
+    def _prepared(self) -> tuple | None:
+        """The audio ready for the player (white-box tests wait for it)."""
+        return self._feed.prepared
+
     def set_player(self, player, reason: str = "") -> None:
         """Use ``player``; None disables the transport and shows ``reason``."""
         self._player = player
-        self._pushed = self._prepared = self._preparing = self._pending = None
-        self._prep.cancel()
+        self._output_lost = False
         available = player is not None
         if available:
             self.clock.start()
@@ -175,13 +194,13 @@ class Transport(QWidget):
             self.status_label.setStyleSheet("color: #b00020;")
         self.status_label.setToolTip(self.status_label.text())
         self._update_enabled()
-        self._prepare_sources()
+        self._feed.set_player(player)
 
     def shutdown(self, timeout: float = 3.0) -> None:
         """Stop preparing audio and wait for the worker thread (at exit)."""
-        self._pending = None
-        self._prep.shutdown(timeout=timeout)
+        self._feed.shutdown(timeout=timeout)
 
+    @_reported("switching tracks")
     def set_document(self, doc: Document | None) -> None:
         if self._doc is not None:
             self._doc.original_changed.disconnect(self._on_doc_original_changed)
@@ -192,15 +211,12 @@ class Transport(QWidget):
             self._player.set_loop(None)
             self.loop_button.setChecked(False)
         self._doc = doc
-        self._pending = None
-        if self._prepared is not None and self._prepared[0][0] is not doc:
-            self._prepared = None  # another track's audio: let it go
         if doc is not None:
             doc.original_changed.connect(self._on_doc_original_changed)
             doc.renders_changed.connect(self._on_doc_renders_changed)
             doc.selection_changed.connect(self._on_doc_selection_changed)
         self._update_enabled()
-        self._prepare_sources()
+        self._feed.set_document(doc)
         self._on_clock_timeout()
 
     def _update_enabled(self) -> None:
@@ -217,80 +233,32 @@ class Transport(QWidget):
         if not has_b and self._player is not None and self._player.mode != "A":
             self.set_mode("A")
 
-    def _sources_key(self) -> tuple | None:
-        """What the player should hold now: (document, loaded track, render), or None."""
-        doc = self._doc
-        if self._player is None or doc is None or doc.loaded is None:
-            return None
-        return (doc, doc.loaded, doc.render)
+    def _show_failure(self, text: str) -> None:
+        """Say that playback failed (status line and a message) and show the buttons as
+        the player is; the command that was waiting for audio is dropped."""
+        self._feed.when_ready(None)
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet("color: #b00020;")
+        self.status_label.setToolTip(text)
+        try:
+            playing = self._player is not None and self._player.state == "playing"
+        except Exception:  # a player too broken to say: it is not playing for the user
+            logger.exception("playback: reading the player's state failed")
+            playing = False
+        self.play_button.setText("Pause" if playing else "Play")
+        self.message_posted.emit("error", text)
 
-    def _prepare_sources(self) -> None:
-        """Prepare the current document's audio for the player on the worker thread,
-        unless it is prepared or being prepared already (A is reused for a new render)."""
-        key = self._sources_key()
-        if key is None:
-            if self._preparing is not None:
-                self._prep.cancel()
-                self._preparing = None
-            return
-        if key == self._preparing or (self._prepared is not None and self._prepared[0] == key):
-            return
-        loaded = key[1]
-        same_a = self._prepared is not None and self._prepared[0][:2] == key[:2]
-        a = None if same_a else (loaded.audio, loaded.sr)
-        b = _b_source(key[2], loaded.sr)
-        self._preparing = key
-        self._prep.start(prepare_playback, (a, b), samplerate=self._player.samplerate)
-
-    def _on_prep_finished(self, result: tuple) -> None:
-        key, self._preparing = self._preparing, None
-        if key is None or key != self._sources_key():
-            self._prepare_sources()  # the document moved on meanwhile
-            return
-        a, b = result
-        if a is None:  # only the render changed: A as prepared before
-            a = self._prepared[1]
-        self._prepared = (key, a, b)
-        if self._player.state == "playing" and self._pushed is not None and \
-                self._pushed[:2] == key[:2]:
-            self._push_sources()  # swap B in place while listening
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending()
-
-    def _on_prep_failed(self, message: str) -> None:
-        self._preparing = self._pending = None
-        self.message_posted.emit("error", f"Playback: the audio could not be prepared "
-                                          f"({message})")
-
-    def _push_sources(self) -> bool:
-        """Give the player the current document's prepared A and B (references only);
-        False while they are still being prepared."""
-        key = self._sources_key()
-        if key is None:
-            return False
-        if self._pushed == key:
-            return True
-        if self._prepared is None or self._prepared[0] != key:
-            self._prepare_sources()
-            return False
-        _, a, b = self._prepared
-        sr = self._player.samplerate
-        if self._pushed is not None and self._pushed[:2] == key[:2]:
-            self._player.set_b(b, sr)
-        else:
-            self._player.set_sources(a, sr, b, sr)
-        self._pushed = key
-        return True
-
+    @_reported("loading the track")
     def _on_doc_original_changed(self) -> None:
         self._update_enabled()
-        self._prepare_sources()
+        self._feed.update()
 
+    @_reported("taking the render")
     def _on_doc_renders_changed(self) -> None:
         self._update_enabled()
-        self._prepare_sources()  # pushed when ready if listening, else on the next play
+        self._feed.update()  # pushed when ready if listening, else on the next play
 
+    @_reported("looping the segment")
     def _on_doc_selection_changed(self, index: int) -> None:
         if self.loop_button.isChecked():
             self.set_loop_enabled(True, quiet=True)
@@ -311,11 +279,12 @@ class Transport(QWidget):
         audio is prepared (the newest command waiting wins)."""
         if not self._usable():
             return False
-        if self._push_sources():
+        if self._feed.push():
             return True
-        self._pending = retry
+        self._feed.when_ready(retry)
         return False
 
+    @_reported("play")
     def play_pause(self) -> None:
         if not self._ready(self.play_pause):
             return
@@ -325,20 +294,24 @@ class Transport(QWidget):
             self._player.play()
         self._on_clock_timeout()
 
+    @_reported("stop")
     def stop(self) -> None:
-        self._pending = None
+        self._feed.when_ready(None)
         if self._player is not None:
             self._player.stop()
             self._on_clock_timeout()
 
+    @_reported("seek")
     def seek(self, seconds: float) -> None:
         if self._ready(lambda: self.seek(seconds)):
             self._player.seek(max(0.0, seconds))
 
+    @_reported("seek")
     def seek_by(self, delta: float) -> None:
         if self._ready(lambda: self.seek_by(delta)):
             self._player.seek(max(0.0, self._player.position() + delta))
 
+    @_reported("switch A/B")
     def set_mode(self, mode: str) -> None:
         if self._player is None:
             return
@@ -348,6 +321,7 @@ class Transport(QWidget):
         self._player.set_mode(mode)
         self.mode_buttons[mode].setChecked(True)
 
+    @_reported("switch A/B")
     def toggle_ab(self) -> None:
         if not self._usable():
             return
@@ -360,6 +334,7 @@ class Transport(QWidget):
     def toggle_loop(self) -> None:
         self.set_loop_enabled(not self.loop_button.isChecked())
 
+    @_reported("loop")
     def set_loop_enabled(self, on: bool, *, quiet: bool = False) -> None:
         if self._player is None:
             self.loop_button.setChecked(False)
@@ -385,6 +360,18 @@ class Transport(QWidget):
         player = self._player
         if player is None:
             return
+        try:
+            self._show_position(player)
+        except Exception as exc:  # stop polling: one message, not one per tick
+            logger.exception("playback: reading the position failed")
+            self.clock.stop()
+            self._show_failure(f"Playback failed (reading the position): {exc}")
+
+    def _show_position(self, player) -> None:
+        if not self._output_lost and not player.is_available:
+            self._output_lost = True  # the stream died under us (its callback failed)
+            self._show_failure("Playback stopped: the audio output failed (reopen it in "
+                               "Settings \u2192 Preferences).")
         pos = float(player.position())
         duration = self._doc.duration if self._doc is not None else 0.0
         self.position_label.setText(f"{format_time(pos)} / {format_time(duration)}")
@@ -392,15 +379,6 @@ class Transport(QWidget):
         if pos != self._last_pos:
             self._last_pos = pos
             self.position_changed.emit(pos)
-
-
-def _b_source(variant, a_sr: int):
-    """The render's audio at the player's rate when the task prepared it, else as made."""
-    if variant is None:
-        return None, None
-    if variant.playback is not None:
-        return variant.playback, a_sr
-    return variant.render.audio, variant.render.sr
 
 
 if __name__ == "__main__":  # preview: python -m gui.transport

@@ -68,7 +68,7 @@ def _show(qtbot, view, analysis):
 
 
 def test_label_lanes_show_each_windows_label_colour_and_probability(qtbot, view):
-    from gui.lanes import label_colour
+    from gui.lanes.colours import label_colour
 
     a = synthetic_analysis()
     _show(qtbot, view, a)
@@ -99,7 +99,7 @@ def test_lanes_are_painted_with_their_colours(qtbot, view):
     """What reaches the screen: the genre lane's pixels are its cells' colours."""
     from PySide6.QtCore import QPointF
 
-    from gui.lanes import label_colour
+    from gui.lanes.colours import label_colour
 
     a = synthetic_analysis()
     _show(qtbot, view, a)
@@ -142,7 +142,7 @@ def test_labels_follow_the_zoom(qtbot, view):
 
 
 def test_segments_select_and_tempo_key_lanes(qtbot, view):
-    from gui.lanes import key_colour
+    from gui.lanes.colours import key_colour
 
     a = synthetic_analysis()
     doc = _show(qtbot, view, a)
@@ -178,7 +178,7 @@ def test_lanes_are_built_over_several_event_loop_turns_and_newest_wins(qtbot, vi
 
 
 def test_waveform_columns_keep_every_peak_at_any_zoom(qtbot):
-    from gui.lanes import WaveformItem
+    from gui.lanes.items import WaveformItem
 
     rng = np.random.default_rng(0)
     n, step = 100_000, 128 / 44100

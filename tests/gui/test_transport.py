@@ -137,3 +137,53 @@ def test_a_preparation_error_is_reported_not_raised(qtbot, transport, monkeypatc
         transport.set_document(_document(_loaded(1.0)))
     assert blocker.args[0] == "error" and "could not be prepared" in blocker.args[1]
     assert "set_sources" not in player.names()
+
+
+def test_a_second_render_plays_after_the_first_was_heard(qtbot, transport, prep_log):
+    """Issue 14: Render, play B, keep variant 1, Render again, Space: B plays, the new
+    render (the two renders' arrays are equal in shape: comparing them is an error)."""
+    player = FakePlayer()
+    transport.set_player(player, "fake")
+    doc = _document(_loaded(2.0))
+    transport.set_document(doc)
+    doc.set_renders((_render(2.0),))
+    transport.set_mode("B")
+    transport.play_pause()
+    qtbot.waitUntil(lambda: player.state == "playing", timeout=10000)
+    transport.play_pause()  # pause, then render again: a new variant 1
+    doc.set_renders((_render(2.0),))
+    transport.play_pause()  # Space
+    qtbot.waitUntil(lambda: player.state == "playing", timeout=10000)
+    names = player.names()
+    assert names[names.index("pause"):][-2:] == ["set_b", "play"]  # the new B, then play
+    assert player.mode == "B" and player.prepared[-1]
+    assert transport.play_button.text() == "Pause"
+
+
+def test_a_playback_failure_is_shown_and_the_buttons_stay_true(qtbot, transport, prep_log):
+    player = FakePlayer()
+
+    def broken():
+        raise RuntimeError("the stream went away")
+
+    player.play = broken
+    transport.set_player(player, "fake")
+    transport.set_document(_document(_loaded(1.0)))
+    with qtbot.waitSignal(transport.message_posted, timeout=10000) as blocker:
+        transport.play_pause()
+    level, text = blocker.args
+    assert level == "error" and "the stream went away" in text
+    assert "the stream went away" in transport.status_label.text()
+    assert transport.play_button.text() == "Play" and player.state == "stopped"
+
+
+def test_an_output_that_stops_is_reported_once(qtbot, transport):
+    player = FakePlayer()
+    transport.set_player(player, "fake")
+    messages = []
+    transport.message_posted.connect(lambda level, text: messages.append((level, text)))
+    player.state, player.is_available = "stopped", False  # its stream's callback failed
+    qtbot.waitUntil(lambda: bool(messages), timeout=2000)
+    qtbot.wait(4 * 30)  # more clock ticks: still one message
+    assert [level for level, _ in messages] == ["error"]
+    assert "audio output failed" in messages[0][1] and transport.play_button.text() == "Play"

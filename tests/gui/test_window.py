@@ -77,6 +77,42 @@ def test_render_button_adds_b_lane_and_b_key_switches(qtbot, window, short_track
     assert fake_player.b is not None and fake_player.prepared[-1]
 
 
+def test_playback_after_a_second_render(qtbot, window, short_track, fake_player):
+    """Issue 14: Render, play B, keep variant 1, Render again, Space: the new B plays."""
+    doc = _analysed(qtbot, window, short_track)
+    window.activateWindow()
+    qtbot.mouseClick(window.job_bar.render_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: doc.status == "analysed" and doc.render is not None, timeout=60000)
+    qtbot.keyClick(window, Qt.Key.Key_B)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: fake_player.state == "playing", timeout=10000)
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    first = doc.render
+    qtbot.mouseClick(window.job_bar.render_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: doc.status == "analysed" and doc.render is not first,
+                    timeout=60000)
+    assert doc.render_index == 0  # variant 1 again
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: fake_player.state == "playing", timeout=10000)
+    assert window.transport.play_button.text() == "Pause" and fake_player.mode == "B"
+    assert window.banner.level != "error"
+
+
+def test_a_playback_failure_shows_in_the_window(qtbot, window, short_track, fake_player):
+    _analysed(qtbot, window, short_track)
+
+    def broken():
+        raise RuntimeError("the output stream died")
+
+    fake_player.play = broken
+    window.activateWindow()
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: "the output stream died" in window.banner.text, timeout=10000)
+    assert window.banner.level == "error"
+    assert "the output stream died" in window.statusBar().currentMessage()
+    assert window.transport.play_button.text() == "Play"
+
+
 def test_render_can_be_cancelled(qtbot, window, short_track):
     doc = _analysed(qtbot, window, short_track)
     window.session.render()

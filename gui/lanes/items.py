@@ -1,15 +1,13 @@
-"""Graphics items the timeline lanes are made of, and their colours.
+"""The graphics items the timeline's lanes are made of.
 
 Items here draw what they are given (times in seconds, colours, texts) and keep no
 business rules: which window belongs where, which label wins a segment, all come
-from ``core`` via :mod:`gui.timeline_view`.
+from ``core`` through the lanes (:mod:`gui.lanes`).  Each is one item per lane that
+paints only what is in view, however long the track.
 """
 
 from __future__ import annotations
 
-import functools
-import zlib
-from dataclasses import dataclass
 from typing import Sequence
 
 import numpy as np
@@ -17,109 +15,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPicture
 
-__all__ = ["Run", "runs", "cell_edges", "label_colour", "key_colour", "segment_colour",
-           "BlocksItem", "WaveformItem", "SpansItem", "RunLabels"]
-
-# Colour-blind-friendly categorical palette (Okabe-Ito plus tints).
-_PALETTE = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7",
-            "#8DD3C7", "#BEBADA", "#FB8072", "#80B1D3", "#FDB462", "#B3DE69", "#FCCDE5"]
-_ORDINAL = {"sentiment": ["negative", "neutral", "positive"],
-            "valence": ["0", "1", "2"], "momentum": ["0", "1", "2", "3", "4"]}
-_PITCHES = ["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]
-_FLATS = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
-
-
-def _diverging(t: float) -> QColor:
-    """Blue (low) through pale grey to orange (high)."""
-    stops = [(0.0, (44, 123, 182)), (0.5, (200, 200, 200)), (1.0, (230, 120, 20))]
-    for (t0, c0), (t1, c1) in zip(stops[:-1], stops[1:]):
-        if t <= t1:
-            f = (t - t0) / (t1 - t0)
-            return QColor(*(int(a + (b - a) * f) for a, b in zip(c0, c1)))
-    return QColor(*stops[-1][1])
-
-
-def segment_colour(letter: str) -> QColor:
-    """Same letter, same colour (A, B, C ... in palette order)."""
-    i = (ord(letter[:1] or "A") - ord("A")) % len(_PALETTE)
-    return QColor(_PALETTE[i])
-
-
-def label_colour(target: str, value: str, *, alpha: float = 255) -> QColor:
-    """Colour of a descriptor label: ordinal targets on a blue-to-orange scale,
-    categories from the palette (stable across runs), UNK grey; ``alpha`` 0-255."""
-    return _with_alpha(_label_rgba(target, value), alpha)
-
-
-def key_colour(tonic: str, mode: str, *, alpha: float = 255) -> QColor:
-    """Keys around the circle of fifths get neighbouring hues; minor is darker."""
-    return _with_alpha(_key_rgba(tonic, mode), alpha)
-
-
-def _with_alpha(rgba: int, alpha: float) -> QColor:
-    colour = QColor.fromRgba(rgba)
-    colour.setAlpha(int(min(max(alpha, 0), 255)))
-    return colour
-
-
-@functools.lru_cache(maxsize=1024)
-def _label_rgba(target: str, value: str) -> int:
-    # Cached as a plain int: a lane of a long track asks for the same few colours
-    # hundreds of times, and QColor objects are mutable.
-    if value in ("", "UNK"):
-        return QColor("#9E9E9E").rgba()
-    levels = _ORDINAL.get(target)
-    if levels and value in levels:
-        t = levels.index(value) / max(1, len(levels) - 1)
-        return _diverging(t).rgba()
-    return QColor(_PALETTE[zlib.crc32(f"{target}:{value}".encode()) % len(_PALETTE)]).rgba()
-
-
-@functools.lru_cache(maxsize=64)
-def _key_rgba(tonic: str, mode: str) -> int:
-    name = _FLATS.get(tonic, tonic)
-    pc = _PITCHES.index(name) if name in _PITCHES else 0
-    fifths = (pc * 7) % 12
-    return QColor.fromHsvF(fifths / 12.0, 0.55, 0.95 if mode != "minor" else 0.7).rgba()
-
-
-@dataclass(frozen=True)
-class Run:
-    """Consecutive cells with the same value: [start, end) seconds, value, mean weight."""
-
-    start: float
-    end: float
-    value: str
-    weight: float
-
-
-def cell_edges(starts: Sequence[float], ends: Sequence[float], duration: float) -> np.ndarray:
-    """Edges of non-overlapping display cells, one per (overlapping) analysis window.
-
-    Cells meet halfway between neighbouring window centres; the first starts at 0 and
-    the last ends at ``duration``, so the cells tile the whole track.
-    """
-    centres = (np.asarray(starts, float) + np.asarray(ends, float)) / 2
-    if len(centres) == 0:
-        return np.zeros(0)
-    mids = (centres[1:] + centres[:-1]) / 2
-    return np.concatenate([[0.0], mids, [max(duration, centres[-1])]])
-
-
-def runs(values: Sequence[str], edges: np.ndarray, weights: Sequence[float] | None = None
-         ) -> list[Run]:
-    """Merge neighbouring cells with equal values into runs."""
-    out: list[Run] = []
-    w = list(weights) if weights is not None else [1.0] * len(values)
-    i = 0
-    while i < len(values):
-        j = i
-        while j + 1 < len(values) and values[j + 1] == values[i]:
-            j += 1
-        out.append(Run(float(edges[i]), float(edges[j + 1]), str(values[i]),
-                       float(sum(w[i:j + 1])) / (j + 1 - i)))
-        i = j + 1
-    return out
+__all__ = ["BlocksItem", "WaveformItem", "SpansItem", "RunLabels"]
 
 
 class BlocksItem(pg.GraphicsObject):

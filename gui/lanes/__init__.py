@@ -1,0 +1,14 @@
+"""The timeline's lanes, one module per lane kind, and what they are made of.
+
+* :mod:`~gui.lanes.base`: what every lane is (a plot and its items);
+* :mod:`~gui.lanes.waveform`: A and B, peak traces of the original and the render;
+* :mod:`~gui.lanes.segments`: the form over A, the render's form and regions over B;
+* :mod:`~gui.lanes.spectrogram`, :mod:`~gui.lanes.descriptors` (a lane per classifier
+  target, or the hint lane), :mod:`~gui.lanes.tempo`, :mod:`~gui.lanes.key`;
+* :mod:`~gui.lanes.items`: the graphics items, one per lane, painting only what is in
+  view; :mod:`~gui.lanes.colours`: letters', labels' and keys' colours.
+
+A lane draws the model it is shown and keeps no business state (Sonic Visualiser's
+layers); :class:`gui.timeline_view.TimelineView` lays the lanes out and keeps their
+time axes, playhead and selection in step.
+"""

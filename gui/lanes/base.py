@@ -1,0 +1,54 @@
+"""What every lane is: a plot of the timeline and the items that draw one model on it.
+
+A lane is given its plot (the :class:`~gui.timeline_view.TimelineView` makes the plots,
+links their time axes and crosses them with the playhead), adds its items, draws what it
+is shown and keeps no business state: which window a time belongs to and which label
+wins a segment come from :mod:`core.analysis`.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+from gui.lanes.items import RunLabels
+
+__all__ = ["Lane", "short_mode", "unit"]
+
+
+class Lane:
+    """One lane: ``plot`` and its items.  GUI thread only.
+
+    Subclasses add their items in ``__init__`` (their run labels to :attr:`labels`,
+    repainted when the visible range changes), draw in their ``show*`` methods and
+    forget what they drew in :meth:`clear`.
+    """
+
+    def __init__(self, plot: pg.PlotItem):
+        self.plot = plot
+        self.labels: list[RunLabels] = []
+
+    def run_labels(self, **options) -> RunLabels:
+        """A :class:`RunLabels` on this lane's plot, repainted on zoom."""
+        labels = RunLabels(self.plot, **options)
+        self.labels.append(labels)
+        return labels
+
+    def clear(self) -> None:
+        """Draw nothing."""
+        for labels in self.labels:
+            labels.clear()
+
+    def follow_range(self, x0: float, x1: float) -> None:
+        """The visible time range is now [x0, x1]: texts are chosen for the new zoom."""
+        for labels in self.labels:
+            labels.refresh()
+
+
+def short_mode(mode: str) -> str:
+    """"maj" / "min" for a key's mode, as the lanes print keys."""
+    return {"major": "maj", "minor": "min"}.get(mode, mode)
+
+
+def unit(p: float) -> float:
+    """``p`` clamped to [0, 1] (a probability or confidence as an opacity share)."""
+    return min(max(float(p), 0.0), 1.0)

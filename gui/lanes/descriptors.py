@@ -1,0 +1,65 @@
+"""Descriptor lanes: one per classifier target (genre ... momentum), or one hint lane.
+
+A label lane has a cell per analysis window (the window's share of the time axis,
+:func:`core.analysis.query.window_cells`): colour = label, opacity = probability, and
+the label of each run of equal cells where it fits.  Without labels (no descriptor
+model) the hint lane says where the lanes went.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+
+from core.analysis.query import runs
+from gui.lanes.base import Lane, unit
+from gui.lanes.colours import label_colour
+from gui.lanes.items import BlocksItem
+
+__all__ = ["LabelLane", "ModelHintLane"]
+
+_NO_MODEL = ("no descriptor model: genre, subgenre, mood, sentiment, valence and momentum "
+             "lanes appear once a classifier model labels the windows")
+
+
+class LabelLane(Lane):
+    """The labels of one target (``target``) per window."""
+
+    def __init__(self, plot: pg.PlotItem, target: str):
+        super().__init__(plot)
+        self.target = target
+        plot.setYRange(0, 1, padding=0)
+        self.blocks = BlocksItem()
+        plot.addItem(self.blocks)
+        self.names = self.run_labels(size=7)
+
+    def show(self, analysis, cells: np.ndarray) -> None:
+        """Draw ``analysis``'s labels of this target in ``cells`` (one per window);
+        nothing when the windows have none."""
+        w = analysis.windows
+        values = w.labels.get(self.target)
+        if not values:
+            return
+        probs = w.probabilities.get(self.target) or (1.0,) * len(values)
+        colours = [label_colour(self.target, v, alpha=60 + 195 * unit(p))
+                   for v, p in zip(values, probs)]
+        self.blocks.set_blocks(cells[:-1], cells[1:], colours)
+        self.names.set_runs([(r.start, r.end, r.value) for r in runs(values, cells, probs)])
+
+    def clear(self) -> None:
+        self.blocks.set_blocks([], [], [])
+        super().clear()
+
+
+class ModelHintLane(Lane):
+    """One line saying that a descriptor model would fill the label lanes; it stays at
+    the left of the visible range."""
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(plot)
+        plot.setYRange(0, 1, padding=0)
+        self.hint = pg.TextItem(_NO_MODEL, color="#8a6d00", anchor=(0.0, 0.5))
+        plot.addItem(self.hint, ignoreBounds=True)
+
+    def follow_range(self, x0: float, x1: float) -> None:
+        self.hint.setPos(x0 + 0.005 * (x1 - x0), 0.5)

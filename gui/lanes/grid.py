@@ -1,0 +1,79 @@
+"""The timeline's grid: one plot per row, all on one time axis, a playhead across each.
+
+Rows are named; every plot has the same left-axis width (so times line up), its time
+axis linked to the first plot's and a playhead line above its items.  Which rows show
+and how tall they are is the caller's choice (:meth:`LaneGrid.set_rows`).
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+
+__all__ = ["LaneGrid", "AXIS_WIDTH"]
+
+AXIS_WIDTH = 78
+_BIG = 100000  # a row's maximum height when it may stretch
+_PLAYHEAD_PEN = pg.mkPen("#ff3b30", width=1.5)
+
+
+class LaneGrid:
+    """The plots of one ``GraphicsLayoutWidget``, a row each.  GUI thread only."""
+
+    def __init__(self, glw: pg.GraphicsLayoutWidget):
+        self.glw = glw
+        self.plots: dict[str, pg.PlotItem] = {}
+        self._rows: dict[str, int] = {}
+        self._lines: list[pg.InfiniteLine] = []
+
+    def add_plot(self, name: str, label: str) -> pg.PlotItem:
+        """A new bottom row ``name``, ``label`` on its left axis."""
+        row = len(self._rows)
+        plot = self.glw.addPlot(row=row, col=0)
+        plot.setMenuEnabled(False)
+        plot.hideButtons()
+        plot.setMouseEnabled(x=True, y=False)
+        plot.getAxis("left").setWidth(AXIS_WIDTH)
+        plot.getAxis("left").setTicks([[(0.5, label)], []])
+        plot.hideAxis("bottom")
+        plot.getViewBox().setDefaultPadding(0.0)
+        if self.plots:
+            plot.setXLink(next(iter(self.plots.values())))
+        line = pg.InfiniteLine(0.0, angle=90, pen=_PLAYHEAD_PEN, movable=False)
+        line.setZValue(100)
+        plot.addItem(line, ignoreBounds=True)
+        self._lines.append(line)
+        self._rows[name] = row
+        self.plots[name] = plot
+        return plot
+
+    def set_rows(self, sizes: dict[str, tuple[int, int] | None]) -> None:
+        """Per row, ``(minimum height, stretch)`` (stretch 0: fixed height) or None:
+        hidden, collapsed to zero height."""
+        layout = self.glw.ci.layout
+        for name, row in self._rows.items():
+            spec = sizes[name]
+            self.plots[name].setVisible(spec is not None)
+            if spec is None:
+                layout.setRowFixedHeight(row, 0)
+                layout.setRowStretchFactor(row, 0)
+                continue
+            height, stretch = spec
+            layout.setRowMinimumHeight(row, height)
+            layout.setRowMaximumHeight(row, _BIG if stretch else height)
+            layout.setRowStretchFactor(row, stretch)
+
+    def set_duration(self, duration: float) -> None:
+        """Let every row pan and zoom within [0, ``duration``] seconds."""
+        for plot in self.plots.values():
+            plot.getViewBox().setLimits(xMin=0.0, xMax=max(duration, 0.1), minXRange=0.05)
+
+    def set_playhead(self, seconds: float) -> None:
+        for line in self._lines:
+            line.setValue(seconds)
+
+    def time_at(self, scene_pos) -> float | None:
+        """Seconds under a scene position if it is over a visible row, else None."""
+        for plot in self.plots.values():
+            if plot.isVisible() and plot.getViewBox().sceneBoundingRect().contains(scene_pos):
+                return float(plot.getViewBox().mapSceneToView(scene_pos).x())
+        return None

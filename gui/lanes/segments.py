@@ -1,0 +1,114 @@
+"""Segment lanes over the waveforms: the original's form (A) and the render's (B).
+
+Each draws segments as coloured spans behind the waveform (same letter, same colour),
+the letter above each and a line of detail along the bottom, over the plot of its
+waveform lane.  The details come from ``core``: the majority descriptor of a segment's
+windows (:func:`core.analysis.reduce.segment_table`), the descriptor each region of the
+render's timeline asked for.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import pyqtgraph as pg
+
+from core.analysis.reduce import segment_table
+from core.record import Segment
+from gui.lanes.base import Lane, short_mode
+from gui.lanes.colours import segment_colour, with_alpha
+from gui.lanes.items import SpansItem
+
+__all__ = ["FormLane", "RenderFormLane"]
+
+
+class _SegmentsLane(Lane):
+    """Spans, letters and details of segments.  ``alpha``: the spans' opacity (0-255)."""
+
+    def __init__(self, plot: pg.PlotItem, *, letter_size: int, alpha: int):
+        super().__init__(plot)
+        self.spans = SpansItem()
+        self.spans.setZValue(-10)  # behind the trace, outside auto-range
+        plot.addItem(self.spans, ignoreBounds=True)
+        self._alpha = alpha
+        self.letters = self.run_labels(y=1.02, size=letter_size, anchor=(0.0, 0.0),
+                                       colour="#000")
+        self.details = self.run_labels(y=-1.0, size=8, anchor=(0.0, 1.0), colour="#111",
+                                       fill=(255, 255, 255, 190))
+
+    def _show(self, segments: Sequence[Segment], details: Sequence[tuple]) -> None:
+        """``details``: ``(start, end, text[, shorter text, ...])`` per run."""
+        self.spans.set_spans([s.start for s in segments], [s.end for s in segments],
+                             [with_alpha(segment_colour(s.label), self._alpha)
+                              for s in segments])
+        self.letters.set_runs([(s.start, s.end, s.label) for s in segments])
+        self.details.set_runs(details)
+
+    def clear(self) -> None:
+        self.spans.set_spans([], [], [])
+        super().clear()
+
+    def __len__(self) -> int:
+        return len(self.spans)
+
+
+class FormLane(_SegmentsLane):
+    """The original's form segments; under each its majority descriptor (when a model
+    labelled the windows), tempo and key.  One segment can be selected."""
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(plot, letter_size=11, alpha=45)
+
+    def show(self, analysis) -> None:
+        """Draw ``analysis``'s segments (none selected)."""
+        details = []
+        for seg, row in zip(analysis.segments, segment_table(analysis)):
+            tempo_key = f"{seg.tempo:.0f} BPM \u00b7 {seg.tonic} {short_mode(seg.mode)}"
+            if row.descriptor:  # majority descriptor of the segment's windows
+                name = row.descriptor.replace("_", " ")
+                details.append((seg.start, seg.end, f"{name} \u00b7 {tempo_key}", name,
+                                row.targets.get("mood", "")))
+            else:
+                details.append((seg.start, seg.end, tempo_key, f"{seg.tempo:.0f} BPM"))
+        self._show(analysis.segments, details)
+
+    def select(self, analysis, index: int) -> None:
+        """Emphasise segment ``index`` of ``analysis`` (None or out of range: none)."""
+        if analysis is None or not 0 <= index < len(analysis.segments):
+            self.spans.set_selected(-1)
+            return
+        colour = segment_colour(analysis.segments[index].label)
+        self.spans.set_selected(index, with_alpha(colour, 120))
+
+
+class RenderFormLane(_SegmentsLane):
+    """The segments Twintrack finds in a render and the descriptor, tempo and key each
+    region of its timeline asked for; without a render, a hint saying how to make one."""
+
+    def __init__(self, plot: pg.PlotItem):
+        super().__init__(plot, letter_size=10, alpha=35)
+        self.hint = pg.TextItem("no render yet: press Render to make a track like this one",
+                                color="#777", anchor=(0.5, 0.5))
+        self.plot.addItem(self.hint, ignoreBounds=True)
+
+    def set_duration(self, duration: float) -> None:
+        self.hint.setPos(duration / 2, 0.0)
+
+    def show(self, variant, *, hint: bool) -> None:
+        """Draw ``variant`` (a :class:`core.app.renders.RenderedVariant`); None: nothing, and the
+        hint when ``hint``."""
+        if variant is None:
+            self.clear()
+            self.hint.setVisible(hint)
+            return
+        self.hint.setVisible(False)
+        self._show(variant.analysis.segments,
+                   [_region_texts(v) for v in variant.render.timeline.regions()])
+
+
+def _region_texts(v) -> tuple:
+    """``(start, end, text, shorter texts...)`` of one region of a render's timeline."""
+    name = v.region.descriptor.replace("_", " ")
+    return (v.start, v.end,
+            f"{name} \u00b7 {v.tempo:.0f} BPM \u00b7 {v.region.tonic} {short_mode(v.region.mode)}",
+            name, v.region.descriptor.split("_")[-1])
