@@ -60,7 +60,8 @@ class Render:
     def write_midi(self, path: str | os.PathLike) -> None:
         """The render's notes as a Standard MIDI File."""
         write_midi(self.events, self.parts, self.tempo_map, path,
-                   title=str(self.timeline.meta.get("title", "Twintrack render")))
+                   title=str(self.timeline.meta.get("title", "Twintrack render")),
+                   region_starts=[r.start for r in self.timeline.regions()])
 
     @classmethod
     def from_file(cls, path: str | os.PathLike, timeline: Timeline, *,

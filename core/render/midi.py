@@ -1,8 +1,10 @@
 """The render's notes as a Standard MIDI File (type 1), for a user's DAW.
 
-One track per part (General MIDI program from the part's instrument group; drum
-parts on channel 10), a conductor track with the tempo map of the timeline's metered
-spans, so bars and beats line up in the DAW exactly as they did in the render.
+One track and one channel per part role across regions (the bass of every region on
+one channel, drums on channel 10), with a program change to each region's instrument
+(General MIDI program from its group) at that region's start, and a conductor track
+with the tempo map of the timeline's metered spans, so bars and beats line up in the
+DAW exactly as they did in the render.
 Written with ``mido``; the file is written atomically.
 """
 
@@ -50,35 +52,77 @@ class TempoMap:
         return int(round(self._ticks[i] + (seconds - t0) * bpm / 60.0 * PPQ))
 
 
-def _channels(parts: Sequence[PartSpec]) -> dict[str, int]:
-    """A MIDI channel per part; drums on 10; more than 15 pitched parts share channels."""
-    out, free = {}, [c for c in range(16) if c != DRUM_CHANNEL]
-    for i, p in enumerate(parts):
-        out[p.name] = DRUM_CHANNEL if p.instrument in DRUM_GROUPS else free[i % len(free)]
+def _role(part_name: str) -> tuple[int | None, str]:
+    """``('r3:bass')`` -> ``(3, 'bass')``: the engine names a region's parts ``r<i>:<role>``."""
+    head, sep, role = part_name.partition(":")
+    if sep and head[:1] == "r" and head[1:].isdigit():
+        return int(head[1:]), role
+    return None, part_name
+
+
+def _lanes(parts: Sequence[PartSpec]) -> dict[str, list[PartSpec]]:
+    """Parts grouped by role, in order of first appearance: one track and channel each."""
+    out: dict[str, list[PartSpec]] = {}
+    for p in parts:
+        out.setdefault(_role(p.name)[1], []).append(p)
     return out
 
 
-def _part_track(part: PartSpec, events: list[NoteEvent], channel: int, tmap: TempoMap):
+def _channels(lanes: dict[str, list[PartSpec]]) -> dict[str, int]:
+    """A MIDI channel per role; drums on 10; more than 15 pitched roles share channels."""
+    out, free, i = {}, [c for c in range(16) if c != DRUM_CHANNEL], 0
+    for role, specs in lanes.items():
+        if any(p.instrument in DRUM_GROUPS for p in specs):
+            out[role] = DRUM_CHANNEL
+        else:
+            out[role] = free[i % len(free)]
+            i += 1
+    return out
+
+
+def _pan(part: PartSpec) -> int:
+    return int(round(64 + 63 * max(-1.0, min(1.0, part.pan))))
+
+
+def _role_track(role: str, specs: list[PartSpec], events: list[NoteEvent], channel: int,
+                tmap: TempoMap, region_starts: Sequence[float]):
+    """One role across regions: at each region's start the program (and pan) of that
+    region's part; a note whose own instrument needs another program gets it first."""
     import mido
 
+    drums = channel == DRUM_CHANNEL
     track = mido.MidiTrack()
-    track.append(mido.MetaMessage("track_name", name=f"{part.name} ({part.instrument})", time=0))
-    if channel != DRUM_CHANNEL:
-        track.append(mido.Message("program_change", channel=channel,
-                                  program=GM_PROGRAMS.get(part.instrument, 0), time=0))
-    pan = int(round(64 + 63 * max(-1.0, min(1.0, part.pan))))
-    track.append(mido.Message("control_change", channel=channel, control=10, value=pan, time=0))
+    names = sorted({p.instrument for p in specs})
+    track.append(mido.MetaMessage("track_name", name=f"{role} ({', '.join(names)})", time=0))
+    # (tick, order, message, program a note-on needs): at one tick note-offs come first,
+    # then program and pan, then note-ons
     msgs = []
+    for p in specs:
+        region = _role(p.name)[0]
+        at = region_starts[region] if region is not None and region < len(region_starts) else 0.0
+        tick = tmap.ticks(at)
+        if not drums:
+            msgs.append((tick, 1, mido.Message("program_change", channel=channel,
+                                               program=GM_PROGRAMS.get(p.instrument, 0)), None))
+        msgs.append((tick, 2, mido.Message("control_change", channel=channel, control=10,
+                                           value=_pan(p)), None))
     for e in events:
         on, off = tmap.ticks(e.start), tmap.ticks(e.start + max(e.duration, 0.01))
         vel = max(1, min(127, int(round(e.velocity * 127))))
         pitch = max(0, min(127, e.pitch))
         # note-offs sort before note-ons at the same tick, so repeated notes re-trigger
-        msgs.append((on, 1, mido.Message("note_on", channel=channel, note=pitch, velocity=vel)))
+        msgs.append((on, 3, mido.Message("note_on", channel=channel, note=pitch, velocity=vel),
+                     None if drums else GM_PROGRAMS.get(e.instrument, 0)))
         msgs.append((max(off, on + 1), 0, mido.Message("note_off", channel=channel, note=pitch,
-                                                       velocity=0)))
-    now = 0
-    for tick, _, msg in sorted(msgs, key=lambda m: (m[0], m[1])):
+                                                       velocity=0), None))
+    now, program = 0, None
+    for tick, _, msg, wanted in sorted(msgs, key=lambda m: (m[0], m[1])):
+        if msg.type == "program_change":
+            program = msg.program
+        if wanted is not None and wanted != program:
+            track.append(mido.Message("program_change", channel=channel, program=wanted,
+                                      time=tick - now))
+            now, program = tick, wanted
         track.append(msg.copy(time=tick - now))
         now = tick
     track.append(mido.MetaMessage("end_of_track", time=0))
@@ -86,8 +130,16 @@ def _part_track(part: PartSpec, events: list[NoteEvent], channel: int, tmap: Tem
 
 
 def write_midi(events: Sequence[NoteEvent], parts: Sequence[PartSpec], tempo_map: TempoMap,
-               path: str | os.PathLike, *, title: str = "Twintrack render") -> None:
-    """Write ``events`` as a type-1 Standard MIDI File."""
+               path: str | os.PathLike, *, title: str = "Twintrack render",
+               region_starts: Sequence[float] = ()) -> None:
+    """Write ``events`` as a type-1 Standard MIDI File.
+
+    Parameters
+    ----------
+    region_starts : sequence of float
+        Start time of every region (seconds), in order: region ``i``'s parts
+        (``r<i>:<role>``) get their program change there.
+    """
     import mido
 
     mid = mido.MidiFile(type=1, ticks_per_beat=PPQ)
@@ -102,10 +154,13 @@ def write_midi(events: Sequence[NoteEvent], parts: Sequence[PartSpec], tempo_map
         now = tick
     conductor.append(mido.MetaMessage("end_of_track", time=0))
     mid.tracks.append(conductor)
-    channels = _channels(parts)
-    for part in parts:
-        mine = [e for e in events if e.part == part.name]
+    lanes = _lanes(parts)
+    channels = _channels(lanes)
+    for role, specs in lanes.items():
+        names = {p.name for p in specs}
+        mine = [e for e in events if e.part in names]
         if mine:
-            mid.tracks.append(_part_track(part, mine, channels[part.name], tempo_map))
+            mid.tracks.append(_role_track(role, specs, mine, channels[role], tempo_map,
+                                          region_starts))
     with atomic_path(path) as tmp:
         mid.save(str(tmp))
