@@ -115,3 +115,12 @@ def test_train_cross_validates_a_folder_corpus(tmp_path):
     assert out.returncode == 0, out.stderr
     m = re.search(r"^genre accuracy: (\d\.\d\d)$", out.stdout, re.M)
     assert m and float(m.group(1)) >= 0.9, out.stdout
+
+
+def test_version(capsys):
+    from core import __version__
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"twintrack {__version__}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from core import __version__
 from core.analysis.featureset import FEATURE_SETS, TRAIN_SET
 
 __all__ = ["build_parser", "FORMATS"]
@@ -42,6 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command, every subcommand's options included."""
     p = argparse.ArgumentParser(prog="twintrack", description=_DESCRIPTION)
     p.add_argument("-v", "--verbose", action="store_true", help="log details to stderr")
+    p.add_argument("--version", action="version", version=f"twintrack {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
     a = sub.add_parser("analyze", help="analyse audio files and write the results")
