@@ -7,7 +7,10 @@ progress to stderr.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -37,30 +40,61 @@ def _progress_bar(n_files: int, *, quiet: bool):
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    """Analyse every input, write the chosen formats; 0 if all succeeded, else 1."""
+    """Analyse every input, write the chosen formats; 0 if all succeeded, 1 if any failed,
+    130 if stopped with Ctrl-C (a second Ctrl-C stops at once)."""
     from core.app.batch import analyze_files
+    from core.classify import resolve_model
 
     missing = [p for p in args.audio if not p.exists()]
     for p in missing:
         print(f"twintrack: {p}: no such file", file=sys.stderr)
     paths = [p for p in args.audio if p.exists()]
     bar, update = _progress_bar(len(paths), quiet=args.quiet)
-    failed = len(missing)
     settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression)
-    from core.classify import resolve_model
-
     model = resolve_model(args.model)
-    with bar:
+    done = failed = stopped = 0
+    with bar, _stop_on_interrupt(bar) as stop:
         for res in analyze_files(paths, args.out_dir, args.format, settings=settings,
-                                 jobs=args.jobs, model=model, progress=update):
+                                 jobs=args.jobs, model=model, progress=update,
+                                 cancelled=stop.is_set):
             update(res.index, 1.0, "done")
-            if res.error:
+            if res.cancelled:
+                stopped += 1
+            elif res.error:
                 failed += 1
                 bar.write(f"twintrack: {res.error}", file=sys.stderr)
             else:
+                done += 1
                 bar.write(f"{res.path}: {res.duration:.1f} s analysed in {res.seconds:.2f} s "
                           f"-> {', '.join(str(w) for w in res.written)}", file=sys.stdout)
-    return 1 if failed else 0
+    if stop.is_set():
+        print(f"twintrack: interrupted: {done} of {len(paths)} files analysed and written, "
+              f"{failed} failed, {stopped} stopped or not started (nothing half-written)",
+              file=sys.stderr)
+        return 130
+    return 1 if failed or missing else 0
+
+
+@contextlib.contextmanager
+def _stop_on_interrupt(bar):
+    """The first Ctrl-C sets the event the batch polls (it then stops cleanly); a
+    second one interrupts at once."""
+    stop = threading.Event()
+
+    def first(signum, frame):
+        stop.set()
+        bar.write("twintrack: stopping (Ctrl-C again to quit at once)", file=sys.stderr)
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+
+    try:
+        previous = signal.signal(signal.SIGINT, first)
+    except ValueError:  # not the main thread: Ctrl-C is not ours to catch
+        yield stop
+        return
+    try:
+        yield stop
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def cmd_score(args: argparse.Namespace) -> int:
