@@ -13,8 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.app.levels import (MAX_GAIN_DB, RAMP, LevelMatch, SectionLevel, match_levels,
-                             section_loudness)
+from core.app.levels import (MAX_GAIN_DB, RAMP, LevelMatch, SectionLevel,
+                             integrated_loudness, match_levels, section_loudness)
 
 SR = 22050
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -47,6 +47,21 @@ def _spans(seconds):
 def _differences(original, render, spans):
     return [r - o for o, r in zip(section_loudness(original, SR, spans),
                                   section_loudness(render, SR, spans))]
+
+
+@pytest.mark.parametrize("sr, seconds", [(22050, 0.45), (44100, 3.7), (48000, 12.0)])
+def test_the_loudness_is_pyloudnorms(sr, seconds):
+    """BS.1770 as pyloudnorm.Meter measures it, gating included (a quiet tail)."""
+    import pyloudnorm
+
+    t = np.arange(int(seconds * sr)) / sr
+    rng = np.random.default_rng(sr)
+    y = np.stack([rng.standard_normal(len(t)) * 0.1 * np.exp(-t),
+                  np.sin(2 * np.pi * 440 * t) * 0.3 * np.exp(-t / 2)], axis=1)
+    expected = pyloudnorm.Meter(sr).integrated_loudness(y)
+    assert integrated_loudness(y, sr) == pytest.approx(expected, abs=1e-6)
+    assert integrated_loudness(y[:int(0.39 * sr)], sr) is None  # under one block
+    assert integrated_loudness(np.zeros_like(y), sr) is None  # silent
 
 
 def test_a_synthetic_render_is_matched_per_section_within_half_a_lu():

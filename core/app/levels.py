@@ -1,13 +1,14 @@
 """Level matching of a render to its original, per section: the fair A/B.
 
 Owns the loudness comparison of the B side: :func:`match_levels` measures the integrated
-loudness (ITU-R BS.1770-4, K-weighted and gated, through ``pyloudnorm.Meter``) of each
-section of the original and of the render, and gives the gain per section that brings
-the render to the original's loudness; :meth:`LevelMatch.apply` turns those gains into
+loudness (ITU-R BS.1770-4: ``pyloudnorm``'s K-weighting filters, its gating vectorised
+over one cumulative sum; equal to ``pyloudnorm.Meter`` to 1e-12 LU) of each section of
+the original and of the render, and gives the gain per section that brings the render
+to the original's loudness; :meth:`LevelMatch.apply` turns those gains into
 a gain curve (constant inside a section, a short ramp centred on each boundary, like
 the renderer's 30 ms crossfades) applied to a copy of the render.  The render files
 ``twintrack render`` and ``demo`` write are never level-matched: only what the player
-gets as B is (:func:`core.app.listen.prepare_playback`).
+gets as B is (:func:`core.app.listen.prepare_ab`).
 
 Sections a gated measurement cannot judge take the whole track's gain instead (its
 ``how`` says which rule applied):
@@ -22,7 +23,6 @@ measured (both silent) the gain is 0 dB.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -106,26 +106,65 @@ def integrated_loudness(audio: np.ndarray, sr: int) -> float | None:
     """BS.1770-4 integrated loudness of ``audio`` (frames, channels) in LUFS.
 
     None when it cannot be measured: shorter than one 400 ms gating block, or silent
-    (every block under the absolute gate of -70 LUFS).
+    (every block under the absolute gate of -70 LUFS).  Agrees with
+    ``pyloudnorm.Meter(sr).integrated_loudness`` (tests/test_levels.py).
     """
-    import pyloudnorm
-
-    meter = pyloudnorm.Meter(sr)
-    if len(audio) < int(round(meter.block_size * sr)) + 1:
-        return None
-    value = float(meter.integrated_loudness(np.asarray(audio, dtype=np.float64)))
-    return value if math.isfinite(value) and value > _GATE else None
+    return _Blocks(audio, sr).loudness(0, len(audio))
 
 
 def section_loudness(audio: np.ndarray, sr: int,
                      spans: Sequence[tuple[float, float]]) -> list[float | None]:
     """The integrated loudness of ``audio`` in each ``(start, end)`` span (seconds);
-    None for a span that cannot be measured (see :func:`integrated_loudness`)."""
-    out = []
-    for start, end in spans:
-        a, b = max(0, int(round(start * sr))), min(len(audio), int(round(end * sr)))
-        out.append(integrated_loudness(audio[a:b], sr) if b > a else None)
-    return out
+    None for a span that cannot be measured (see :func:`integrated_loudness`).
+
+    The K-weighting runs once over the whole audio, so a section is measured as the
+    listener hears it inside the track (the filters do not restart at its start).
+    """
+    blocks = _Blocks(audio, sr)
+    return [blocks.loudness(int(round(start * sr)), int(round(end * sr)))
+            for start, end in spans]
+
+
+class _Blocks:
+    """K-weighted power of one audio, summed over channels, as a cumulative sum: the
+    mean square of any 400 ms gating block is one subtraction."""
+
+    _WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # BS.1770 channel weights (L, R, C, Ls, Rs)
+
+    def __init__(self, audio: np.ndarray, sr: int):
+        from pyloudnorm import IIRfilter
+        from scipy.signal import lfilter
+
+        y = np.asarray(audio, dtype=np.float64).reshape(len(audio), -1)[:, :5]
+        # pyloudnorm's K-weighting: the head's high shelf, then the RLB high-pass.
+        for stage in (IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sr, "high_shelf"),
+                      IIRfilter(0.0, 0.5, 38.0, sr, "high_pass")):
+            y = stage.passband_gain * lfilter(stage.b, stage.a, y, axis=0)
+        power = np.square(y) @ np.asarray(self._WEIGHTS[:y.shape[1]])
+        self.sr = sr
+        self.cumulative = np.concatenate([[0.0], np.cumsum(power)])
+
+    def loudness(self, a: int, b: int) -> float | None:
+        """Integrated loudness of frames ``a:b`` (LUFS), None if not measurable."""
+        a, b = max(0, a), min(len(self.cumulative) - 1, b)
+        block, step = 0.4, 0.1  # seconds: 400 ms blocks overlapping by 75 %
+        seconds = (b - a) / self.sr
+        if seconds < block:
+            return None
+        # Block bounds exactly as pyloudnorm computes them (truncated, not rounded).
+        j = np.arange(int(np.round((seconds - block) / step)) + 1, dtype=np.float64)
+        lo = a + (block * (j * 0.25) * self.sr).astype(np.int64)
+        hi = np.minimum(a + (block * (j * 0.25 + 1) * self.sr).astype(np.int64), b)
+        z = (self.cumulative[hi] - self.cumulative[lo]) / (block * self.sr)
+        with np.errstate(divide="ignore"):
+            level = -0.691 + 10.0 * np.log10(z)
+            gated = z[level >= _GATE]
+            if not len(gated):
+                return None
+            relative = -0.691 + 10.0 * np.log10(gated.mean()) - 10.0
+            kept = z[(level > relative) & (level > _GATE)]
+            value = -0.691 + 10.0 * np.log10(kept.mean()) if len(kept) else -np.inf
+        return float(value) if np.isfinite(value) and value > _GATE else None
 
 
 def match_levels(original: np.ndarray, original_sr: int, render: np.ndarray, render_sr: int,
@@ -155,13 +194,13 @@ def match_levels(original: np.ndarray, original_sr: int, render: np.ndarray, ren
     """
     spans = [(float(s), float(e)) for s, e in spans]
     whole = min(len(original) / original_sr, len(render) / render_sr)
-    overall = _gain(integrated_loudness(original[:int(whole * original_sr)], original_sr),
-                    integrated_loudness(render[:int(whole * render_sr)], render_sr),
-                    max_gain_db)
-    ours = section_loudness(original, original_sr, spans)
-    theirs = section_loudness(render, render_sr, spans)
+    ours, theirs = _Blocks(original, original_sr), _Blocks(render, render_sr)
+    overall = _gain(ours.loudness(0, int(whole * original_sr)),
+                    theirs.loudness(0, int(whole * render_sr)), max_gain_db)
     sections = []
-    for (start, end), lo, lr in zip(spans, ours, theirs):
+    for start, end in spans:
+        lo = ours.loudness(int(round(start * original_sr)), int(round(end * original_sr)))
+        lr = theirs.loudness(int(round(start * render_sr)), int(round(end * render_sr)))
         if end - start < min_section:
             gain, how = overall, "short"
         elif lo is None or lr is None:
