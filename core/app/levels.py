@@ -17,8 +17,9 @@ Sections a gated measurement cannot judge take the whole track's gain instead (i
 * silent on either side (below BS.1770's absolute gate of -70 LUFS): no gain makes
   silence as loud as music, and boosting a near-silent render would only raise noise.
 
-Every gain is limited to +/- :data:`MAX_GAIN_DB`.  If even the whole track cannot be
-measured (both silent) the gain is 0 dB.
+The whole track's gain compares the blocks of every section gated together.  Every gain
+is limited to +/- :data:`MAX_GAIN_DB`; if even the whole track cannot be measured (one
+side silent) it is 0 dB.
 """
 
 from __future__ import annotations
@@ -106,10 +107,10 @@ def integrated_loudness(audio: np.ndarray, sr: int) -> float | None:
     """BS.1770-4 integrated loudness of ``audio`` (frames, channels) in LUFS.
 
     None when it cannot be measured: shorter than one 400 ms gating block, or silent
-    (every block under the absolute gate of -70 LUFS).  Agrees with
+    (every block under the absolute gate of -70 LUFS).  Equal to
     ``pyloudnorm.Meter(sr).integrated_loudness`` (tests/test_levels.py).
     """
-    return _Blocks(audio, sr).loudness(0, len(audio))
+    return _gated(_block_powers(audio, sr))
 
 
 def section_loudness(audio: np.ndarray, sr: int,
@@ -117,54 +118,11 @@ def section_loudness(audio: np.ndarray, sr: int,
     """The integrated loudness of ``audio`` in each ``(start, end)`` span (seconds);
     None for a span that cannot be measured (see :func:`integrated_loudness`).
 
-    The K-weighting runs once over the whole audio, so a section is measured as the
-    listener hears it inside the track (the filters do not restart at its start).
+    Each section is measured as a clip of its own: the weighting filters start at
+    rest, so the ringing of the section before (an artefact of the filters, not sound)
+    cannot make a silent section look merely quiet.
     """
-    blocks = _Blocks(audio, sr)
-    return [blocks.loudness(int(round(start * sr)), int(round(end * sr)))
-            for start, end in spans]
-
-
-class _Blocks:
-    """K-weighted power of one audio, summed over channels, as a cumulative sum: the
-    mean square of any 400 ms gating block is one subtraction."""
-
-    _WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # BS.1770 channel weights (L, R, C, Ls, Rs)
-
-    def __init__(self, audio: np.ndarray, sr: int):
-        from pyloudnorm import IIRfilter
-        from scipy.signal import lfilter
-
-        y = np.asarray(audio, dtype=np.float64).reshape(len(audio), -1)[:, :5]
-        # pyloudnorm's K-weighting: the head's high shelf, then the RLB high-pass.
-        for stage in (IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sr, "high_shelf"),
-                      IIRfilter(0.0, 0.5, 38.0, sr, "high_pass")):
-            y = stage.passband_gain * lfilter(stage.b, stage.a, y, axis=0)
-        power = np.square(y) @ np.asarray(self._WEIGHTS[:y.shape[1]])
-        self.sr = sr
-        self.cumulative = np.concatenate([[0.0], np.cumsum(power)])
-
-    def loudness(self, a: int, b: int) -> float | None:
-        """Integrated loudness of frames ``a:b`` (LUFS), None if not measurable."""
-        a, b = max(0, a), min(len(self.cumulative) - 1, b)
-        block, step = 0.4, 0.1  # seconds: 400 ms blocks overlapping by 75 %
-        seconds = (b - a) / self.sr
-        if seconds < block:
-            return None
-        # Block bounds exactly as pyloudnorm computes them (truncated, not rounded).
-        j = np.arange(int(np.round((seconds - block) / step)) + 1, dtype=np.float64)
-        lo = a + (block * (j * 0.25) * self.sr).astype(np.int64)
-        hi = np.minimum(a + (block * (j * 0.25 + 1) * self.sr).astype(np.int64), b)
-        z = (self.cumulative[hi] - self.cumulative[lo]) / (block * self.sr)
-        with np.errstate(divide="ignore"):
-            level = -0.691 + 10.0 * np.log10(z)
-            gated = z[level >= _GATE]
-            if not len(gated):
-                return None
-            relative = -0.691 + 10.0 * np.log10(gated.mean()) - 10.0
-            kept = z[(level > relative) & (level > _GATE)]
-            value = -0.691 + 10.0 * np.log10(kept.mean()) if len(kept) else -np.inf
-        return float(value) if np.isfinite(value) and value > _GATE else None
+    return [_gated(_block_powers(_clip(audio, sr, start, end), sr)) for start, end in spans]
 
 
 def match_levels(original: np.ndarray, original_sr: int, render: np.ndarray, render_sr: int,
@@ -191,16 +149,16 @@ def match_levels(original: np.ndarray, original_sr: int, render: np.ndarray, ren
     Returns
     -------
     LevelMatch
+        Its ``overall_db`` compares the two gated over the blocks of every section.
     """
     spans = [(float(s), float(e)) for s, e in spans]
-    whole = min(len(original) / original_sr, len(render) / render_sr)
-    ours, theirs = _Blocks(original, original_sr), _Blocks(render, render_sr)
-    overall = _gain(ours.loudness(0, int(whole * original_sr)),
-                    theirs.loudness(0, int(whole * render_sr)), max_gain_db)
+    ours = [_block_powers(_clip(original, original_sr, s, e), original_sr) for s, e in spans]
+    theirs = [_block_powers(_clip(render, render_sr, s, e), render_sr) for s, e in spans]
+    overall = _gain(_gated(np.concatenate([np.zeros(0), *ours])),
+                    _gated(np.concatenate([np.zeros(0), *theirs])), max_gain_db)
     sections = []
-    for start, end in spans:
-        lo = ours.loudness(int(round(start * original_sr)), int(round(end * original_sr)))
-        lr = theirs.loudness(int(round(start * render_sr)), int(round(end * render_sr)))
+    for (start, end), zo, zr in zip(spans, ours, theirs):
+        lo, lr = _gated(zo), _gated(zr)
         if end - start < min_section:
             gain, how = overall, "short"
         elif lo is None or lr is None:
@@ -209,6 +167,54 @@ def match_levels(original: np.ndarray, original_sr: int, render: np.ndarray, ren
             gain, how = _gain(lo, lr, max_gain_db), "section"
         sections.append(SectionLevel(start, end, lo, lr, gain, how))
     return LevelMatch(tuple(sections), overall, float(ramp))
+
+
+_WEIGHTS = (1.0, 1.0, 1.0, 1.41, 1.41)  # BS.1770 channel weights (L, R, C, Ls, Rs)
+_BLOCK, _STEP = 0.4, 0.1  # seconds: 400 ms gating blocks overlapping by 75 %
+
+
+def _clip(audio: np.ndarray, sr: int, start: float, end: float) -> np.ndarray:
+    return audio[max(0, int(round(start * sr))):max(0, int(round(end * sr)))]
+
+
+def _block_powers(audio: np.ndarray, sr: int) -> np.ndarray:
+    """The K-weighted mean square of each gating block, channels weighted and summed;
+    empty when the audio is shorter than one block.
+
+    pyloudnorm's filters and block bounds, with one cumulative sum instead of a
+    Python loop over the blocks.
+    """
+    from pyloudnorm import IIRfilter
+    from scipy.signal import lfilter
+
+    seconds = len(audio) / sr
+    if seconds < _BLOCK:
+        return np.zeros(0)
+    y = np.asarray(audio, dtype=np.float64).reshape(len(audio), -1)[:, :5]
+    # K-weighting: the head's high shelf, then the RLB high-pass.
+    for stage in (IIRfilter(4.0, 1 / np.sqrt(2), 1500.0, sr, "high_shelf"),
+                  IIRfilter(0.0, 0.5, 38.0, sr, "high_pass")):
+        y = stage.passband_gain * lfilter(stage.b, stage.a, y, axis=0)
+    power = np.square(y) @ np.asarray(_WEIGHTS[:y.shape[1]])
+    cumulative = np.concatenate([[0.0], np.cumsum(power)])
+    j = np.arange(int(np.round((seconds - _BLOCK) / _STEP)) + 1, dtype=np.float64)
+    lo = (_BLOCK * (j * 0.25) * sr).astype(np.int64)  # truncated, as pyloudnorm does
+    hi = np.minimum((_BLOCK * (j * 0.25 + 1) * sr).astype(np.int64), len(audio))
+    return (cumulative[hi] - cumulative[lo]) / (_BLOCK * sr)
+
+
+def _gated(z: np.ndarray) -> float | None:
+    """BS.1770's gated loudness of blocks with mean squares ``z`` (LUFS), or None when
+    no block passes the absolute gate."""
+    with np.errstate(divide="ignore"):
+        level = -0.691 + 10.0 * np.log10(z)
+        gated = z[level >= _GATE]
+        if not len(gated):
+            return None
+        relative = -0.691 + 10.0 * np.log10(gated.mean()) - 10.0
+        kept = z[(level > relative) & (level > _GATE)]
+        value = -0.691 + 10.0 * np.log10(kept.mean()) if len(kept) else -np.inf
+    return float(value) if np.isfinite(value) and value > _GATE else None
 
 
 def _gain(original: float | None, render: float | None, limit: float) -> float:
