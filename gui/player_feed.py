@@ -111,6 +111,7 @@ class PlayerFeed(QObject):
         self._pending = None
         if self.prepared is not None and self.prepared[0].doc is not doc:
             self.prepared = None
+            self._levels = None  # lets the other track's audio go
         self.update()
 
     def set_level_matched(self, on: bool) -> None:
