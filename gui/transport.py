@@ -1,4 +1,4 @@
-"""Transport: play/pause/stop, A / B / A+B, loop the selected segment, position.
+"""Transport: play/pause/stop, A / B / A+B, B level-matched or not, loop, position.
 
 :class:`Transport` drives one player with the ``core.playback.Player`` interface and
 owns the clock: a ~30 ms QTimer polls ``player.position()`` and emits
@@ -23,9 +23,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
                                QWidget)
 
-from core.app.listen import prepare_playback
+from core.app.listen import prepare_ab
 from gui.document import Document
-from gui.player_feed import PlayerFeed
+from gui.player_feed import PlayerFeed, levels_tooltip, open_player
 from gui.timeline_view import format_time
 
 __all__ = ["Transport", "open_player", "SEEK_STEP", "CLOCK_MS"]
@@ -34,23 +34,6 @@ logger = logging.getLogger(__name__)
 
 SEEK_STEP = 5.0
 CLOCK_MS = 30
-
-
-def open_player(device: str | None = None):
-    """``(player, reason)``: a ``core.playback.Player`` or None, and a line for the user."""
-    try:
-        from core.playback import PlaybackUnavailable, Player, playback_status
-    except ImportError as exc:
-        return None, f"Playback is unavailable: the playback module cannot be loaded ({exc})."
-    try:
-        player = Player(device=device)
-    except PlaybackUnavailable as exc:
-        return None, str(exc)
-    except Exception as exc:  # a device error PortAudio reports oddly: the app still runs
-        logger.exception("opening the audio output failed")
-        return None, f"Playback is unavailable: the audio output could not be opened ({exc})."
-    ok, reason = playback_status(device=device)
-    return player, reason if ok else "output ready"
 
 
 def _reported(action: str):
@@ -92,8 +75,9 @@ class Transport(QWidget):
         super().__init__(parent)
         self._player = None
         self._doc: Document | None = None
-        self._feed = PlayerFeed(prepare_playback, self)
+        self._feed = PlayerFeed(prepare_ab, self)
         self._feed.failed.connect(self._show_failure)
+        self._feed.levels_changed.connect(self._on_feed_levels_changed)
         self._last_pos = -1.0
         self._output_lost = False  # the player's stream stopped; said once
         self._loop_factory = loop_factory
@@ -113,6 +97,8 @@ class Transport(QWidget):
         for mode, button in self.mode_buttons.items():
             button.clicked.connect(lambda _=False, m=mode: self.set_mode(m))
         self.loop_button.clicked.connect(lambda on: self.set_loop_enabled(on))
+        self.level_button.toggled.connect(self._on_level_button_toggled)
+        self._on_feed_levels_changed(None)
 
         self.clock = QTimer(self)
         self.clock.setInterval(CLOCK_MS)
@@ -131,6 +117,8 @@ class Transport(QWidget):
         for button in self.mode_buttons.values():
             self._modes.addButton(button)
         self.mode_buttons["A"].setChecked(True)
+        self.level_button = self._button("Level-matched", "", checkable=True)
+        self.level_button.setChecked(True)  # fair A/B by default: issue 14
         self.loop_button = self._button("Loop", "Loop the selected segment (L)", checkable=True)
         self.position_label = QLabel("0:00.0 / 0:00.0")
         self.position_label.setMinimumWidth(130)
@@ -146,6 +134,7 @@ class Transport(QWidget):
         layout.addSpacing(12)
         for w in self.mode_buttons.values():
             layout.addWidget(w)
+        layout.addWidget(self.level_button)
         layout.addSpacing(12)
         layout.addWidget(self.loop_button)
         layout.addWidget(self.position_label)
@@ -226,8 +215,8 @@ class Transport(QWidget):
         for w in (self.play_button, self.stop_button, self.loop_button,
                   self.mode_buttons["A"]):
             w.setEnabled(loaded)
-        for m in ("B", "AB"):
-            self.mode_buttons[m].setEnabled(has_b)
+        for w in (self.mode_buttons["B"], self.mode_buttons["AB"], self.level_button):
+            w.setEnabled(has_b)
         for a in self.actions_for_window():
             a.setEnabled(ok)
         if not has_b and self._player is not None and self._player.mode != "A":
@@ -257,6 +246,13 @@ class Transport(QWidget):
     def _on_doc_renders_changed(self) -> None:
         self._update_enabled()
         self._feed.update()  # pushed when ready if listening, else on the next play
+
+    @_reported("level matching")
+    def _on_level_button_toggled(self, on: bool) -> None:
+        self._feed.set_level_matched(on)  # the tooltip follows: levels_changed
+
+    def _on_feed_levels_changed(self, levels) -> None:  # the gain per section of B
+        self.level_button.setToolTip(levels_tooltip(levels, self.level_button.isChecked()))
 
     @_reported("looping the segment")
     def _on_doc_selection_changed(self, index: int) -> None:

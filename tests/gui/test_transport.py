@@ -187,3 +187,54 @@ def test_an_output_that_stops_is_reported_once(qtbot, transport):
     qtbot.wait(4 * 30)  # more clock ticks: still one message
     assert [level for level, _ in messages] == ["error"]
     assert "audio output failed" in messages[0][1] and transport.play_button.text() == "Play"
+
+
+def _timeline(boundaries):
+    from core.render.timeline import Timeline
+
+    n = len(boundaries) - 1
+    return Timeline.from_regions(boundaries, descriptors=["x"] * n, keys=[("C", "major")] * n,
+                                 tempi=[120.0] * n, instrument_groups=[()] * n)
+
+
+def test_b_is_level_matched_by_default_and_the_toggle_gives_the_raw_render(qtbot, transport,
+                                                                            monkeypatch):
+    """Issue 14: B at A's loudness per section unless the toggle is off; switching back
+    and forth while listening measures the loudness once."""
+    from core.app import listen
+    from core.app.levels import section_loudness
+
+    measured = []
+    real = listen.match_levels
+    monkeypatch.setattr(listen, "match_levels",
+                        lambda *args, **kwargs: measured.append(1) or real(*args, **kwargs))
+    player = FakePlayer()
+    transport.set_player(player, "fake")
+    loaded, sr = _loaded(4.0), 44100
+    doc = _document(loaded)
+    transport.set_document(doc)
+    # The render: the original 12 dB louder in its first region, 12 dB quieter after.
+    raw = np.concatenate([loaded.audio[:2 * sr] * 4.0, loaded.audio[2 * sr:] / 4.0])
+    render = SimpleNamespace(audio=raw, sr=sr, timeline=_timeline([0.0, 2.0, 4.0]))
+    doc.set_renders((SimpleNamespace(render=render, playback=None),))
+    assert transport.level_button.isEnabled() and transport.level_button.isChecked()
+    transport.set_mode("B")
+    transport.play_pause()
+    qtbot.waitUntil(lambda: player.state == "playing", timeout=10000)
+    spans = [(0.0, 2.0), (2.0, 4.0)]
+    differences = np.subtract(section_loudness(player.b, sr, spans),
+                              section_loudness(player.a, sr, spans))
+    assert np.abs(differences).max() < 0.5
+    tip = transport.level_button.toolTip()
+    assert "0:00.0-0:02.0: -12.0 dB" in tip and "0:02.0-0:04.0: +12.0 dB" in tip
+
+    transport.level_button.click()  # off while listening: the raw render is swapped in
+    qtbot.waitUntil(lambda: player.names().count("set_b") == 1, timeout=10000)
+    np.testing.assert_array_equal(player.b, raw)
+    assert "as rendered" in transport.level_button.toolTip()
+    transport.level_button.click()  # on again: the gains measured before
+    qtbot.waitUntil(lambda: player.names().count("set_b") == 2, timeout=10000)
+    assert np.abs(np.subtract(section_loudness(player.b, sr, spans),
+                              section_loudness(player.a, sr, spans))).max() < 0.5
+    assert measured == [1] and "-12.0 dB" in transport.level_button.toolTip()
+    assert player.state == "playing" and player.mode == "B"
