@@ -46,7 +46,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     paths = [p for p in args.audio if p.exists()]
     bar, update = _progress_bar(len(paths), quiet=args.quiet)
     failed = len(missing)
-    settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression)
+    settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression, tags=args.tags)
     from core.classify import resolve_model
 
     model = resolve_model(args.model)
