@@ -85,7 +85,7 @@ def test_pooling_weights_patches_by_their_overlap_with_the_window():
     p0 = np.array([0.0, 3.0, 6.0])
     pooled = T._pool(values, p0, p0 + 3.0, np.array([0.0, 2.0, 20.0]), np.array([3.0, 5.0, 30.0]))
     np.testing.assert_allclose(pooled[0], [1.0, 0.0])            # one patch only
-    np.testing.assert_allclose(pooled[1], [1 / 3, 2 / 3])        # 1 s of the first, 2 s of the second
+    np.testing.assert_allclose(pooled[1], [1 / 3, 2 / 3])        # 1 s of one, 2 s of the next
     np.testing.assert_allclose(pooled[2], [0.5, 0.5])            # past the end: nearest patch
 
 

@@ -16,7 +16,8 @@ Run it in a throwaway venv (not the project's)::
     python3 -m venv /tmp/tfvenv
     /tmp/tfvenv/bin/pip install tensorflow-cpu tf-keras onnx numpy
     /tmp/tfvenv/bin/pip download musicnn==0.1.0 --no-deps -d /tmp/musicnn-wheel
-    /tmp/tfvenv/bin/python -m tools.convert_musicnn /tmp/musicnn-wheel/musicnn-0.1.0-py3-none-any.whl
+    /tmp/tfvenv/bin/python -m tools.convert_musicnn \\
+        /tmp/musicnn-wheel/musicnn-0.1.0-py3-none-any.whl
 
 Each ONNX model takes ``mel`` (float32, ``(batch, 187, 96)``: 3 s patches of
 log10(10000 mel power + 1)) and gives ``tags`` (sigmoid probabilities, ``(batch, 50)``) and

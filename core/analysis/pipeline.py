@@ -6,7 +6,7 @@
                                                 ├─ chroma ─ keys
                                                 ├─ form segmentation (beat-synchronous)
                                                 └─ window features (cumulative sums)
-    (with ``settings.tags``) analysis copy at 16 kHz ─ log-mel ─ ONNX taggers ─ tags per window
+    with ``settings.tags``: the analysis copy at 16 kHz ─ log-mel ─ ONNX taggers ─ window tags
 
 :func:`analyze` is a plain function with ``progress`` and ``cancelled`` hooks (see
 :mod:`core.progress`); it raises :class:`core.errors.Cancelled` at the next check
