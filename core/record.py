@@ -21,9 +21,9 @@ from typing import Any, Sequence
 from core.errors import FormatError
 from core.io.schemas import validate_document
 
-__all__ = ["UNK", "TrackInfo", "Settings", "Versions", "WindowTable", "Segment",
+__all__ = ["UNK", "TrackInfo", "Settings", "Versions", "WindowTags", "WindowTable", "Segment",
            "GlobalEstimates", "Analysis", "analysis_to_dict", "analysis_from_dict", "dumps",
-           "load_analysis", "SCHEMA_ID", "TARGETS", "ANCESTORS"]
+           "load_analysis", "settings_to_dict", "SCHEMA_ID", "TARGETS", "ANCESTORS"]
 
 SCHEMA_ID = "twintrack.analysis/1"
 #: The label of a window too far from the model's training data (any target).
@@ -64,6 +64,7 @@ class Settings:
     vocal_suppression: bool = False  # classification features from the REPET-SIM background
     seed: int = 0
     k: int | None = None  # None: chosen by the structure stage within its bounds
+    tags: bool = False  # real-music tags per window (core.analysis.tags); off: not in JSON
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,24 @@ class Versions:
     scikit_learn: str
     pca: str
     model: str | None = None
+
+
+@dataclass(frozen=True)
+class WindowTags:
+    """One real-music tagger's tag probabilities per window (see core.analysis.tags)."""
+
+    tool: str
+    names: tuple[str, ...]
+    probabilities: tuple[tuple[float, ...], ...]  # one row per window, one entry per name
+
+    def top(self, idx: Sequence[int], n: int = 3) -> tuple[tuple[str, float], ...]:
+        """The ``n`` most probable tags over windows ``idx`` (mean probability)."""
+        if not idx:
+            return ()
+        mean = [sum(self.probabilities[i][j] for i in idx) / len(idx)
+                for j in range(len(self.names))]
+        order = sorted(range(len(mean)), key=lambda j: -mean[j])[:n]
+        return tuple((self.names[j], mean[j]) for j in order)
 
 
 @dataclass(frozen=True)
@@ -97,6 +116,8 @@ class WindowTable:
     # distance to the training data over the UNK threshold (> 1 is UNK).
     nearest: dict[str, tuple[str, ...]] = field(default_factory=dict)
     novelty: tuple[float, ...] = ()
+    # Real-music tags per tagger key ("msd", "mtt"); empty unless settings.tags.
+    tags: dict[str, WindowTags] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.start)
@@ -176,11 +197,27 @@ class Analysis:
                           nearest=dict(nearest or {}), novelty=tuple(novelty))
         return replace(self, windows=windows, versions=replace(self.versions, model=model))
 
+    def with_tags(self, tags: dict[str, WindowTags]) -> "Analysis":
+        """A copy with real-music tags per window (one :class:`WindowTags` per tagger)."""
+        return replace(self, windows=replace(self.windows, tags=dict(tags)))
+
 
 # ----------------------------------------------------------------------------- JSON
+def settings_to_dict(settings: Settings) -> dict[str, Any]:
+    """Settings as a dict; ``tags`` only when on, so analyses and corpora made without
+    tags read exactly as before the option existed."""
+    d = asdict(settings)
+    if not d["tags"]:
+        del d["tags"]
+    return d
+
+
 def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
-    """A JSON-ready dict (tuples become lists)."""
+    """A JSON-ready dict (tuples become lists; no ``tags`` keys without tags)."""
     d = asdict(analysis)
+    d["settings"] = settings_to_dict(analysis.settings)
+    if not analysis.windows.tags:
+        del d["windows"]["tags"]
     d["schema"] = SCHEMA_ID
     return d
 
@@ -201,13 +238,15 @@ def _build(cls: type, d: dict[str, Any]) -> Any:
 def analysis_from_dict(d: Any) -> Analysis:
     """Rebuild an :class:`Analysis` from :func:`analysis_to_dict` output (validated)."""
     validate_document(d, "analysis.schema.json")
-    w = d["windows"]
-    windows = WindowTable(**{k: _tuples(v) for k, v in w.items()})
+    w = dict(d["windows"])
+    tags = {k: _build(WindowTags, v) for k, v in w.pop("tags", {}).items()}
+    windows = WindowTable(**{k: _tuples(v) for k, v in w.items()}, tags=tags)
     n = len(windows)
     for name in ("end", "features", "tempo", "tempo_confidence", "tonic", "mode", "key_confidence"):
         if len(getattr(windows, name)) != n:
             raise FormatError(f"$.windows.{name}: has {len(getattr(windows, name))} entries, "
                               f"expected {n} (one per window)")
+    _check_tags(tags, n)
     return Analysis(
         track=_build(TrackInfo, d["track"]),
         settings=_build(Settings, d["settings"]),
@@ -217,6 +256,18 @@ def analysis_from_dict(d: Any) -> Analysis:
         globals=_build(GlobalEstimates, d["globals"]),
         k_scores=_tuples(d.get("k_scores", [])),
     )
+
+
+def _check_tags(tags: dict[str, WindowTags], n: int) -> None:
+    for key, t in tags.items():
+        if len(t.probabilities) != n:
+            raise FormatError(f"$.windows.tags.{key}.probabilities: has {len(t.probabilities)} "
+                              f"rows, expected {n} (one per window)")
+        bad = next((i for i, row in enumerate(t.probabilities) if len(row) != len(t.names)), None)
+        if bad is not None:
+            raise FormatError(f"$.windows.tags.{key}.probabilities[{bad}]: has "
+                              f"{len(t.probabilities[bad])} entries, expected {len(t.names)} "
+                              "(one per tag name)")
 
 
 def dumps(analysis: Analysis) -> str:

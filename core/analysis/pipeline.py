@@ -6,6 +6,7 @@
                                                 ├─ chroma ─ keys
                                                 ├─ form segmentation (beat-synchronous)
                                                 └─ window features (cumulative sums)
+    with ``settings.tags``: the analysis copy at 16 kHz ─ log-mel ─ ONNX taggers ─ window tags
 
 :func:`analyze` is a plain function with ``progress`` and ``cancelled`` hooks (see
 :mod:`core.progress`); it raises :class:`core.errors.Cancelled` at the next check
@@ -29,10 +30,10 @@ from core.analysis.featureset import (DEFAULT_SET, DEGREE_NAMES, EXTENDED_NAMES,
                                       MID_NAMES, PCA_VERSION, extended_features, feature_names,
                                       load_pca, window_features)
 from core.record import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
-                         WindowTable)
+                         WindowTable, WindowTags)
 from core.progress import CancelledFn, ProgressFn, Reporter
 
-__all__ = ["analyze", "analyze_audio", "window_feature_table", "versions"]
+__all__ = ["analyze", "analyze_audio", "window_feature_table", "window_tags", "versions"]
 
 logger = logging.getLogger(__name__)
 
@@ -179,8 +180,21 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
                              else _window_set(fc, grid, rc, wanted, feats))
         analysis = analysis.with_labels(pred.labels, pred.probabilities, model=model.version,
                                         nearest=pred.nearest, novelty=pred.novelty)
+    if settings.tags:
+        r_win(0.7, "real-music tags")
+        analysis = analysis.with_tags(window_tags(y, settings.sr, grid))
     r_win(1.0, "done")
     return analysis
+
+
+def window_tags(y: np.ndarray, sr: int, grid: WindowGrid) -> dict[str, WindowTags]:
+    """The shipped real-music taggers' probabilities per window of ``grid`` (rounded to
+    1e-6, plenty for probabilities, and it keeps the JSON small)."""
+    from core.analysis.tags import tag_windows
+
+    return {key: WindowTags(t.tool, tuple(t.names),
+                            tuple(_floats(np.round(row, 6)) for row in t.probabilities))
+            for key, t in tag_windows(y, sr, grid.starts, grid.ends).items()}
 
 
 def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from core.record import ANCESTORS, TARGETS, UNK, Analysis
 
-__all__ = ["SegmentRow", "majority", "path_majority", "segment_table"]
+__all__ = ["SegmentRow", "majority", "path_majority", "segment_table", "segment_windows"]
 
 
 @dataclass(frozen=True)
@@ -71,20 +71,30 @@ def path_majority(labels: dict[str, tuple[str, ...]], idx: list[int]) -> dict[st
     return out
 
 
-def segment_table(analysis: Analysis) -> list[SegmentRow]:
-    """Per segment, the majority labels of its windows (:func:`path_majority`).
+def segment_windows(analysis: Analysis) -> list[list[int]]:
+    """Per segment, the indices of its windows.
 
     A window belongs to the segment that contains its centre; a segment with no
     window centre inside it takes the window nearest to its middle.
     """
     w = analysis.windows
     centres = [(s + e) / 2 for s, e in zip(w.start, w.end)]
-    rows = []
+    out = []
     for seg in analysis.segments:
         idx = [i for i, c in enumerate(centres) if seg.start <= c < seg.end]
         if not idx and centres:
             mid = (seg.start + seg.end) / 2
             idx = [min(range(len(centres)), key=lambda i: abs(centres[i] - mid))]
+        out.append(idx)
+    return out
+
+
+def segment_table(analysis: Analysis) -> list[SegmentRow]:
+    """Per segment, the majority labels of its windows (:func:`path_majority`; which
+    windows: :func:`segment_windows`)."""
+    w = analysis.windows
+    rows = []
+    for seg, idx in zip(analysis.segments, segment_windows(analysis)):
         targets = path_majority(w.labels, idx)
         nearest = path_majority(w.nearest, idx)
         unk = w.unk_share(idx)

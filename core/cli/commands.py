@@ -50,7 +50,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         print(f"twintrack: {p}: no such file", file=sys.stderr)
     paths = [p for p in args.audio if p.exists()]
     bar, update = _progress_bar(len(paths), quiet=args.quiet)
-    settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression)
+    settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression, tags=args.tags)
     model = resolve_model(args.model)
     done = failed = stopped = 0
     with bar, _stop_on_interrupt(bar) as stop:

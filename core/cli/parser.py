@@ -57,6 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="classify the repeating background (REPET-SIM), not the full mix")
     a.add_argument("--model", default="default",
                    help="descriptor model file, 'default' (the shipped one) or 'none'")
+    a.add_argument("--tags", action="store_true",
+                   help="also tag every window with the real-music taggers (musicnn: genres "
+                        "and moods, instruments and voice)")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
 
     s = sub.add_parser("score", help="score an analysis or JAMS against a reference")

@@ -24,7 +24,7 @@ from core.corpus.plan import CorpusJob
 from core.descriptors import load_dictionary
 from core.errors import FormatError, TwintrackError
 from core.io.atomic import atomic_path, atomic_write_text
-from core.record import TARGETS, Settings
+from core.record import TARGETS, Settings, settings_to_dict
 
 __all__ = ["CorpusInfo", "CorpusMismatchError", "load_corpus", "summary", "shard_path",
            "common_identity", "begin_build", "combine_shards", "finish_build", "CORPUS_FORMAT",
@@ -80,7 +80,7 @@ def shard_path(out: Path, job: CorpusJob) -> Path:
 def common_identity(settings: Settings) -> dict[str, Any]:
     """The part of every build's identity that says how its features were made."""
     return {"format": CORPUS_FORMAT, "feature_names": list(ALL_FEATURES),
-            "pca_version": PCA_VERSION, "settings": asdict(settings)}
+            "pca_version": PCA_VERSION, "settings": settings_to_dict(settings)}
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:

@@ -2,10 +2,13 @@
 
 * JAMS (validated with the ``jams`` package before it is written): ``segment_open``
   with the form letters, ``tempo`` (global, and per window), ``key_mode`` (global and
-  per segment), ``beat``, and ``tag_open`` with the descriptor of every window once a
-  classifier has labelled them;
+  per segment), ``beat``, ``tag_open`` with the descriptor of every window once a
+  classifier has labelled them, and one ``tag_open`` per real-music tagger when the
+  analysis has tags (each window's :data:`TOP_TAGS` most probable tags, the probability as
+  confidence, the tagger named in ``annotation_tools``);
 * the analysis JSON itself;
-* the majority-rules segment table as CSV;
+* the majority-rules segment table as CSV (with the top real-music tags of each segment
+  per tagger when the analysis has tags);
 * an Audacity label track (``start<TAB>end<TAB>label``);
 * a Sonic Visualiser region layer CSV (``time,value,duration,label``).
 
@@ -22,22 +25,42 @@ from typing import Callable
 
 from core import __version__
 from core.io.atomic import atomic_write_text
-from core.analysis.reduce import SegmentRow, segment_table
+from core.analysis.reduce import SegmentRow, segment_table, segment_windows
 from core.record import TARGETS, Analysis, dumps
 
 __all__ = ["to_jams", "write_jams", "write_json", "write_csv", "write_audacity",
-           "write_svcsv", "WRITERS", "write_formats"]
+           "write_svcsv", "WRITERS", "write_formats", "TOP_TAGS"]
+
+#: Real-music tags per window in JAMS, and per segment in the CSV.
+TOP_TAGS = 5
 
 
-def _annotation(namespace: str, analysis: Analysis, rules: str):
+def _annotation(namespace: str, analysis: Analysis, rules: str, *, tool: str | None = None):
     import jams
 
     ann = jams.Annotation(namespace=namespace, time=0.0, duration=analysis.duration)
     ann.annotation_metadata = jams.AnnotationMetadata(
         corpus="", version=__version__, annotation_rules=rules,
-        annotation_tools=f"Twintrack {__version__}",
+        annotation_tools=f"Twintrack {__version__}" + (f", {tool}" if tool else ""),
         data_source="automatic analysis")
     return ann
+
+
+def _tag_annotations(analysis: Analysis) -> list:
+    """One ``tag_open`` annotation per real-music tagger: per window, its most probable
+    tags with their probabilities as confidences."""
+    w = analysis.windows
+    out = []
+    for key, tags in w.tags.items():
+        ann = _annotation("tag_open", analysis, f"real-music tags ({key}) per analysis window: "
+                          f"the {TOP_TAGS} most probable, confidence = probability",
+                          tool=tags.tool)
+        for i in range(len(w)):
+            for name, p in tags.top([i], TOP_TAGS):
+                ann.append(time=w.start[i], duration=w.end[i] - w.start[i], value=name,
+                           confidence=_unit(p))
+        out.append(ann)
+    return out
 
 
 def to_jams(analysis: Analysis):
@@ -89,6 +112,7 @@ def to_jams(analysis: Analysis):
                         value=_descriptor_of_window(analysis, i),
                         confidence=_unit(w.probabilities.get("mood", [1.0] * len(w))[i]))
         jam.annotations.append(tags)
+    jam.annotations.extend(_tag_annotations(analysis))
     jam.validate()
     return jam
 
@@ -117,14 +141,21 @@ def write_json(analysis: Analysis, path: str | os.PathLike) -> None:
 
 
 def write_csv(analysis: Analysis, path: str | os.PathLike) -> None:
-    """Write the majority-rules segment table."""
+    """Write the majority-rules segment table; with real-music tags, one more column per
+    tagger (``<key>_tags``: the segment's most probable tags, ``name:probability``
+    separated by ``;``, probability the mean over the segment's windows)."""
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
-    out.writerow(["start", "end", "duration", "label", "tempo", "key", *TARGETS, "descriptor"])
-    for row in segment_table(analysis):
+    tags = analysis.windows.tags
+    out.writerow(["start", "end", "duration", "label", "tempo", "key", *TARGETS, "descriptor",
+                  *(f"{key}_tags" for key in tags)])
+    rows = segment_table(analysis)
+    for row, idx in zip(rows, segment_windows(analysis)):
         out.writerow([f"{row.start:.3f}", f"{row.end:.3f}", f"{row.duration:.3f}", row.label,
                       f"{row.tempo:.1f}", row.key, *(row.targets.get(t, "") for t in TARGETS),
-                      row.descriptor])
+                      row.descriptor,
+                      *("; ".join(f"{n}:{p:.3f}" for n, p in t.top(idx, TOP_TAGS))
+                        for t in tags.values())])
     atomic_write_text(path, buf.getvalue())
 
 

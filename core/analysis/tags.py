@@ -1,0 +1,241 @@
+"""Real-music tags per analysis window from pretrained ONNX taggers (issue 13).
+
+Owns the tagger interface (:class:`Tagger`: an ONNX model with its tag names and the
+front-end settings it was trained with, loaded by path), the float32 log-mel front end
+(:func:`log_mel`), the cutting into patches (:func:`mel_patches`), and the pooling of
+patch outputs onto the analysis windows (:func:`tag_windows`).
+
+The shipped taggers are musicnn's ``MSD_musicnn`` (50 Million-Song-Dataset tags: genres,
+moods, eras) and ``MTT_musicnn`` (50 MagnaTagATune tags: instruments and voice), converted
+by ``tools/convert_musicnn.py`` (provenance in ``resources/models/musicnn.provenance.json``).
+Their front end: 16 kHz, 512-point FFT, hop 256, 96 Slaney mel bands, log10(10000 x + 1),
+non-overlapping 3 s (187-frame) patches.  The mel power stays float32 throughout: the
+original extractor's float16 cast overflows on loud tracks and then every track reads alike.
+
+The audio is the analysis copy the pipeline already decoded, resampled here to the
+tagger's rate: there is no second decode.  onnxruntime runs with one intra-op thread, as
+the rest of the analysis uses one core per process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from core.errors import TwintrackError
+from core.resources import resource_path
+
+__all__ = ["FrontEnd", "Tagger", "TaggerError", "WindowTagging", "log_mel", "mel_patches",
+           "resample", "tag_windows", "shipped_taggers", "SHIPPED"]
+
+#: The shipped taggers: key -> model file in ``resources/models``.
+SHIPPED = {"msd": "musicnn-msd.onnx", "mtt": "musicnn-mtt.onnx"}
+_BATCH = 32  # patches per onnxruntime call: bounds memory on long tracks
+
+
+class TaggerError(TwintrackError):
+    """A tagger model file is missing, unreadable or does not describe itself."""
+
+
+@dataclass(frozen=True)
+class FrontEnd:
+    """The log-mel front end a tagger was trained with (recorded with the model)."""
+
+    sr: int = 16000
+    n_fft: int = 512
+    hop_length: int = 256
+    n_mels: int = 96
+    fmin: float = 0.0
+    fmax: float | None = None
+    htk: bool = False
+    norm: str | None = "slaney"
+    center: bool = True
+    pad_mode: str = "reflect"
+    patch_frames: int = 187
+    patch_hop: int = 187
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "FrontEnd":
+        """The settings in a model's ``front_end`` metadata (unknown keys ignored)."""
+        names = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    @property
+    def patch_seconds(self) -> float:
+        return self.patch_frames * self.hop_length / self.sr
+
+
+@dataclass(frozen=True)
+class WindowTagging:
+    """One tagger's output pooled per analysis window.
+
+    ``probabilities`` is (n_windows, n_tags); ``embeddings`` is (n_windows, n_units) or
+    None for a model without an ``embedding`` output.
+    """
+
+    tool: str
+    names: tuple[str, ...]
+    probabilities: np.ndarray
+    embeddings: np.ndarray | None
+
+
+class Tagger:
+    """An ONNX music tagger: ``mel`` (batch, frames, bands) -> ``tags`` (batch, n_tags)
+    probabilities and optionally ``embedding`` (batch, units).
+
+    The model's metadata props ``labels`` (JSON list) and ``front_end`` (JSON object, see
+    :class:`FrontEnd`) describe it; either can be given instead when loading a model that
+    lacks them.  Thread-safety: :meth:`predict` may be called from any thread
+    (onnxruntime sessions are thread-safe); load once and share.
+    """
+
+    def __init__(self, path: str | os.PathLike, *, labels: list[str] | None = None,
+                 front_end: FrontEnd | None = None, tool: str | None = None):
+        import onnxruntime as ort
+
+        self.path = Path(path)
+        opts = ort.SessionOptions()
+        opts.intra_op_num_threads = 1
+        opts.inter_op_num_threads = 1
+        try:
+            self._session = ort.InferenceSession(str(self.path), sess_options=opts,
+                                                 providers=["CPUExecutionProvider"])
+        except Exception as exc:  # onnxruntime raises its own untyped errors
+            raise TaggerError(f"{self.path}: not a readable ONNX tagger ({exc})") from None
+        meta = self._session.get_modelmeta().custom_metadata_map
+        try:
+            self.labels = tuple(labels or json.loads(meta["labels"]))
+            self.front_end = front_end or FrontEnd.from_dict(json.loads(meta["front_end"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise TaggerError(f"{self.path}: the model does not name its tags and front end "
+                              f"({exc}); pass labels= and front_end=") from None
+        outputs = {o.name for o in self._session.get_outputs()}
+        if "tags" not in outputs:
+            raise TaggerError(f"{self.path}: the model has no 'tags' output")
+        self._outputs = ["tags"] + (["embedding"] if "embedding" in outputs else [])
+        self.tool = tool or meta.get("tool") or self.path.stem
+
+    def predict(self, patches: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+        """Tag probabilities (n, n_tags) and embeddings (n, units) or None of
+        ``patches`` (n, patch_frames, n_mels) float32."""
+        x = np.ascontiguousarray(patches, dtype=np.float32)
+        parts = [self._session.run(self._outputs, {"mel": x[i:i + _BATCH]})
+                 for i in range(0, len(x), _BATCH)]
+        tags = np.concatenate([p[0] for p in parts])
+        emb = np.concatenate([p[1] for p in parts]) if len(self._outputs) > 1 else None
+        return tags, emb
+
+
+@lru_cache(maxsize=None)
+def _shipped(key: str) -> Tagger:
+    prov = json.loads(resource_path("models", "musicnn.provenance.json").read_text("utf-8"))
+    src = prov["source"]
+    tool = (f"{src['package']} {src['version']} {prov['models'][key]['checkpoint']} "
+            f"(ONNX, {src['licence']})")
+    return Tagger(resource_path("models", SHIPPED[key]), tool=tool)
+
+
+def shipped_taggers() -> dict[str, Tagger]:
+    """The shipped musicnn taggers, loaded once per process: ``{"msd": ..., "mtt": ...}``."""
+    return {key: _shipped(key) for key in SHIPPED}
+
+
+def resample(y: np.ndarray, sr: int, target: int) -> np.ndarray:
+    """``y`` (mono float32) at ``target`` Hz (soxr high quality)."""
+    if sr == target:
+        return np.asarray(y, dtype=np.float32)
+    import soxr
+
+    return soxr.resample(np.asarray(y, dtype=np.float32), sr, target, quality="HQ")
+
+
+def log_mel(y: np.ndarray, fe: FrontEnd = FrontEnd()) -> np.ndarray:
+    """log10(10000 mel power + 1) of ``y`` (mono at ``fe.sr``), float32, (frames, n_mels)."""
+    import librosa
+
+    mel = librosa.feature.melspectrogram(
+        y=np.asarray(y, dtype=np.float32), sr=fe.sr, n_fft=fe.n_fft, hop_length=fe.hop_length,
+        n_mels=fe.n_mels, fmin=fe.fmin, fmax=fe.fmax, htk=fe.htk, norm=fe.norm,
+        center=fe.center, pad_mode=fe.pad_mode, power=2.0)
+    return np.log10(np.float32(10000) * mel.T.astype(np.float32) + np.float32(1))
+
+
+def mel_patches(mel: np.ndarray, fe: FrontEnd = FrontEnd()) -> tuple[np.ndarray, np.ndarray]:
+    """Cut ``mel`` (frames, bands) into patches of ``fe.patch_frames`` every ``patch_hop``.
+
+    A last patch aligned to the end covers a tail the regular ones leave out; audio
+    shorter than one patch is repeated to fill it (as the models were trained).
+
+    Returns
+    -------
+    patches : np.ndarray, (n, patch_frames, bands) float32
+    starts : np.ndarray, (n,) first frame of each patch
+    """
+    n, size = len(mel), fe.patch_frames
+    if n < size:
+        mel = np.tile(mel, (-(-size // max(n, 1)), 1))[:size]
+        return mel[None].astype(np.float32), np.zeros(1, dtype=int)
+    starts = list(range(0, n - size + 1, fe.patch_hop))
+    if starts[-1] + size < n:
+        starts.append(n - size)
+    return (np.stack([mel[s:s + size] for s in starts]).astype(np.float32),
+            np.asarray(starts))
+
+
+def _pool(values: np.ndarray, p0: np.ndarray, p1: np.ndarray, starts: np.ndarray,
+          ends: np.ndarray) -> np.ndarray:
+    """Per window [start, end), the mean of the patch rows overlapping it, each weighted
+    by its overlap in seconds (a patch that only grazes a window counts little); a window
+    no patch overlaps takes the nearest patch."""
+    overlap = np.clip(np.minimum(p1[None, :], ends[:, None])
+                      - np.maximum(p0[None, :], starts[:, None]), 0.0, None)
+    total = overlap.sum(axis=1, keepdims=True)
+    empty = total[:, 0] <= 0
+    if empty.any():
+        mid = (starts[empty] + ends[empty]) / 2
+        nearest = np.argmin(np.abs((p0 + p1)[None, :] / 2 - mid[:, None]), axis=1)
+        overlap[np.flatnonzero(empty), nearest] = 1.0
+        total = overlap.sum(axis=1, keepdims=True)
+    return (overlap / total) @ values
+
+
+def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
+                taggers: dict[str, Tagger] | None = None) -> dict[str, WindowTagging]:
+    """Tags (and embeddings) of ``y`` per window ``[starts[i], ends[i])`` seconds.
+
+    Parameters
+    ----------
+    y : np.ndarray
+        Mono audio (the analysis copy) at ``sr``.
+    sr : int
+    starts, ends : sequence of float
+        The analysis windows.
+    taggers : dict, optional
+        Key -> :class:`Tagger`; default: :func:`shipped_taggers`.  Taggers sharing a front
+        end share its mel spectrogram.
+
+    Returns
+    -------
+    dict
+        Key -> :class:`WindowTagging`.
+    """
+    taggers = shipped_taggers() if taggers is None else taggers
+    w0, w1 = np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
+    cut: dict[FrontEnd, tuple[np.ndarray, np.ndarray]] = {}
+    out = {}
+    for key, tagger in taggers.items():
+        fe = tagger.front_end
+        if fe not in cut:
+            cut[fe] = mel_patches(log_mel(resample(y, sr, fe.sr), fe), fe)
+        patches, first = cut[fe]
+        p0 = first * fe.hop_length / fe.sr
+        tags, emb = tagger.predict(patches)
+        out[key] = WindowTagging(
+            tagger.tool, tagger.labels, _pool(tags, p0, p0 + fe.patch_seconds, w0, w1),
+            None if emb is None else _pool(emb, p0, p0 + fe.patch_seconds, w0, w1))
+    return out
