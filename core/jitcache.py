@@ -115,6 +115,7 @@ def _point_at(folder: Path) -> None:
     os.environ[ENV] = str(folder)
 
 
+_external = False  # NUMBA_CACHE_DIR was set by the user: prepare() leaves it alone
 _PRIVATE = "TWINTRACK_JIT_PRIVATE"  # names the private folder NUMBA_CACHE_DIR points at
 _private: tuple[int, Path] | None = None  # (pid, folder): a forked child needs its own
 
@@ -138,8 +139,11 @@ def configure() -> None:
     at the start of every process that may compile (:mod:`core` does on import, pool
     workers again after a fork).
     """
+    global _external
     current = os.environ.get(ENV)
     if current and os.environ.get(_PRIVATE) != current:
+        # the user's folder, or the shared cache a parent process prepared
+        _external = Path(current) != shared_cache()
         return
     if is_ready():
         _point_at(shared_cache())
@@ -243,9 +247,10 @@ def prepare(*, verify: bool = False, timeout: float = WAIT_SECONDS,
     -------
     bool
         True if this process now uses the complete shared cache; False if it compiles
-        privately (the build failed or another process held the lock too long).
+        privately (the build failed or another process held the lock too long) or uses
+        a ``NUMBA_CACHE_DIR`` the user set (which it leaves alone).
     """
-    if os.environ.get(BUILDING):
+    if os.environ.get(BUILDING) or _external:
         return False
     target = shared_cache()
     if is_ready() and not verify:

@@ -1,8 +1,10 @@
 """Locating the files shipped in ``resources/`` (schemas, PCA basis, demo track, models).
 
-The folder sits beside ``core/`` in a checkout or an editable install, inside the
-bundle of a PyInstaller build (``sys._MEIPASS``), or wherever ``TWINTRACK_RESOURCES``
-points.
+In a checkout (an editable install, or a tree put on ``sys.path``) the folder sits
+beside ``core/``.  A wheel ships it as the package data of ``core._resources``
+(``pyproject.toml`` maps the folder there) and it is read with
+:mod:`importlib.resources`; a PyInstaller build has it in its bundle
+(``sys._MEIPASS``); ``TWINTRACK_RESOURCES`` overrides all of these.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 import os
 import sys
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +28,11 @@ def resource_dir() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:
         return Path(frozen) / "resources"
-    return Path(__file__).resolve().parent.parent / "resources"
+    beside = Path(__file__).resolve().parent.parent / "resources"
+    if (beside / "__init__.py").is_file() and (beside / "descriptors.json").is_file():
+        return beside  # a checkout (editable install, or just on sys.path)
+    # An installed wheel: unpacked on disk, so the traversable is a real folder.
+    return Path(str(files("core._resources")))
 
 
 def resource_path(*parts: str) -> Path:

@@ -444,3 +444,21 @@ def test_knn_finds_neighbours_in_the_discriminant_space_of_the_paths(corpus):
     truth = wide["mood"].iloc[te].to_numpy()
     ours, theirs = np.mean(np.array(got["mood"]) == truth), np.mean(plain.predict(x[te]) == truth)
     assert ours > theirs + 0.1, (ours, theirs)
+
+
+def test_a_model_saved_with_another_scikit_learn_is_refused_by_name(corpus, tmp_path,
+                                                                     monkeypatch):
+    import sklearn
+
+    from core.errors import FormatError
+
+    path = tmp_path / "m.skops"
+    classify.train_and_save(corpus, path, kind="knn", seed=1, description="synthetic")
+    saved = load_model(path).metadata["scikit_learn"]
+    assert saved == sklearn.__version__
+    major, minor = sklearn.__version__.split(".")[:2]
+    monkeypatch.setattr(sklearn, "__version__", f"{major}.{minor}.99")  # a patch: fine
+    load_model(path)
+    monkeypatch.setattr(sklearn, "__version__", f"{major}.{int(minor) + 1}.0")
+    with pytest.raises(FormatError, match=f"saved with scikit-learn {saved}"):
+        load_model(path)

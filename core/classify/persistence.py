@@ -140,6 +140,7 @@ def _from_state(state: Any, name: str) -> DescriptorModel:
     if tuple(meta.get("feature_names", ())) != expected:
         raise FormatError(f"{name}: trained on features {meta.get('feature_names')}, but "
                           f"Twintrack computes {list(expected)}; retrain the model")
+    _check_sklearn(meta.get("scikit_learn"), name)
     if meta.get("pca") != PCA_VERSION:
         raise FormatError(f"{name}: trained with PCA basis {meta.get('pca')!r}, but "
                           f"Twintrack uses {PCA_VERSION!r}; retrain the model")
@@ -147,6 +148,22 @@ def _from_state(state: Any, name: str) -> DescriptorModel:
         logger.warning("%s was trained on dictionary %s, not %s", name, meta.get("dictionary"),
                        load_dictionary().version)
     return model
+
+
+def _check_sklearn(saved: Any, name: str) -> None:
+    """Refuse a model whose scikit-learn minor version differs from this one's: its
+    estimators were pickled by other code, and may load but predict differently."""
+    import sklearn
+
+    def minor(version: str) -> tuple[str, ...]:
+        return tuple(str(version).split(".")[:2])
+
+    if saved is None:
+        return  # models from before the version was recorded: nothing to compare
+    if minor(saved) != minor(sklearn.__version__):
+        raise FormatError(f"{name}: saved with scikit-learn {saved}, but this Twintrack runs "
+                          f"scikit-learn {sklearn.__version__}; install scikit-learn "
+                          f"{'.'.join(minor(saved))}.x or retrain the model (twintrack train)")
 
 
 def default_model_path() -> Path:
