@@ -9,6 +9,10 @@
 * an Audacity label track (``start<TAB>end<TAB>label``);
 * a Sonic Visualiser region layer CSV (``time,value,duration,label``).
 
+No tempo and no key (:data:`~core.record.NO_TEMPO`, :data:`~core.record.NO_KEY`) are
+written as JAMS ``key_mode`` ``N`` and no ``tempo`` observation, and as the words
+"no tempo" and "no key" in the text formats.
+
 Every writer builds the whole content first and writes it atomically.
 """
 
@@ -23,7 +27,7 @@ from typing import Callable
 from core import __version__
 from core.io.atomic import atomic_write_text
 from core.analysis.reduce import SegmentRow, segment_table
-from core.record import TARGETS, Analysis, dumps
+from core.record import NO_KEY, TARGETS, Analysis, dumps
 
 __all__ = ["to_jams", "write_jams", "write_json", "write_csv", "write_audacity",
            "write_svcsv", "WRITERS", "write_formats"]
@@ -57,7 +61,9 @@ def to_jams(analysis: Analysis):
 
     g = analysis.globals
     tempo = _annotation("tempo", analysis, "global tempo")
-    tempo.append(time=0.0, duration=dur, value=g.tempo, confidence=_unit(g.tempo_confidence))
+    if g.tempo > 0:  # no pulse: no observation
+        tempo.append(time=0.0, duration=dur, value=g.tempo,
+                     confidence=_unit(g.tempo_confidence))
     jam.annotations.append(tempo)
 
     key = _annotation("key_mode", analysis, "global key")
@@ -123,14 +129,23 @@ def write_csv(analysis: Analysis, path: str | os.PathLike) -> None:
     out.writerow(["start", "end", "duration", "label", "tempo", "key", *TARGETS, "descriptor"])
     for row in segment_table(analysis):
         out.writerow([f"{row.start:.3f}", f"{row.end:.3f}", f"{row.duration:.3f}", row.label,
-                      f"{row.tempo:.1f}", row.key, *(row.targets.get(t, "") for t in TARGETS),
-                      row.descriptor])
+                      _tempo_text(row.tempo, "{:.1f}"), _key_text(row.key, ":"),
+                      *(row.targets.get(t, "") for t in TARGETS), row.descriptor])
     atomic_write_text(path, buf.getvalue())
+
+
+def _tempo_text(bpm: float, form: str) -> str:
+    return form.format(bpm) if bpm > 0 else "no tempo"
+
+
+def _key_text(key: str, separator: str) -> str:
+    return "no key" if key == NO_KEY else key.replace(":", separator)
 
 
 def _caption(row: SegmentRow) -> str:
     extra = f" {row.descriptor}" if row.descriptor else ""
-    return f"{row.label}{extra} ({row.tempo:.0f} BPM, {row.key.replace(':', ' ')})"
+    return (f"{row.label}{extra} ({_tempo_text(row.tempo, '{:.0f} BPM')}, "
+            f"{_key_text(row.key, ' ')})")
 
 
 def write_audacity(analysis: Analysis, path: str | os.PathLike) -> None:
