@@ -40,7 +40,9 @@ silence, clicks, drums alone) or whose chroma is flat (coefficient of variation 
 0.19-0.48 in every window of the shared recordings and the dev set, white noise
 0.02-0.37, clicks 0.007, noise bursts 0.024, silence 0 (the level lies at the
 geometric middle of the gap); variation of white noise 0.06-0.13 at any level, of
-music at least 0.17.  A single held pitch keeps a key (its tonic is audible).
+music at least 0.17.  A single held pitch keeps a key (its tonic is audible).  With
+``context`` a span shorter than that is judged on the stretch of that length around
+it (a track's faded last second keeps the key of the music before it).
 
 Profile choice (evidence)
 -------------------------
@@ -475,6 +477,15 @@ def has_key(vectors: np.ndarray) -> np.ndarray:
     return (mean >= PITCHED_LEVEL) & (cv >= _FLAT_CV)
 
 
+def _around(starts: np.ndarray, ends: np.ndarray, n_frames: int, width: int
+            ) -> dict[str, np.ndarray]:
+    """Windows shorter than ``width`` widened to ``width`` around their centre, inside."""
+    lo = np.clip((starts + ends) // 2 - width // 2, 0, max(n_frames - width, 0))
+    short = ends - starts < width
+    return {"starts": np.where(short, lo, starts),
+            "ends": np.where(short, np.minimum(lo + width, n_frames), ends)}
+
+
 def _ranked(vectors: np.ndarray, profile: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores (24, N), key order best first (24, N), confidence scale (N,)."""
     scores = key_scores(vectors, profile=profile)
@@ -483,7 +494,7 @@ def _ranked(vectors: np.ndarray, profile: str) -> tuple[np.ndarray, np.ndarray, 
 
 
 def estimate_keys(chroma: np.ndarray, *, starts: np.ndarray, ends: np.ndarray,
-                  profile: str = DEFAULT_PROFILE) -> list[Key]:
+                  profile: str = DEFAULT_PROFILE, context: int = 0) -> list[Key]:
     """The key of each analysis window.
 
     Parameters
@@ -494,6 +505,9 @@ def estimate_keys(chroma: np.ndarray, *, starts: np.ndarray, ends: np.ndarray,
         Window frame indices, end exclusive.
     profile : str
         Name in :data:`PROFILES`.
+    context : int
+        Frames: a window shorter than this has a key when the ``context`` frames around
+        its centre are pitched (:func:`has_key`); 0 judges each window alone.
 
     Returns
     -------
@@ -503,7 +517,8 @@ def estimate_keys(chroma: np.ndarray, *, starts: np.ndarray, ends: np.ndarray,
     """
     vectors = window_chroma(chroma, starts=starts, ends=ends)
     scores, order, tonal = _ranked(vectors, profile)
-    pitched = has_key(vectors)
+    pitched = has_key(vectors if context <= 0 else window_chroma(
+        chroma, **_around(np.asarray(starts), np.asarray(ends), chroma.shape[1], context)))
     keys = []
     for w in range(vectors.shape[1]):
         if not pitched[w]:

@@ -140,7 +140,8 @@ def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
     bpm, _ = rhythm.estimate_tempo(rh.onset_env, sr=p.sr, hop_length=p.hop_length,
                                    starts=f0, ends=f1)
     bpm = [_same_level(b, rh.global_tempo.bpm) for b in bpm]
-    keys = tonality.estimate_keys(chroma, starts=f0, ends=f1)
+    context = int(round(p.window * fps))  # a short segment's key is judged in context
+    keys = tonality.estimate_keys(chroma, starts=f0, ends=f1, context=context)
     return tuple(Segment(float(b[i]), float(b[i + 1]), seg.labels[i], float(bpm[i]),
                          keys[i].tonic, keys[i].mode) for i in range(len(seg.labels)))
 

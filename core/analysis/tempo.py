@@ -53,8 +53,10 @@ No tempo
     confidence 0.  Measured (10 s windows): silence and steady tones (also a clipped
     one, or a DC offset) have no such maximum, white noise at any level at most one,
     the shared recordings and the dev set at least one or two even in the quietest
-    piano window, dozens in most.  Three is the fewest onsets from which an interval
-    can be confirmed; the periodicity confidence cannot decide this (a steady tone's
+    piano window, dozens in most.  A span shorter than a tempogram column (6 s) is
+    judged on the column-long stretch around it, the evidence its tempo is read from
+    (a track's last second, fading out, keeps the tempo of the music before it).
+    Three is the fewest onsets from which an interval can be confirmed; the periodicity confidence cannot decide this (a steady tone's
     numerical ripple is 0.98 periodic, quiet real music can be 0.0).
 Confidence
     The normalised autocorrelation at the chosen period (1 for a perfectly periodic
@@ -494,7 +496,8 @@ def has_pulse(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
     np.ndarray [shape=(n_spans,), dtype=bool]
     """
     env = np.nan_to_num(np.asarray(onset_env, dtype=np.float64).ravel())
-    starts_arr, ends_arr = _windows(starts, ends, env.size)
+    starts_arr, ends_arr = _widen(*_windows(starts, ends, env.size), env.size,
+                                  int(round(_TG_SECONDS * sr / hop_length)))
     onset = np.zeros(env.size + 1)
     if env.size >= 3:
         inner = env[1:-1]
@@ -659,6 +662,17 @@ def _trim(beats: np.ndarray, local: np.ndarray) -> np.ndarray:
     if not len(strong):
         return beats
     return beats[(beats >= strong[0]) & (beats <= strong[-1])]
+
+
+def _widen(starts: np.ndarray, ends: np.ndarray, n_frames: int, width: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Spans shorter than ``width`` frames widened to ``width`` around their centre,
+    shifted to lie inside ``[0, n_frames)`` (shorter only if the track is)."""
+    centre = (starts + ends) // 2
+    lo = np.clip(centre - width // 2, 0, max(n_frames - width, 0))
+    short = ends - starts < width
+    return (np.where(short, lo, starts),
+            np.where(short, np.minimum(lo + width, max(n_frames, 1)), ends))
 
 
 def _windows(starts, ends, n_frames: int) -> tuple[np.ndarray, np.ndarray]:
