@@ -197,16 +197,20 @@ def test_clicks_have_a_tempo(rng):
 
 
 def test_a_pulse_needs_three_onsets_and_a_rate():
-    """Two onsets in a window are no tempo, three are; a long span needs 0.3 per second."""
+    """Three onsets in a window are a pulse, two are not; a long span needs 0.3 per
+    second; a span shorter than a tempogram column is judged on the 6 s around it."""
     fps = SR / HOP
     env = np.zeros(int(40 * fps), dtype=np.float32)
     for second in (1.0, 2.0, 3.0):
         env[int(second * fps)] = 2.0
-    ten = int(10 * fps)
-    pulse = rhythm.has_pulse(env, starts=[0, 0, 0], ends=[int(2.5 * fps), ten, env.size])
-    assert pulse.tolist() == [False, True, False]
+
+    def frames(*seconds):
+        return [int(s * fps) for s in seconds]
+
+    pulse = rhythm.has_pulse(env, starts=frames(0, 0, 1.5, 30), ends=frames(10, 40, 2.5, 31))
+    assert pulse.tolist() == [True, False, True, False]
     env[int(3.0 * fps)] = rhythm.ONSET_DB * 0.9  # a peak below the onset height
-    assert not rhythm.has_pulse(env, starts=[0], ends=[ten])[0]
+    assert not rhythm.has_pulse(env, starts=frames(0), ends=frames(10))[0]
 
 
 @pytest.mark.parametrize("n_frames", [0, 1, 2, 3, 40])
