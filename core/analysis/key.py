@@ -39,8 +39,9 @@ silence, clicks, drums alone) or whose chroma is flat (coefficient of variation 
 ``_FLAT_CV``: noise) has no key.  Measured in 10 s windows: mean chroma of music
 0.19-0.48 in every window of the shared recordings and the dev set, white noise
 0.02-0.37, clicks 0.007, noise bursts 0.024, silence 0 (the level lies at the
-geometric middle of the gap); variation of white noise 0.06-0.13 at any level, of
-music at least 0.17.  A single held pitch keeps a key (its tonic is audible).  With
+geometric middle of the gap); variation of white noise 0.06-0.14 at any level (the
+highest in a track's first window), of music at least 0.17 (0.21 in the shared
+recordings): the bound, 0.16, has little room on either side.  A single held pitch keeps a key (its tonic is audible).  With
 ``context`` a span shorter than that is judged on the stretch of that length around
 it (a track's faded last second keeps the key of the music before it).
 
@@ -167,7 +168,7 @@ _LEVEL_FLOOR: Final = 0.01  # frame peaks below this (a sine at about -64 dBFS) 
 _TONAL_CV_LOW, _TONAL_CV_SPAN = 0.10, 0.20  # chroma variation of noise .. music
 #: Mean chroma below which a span has no key (see "No key" in the module doc).
 PITCHED_LEVEL: Final = 0.06
-_FLAT_CV: Final = 0.14  # chroma variation below which a span is noise (no key)
+_FLAT_CV: Final = 0.16  # chroma variation below which a span is noise (no key)
 _N: Final = "N"  # tonic and mode of "no key" (JAMS key_mode ``N``)
 
 
