@@ -137,10 +137,12 @@ def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
     b = np.asarray(seg.boundaries)
     f0 = np.clip(np.round(b[:-1] * fps).astype(int), 0, frames.n_frames - 1)
     f1 = np.clip(np.round(b[1:] * fps).astype(int), f0 + 1, frames.n_frames)
+    # A segment shorter than a window is judged for a pulse and a key on a window's
+    # length around it, as the windows are: a held final chord keeps its tempo.
+    context = int(round(p.window * fps))
     bpm, _ = rhythm.estimate_tempo(rh.onset_env, sr=p.sr, hop_length=p.hop_length,
-                                   starts=f0, ends=f1)
+                                   starts=f0, ends=f1, context=context)
     bpm = [_same_level(b, rh.global_tempo.bpm) for b in bpm]
-    context = int(round(p.window * fps))  # a short segment's key is judged in context
     keys = tonality.estimate_keys(chroma, starts=f0, ends=f1, context=context)
     return tuple(Segment(float(b[i]), float(b[i + 1]), seg.labels[i], float(bpm[i]),
                          keys[i].tonic, keys[i].mode) for i in range(len(seg.labels)))

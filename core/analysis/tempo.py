@@ -53,9 +53,10 @@ No tempo
     confidence 0.  Measured (10 s windows): silence and steady tones (also a clipped
     one, or a DC offset) have no such maximum, white noise at any level at most one,
     the shared recordings and the dev set at least one or two even in the quietest
-    piano window, dozens in most.  A span shorter than a tempogram column (6 s) is
-    judged on the column-long stretch around it, the evidence its tempo is read from
-    (a track's last second, fading out, keeps the tempo of the music before it).
+    piano window, dozens in most.  A span shorter than a tempogram column (6 s), or
+    than the ``context`` its caller asks for (the pipeline: an analysis window, for
+    segments), is judged on the stretch of that length around it (a track's last
+    seconds, a held final chord, keep the tempo of the music before them).
     Three is the fewest onsets from which an interval can be confirmed; the periodicity confidence cannot decide this (a steady tone's
     numerical ripple is 0.98 periodic, quiet real music can be 0.0).
 Confidence
@@ -374,7 +375,8 @@ def _global_scores(tg: _Tempogram, grid: np.ndarray) -> tuple[np.ndarray, np.nda
 def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
                    starts: Sequence[int] | np.ndarray | None = None,
                    ends: Sequence[int] | np.ndarray | None = None,
-                   cancelled: CancelledFn | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   cancelled: CancelledFn | None = None,
+                   context: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Tempo and confidence per analysis window, from one tempogram of the whole track.
 
     Each window averages the tempogram columns inside it; its candidates are scored like
@@ -395,6 +397,9 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
         whole track.
     cancelled : callable, optional
         Returns True when the caller wants the work to stop.
+    context : int
+        Frames: shorter windows are judged for a pulse on this many frames around them
+        (:func:`has_pulse`).
 
     Returns
     -------
@@ -422,7 +427,8 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
     scores = _scores(salience, grid) * agreement
     best = np.argmax(scores, axis=1)
     found = (scores[np.arange(best.size), best] > _EPS) & has_pulse(
-        onset_env, sr=sr, hop_length=hop_length, starts=starts_arr, ends=ends_arr)
+        onset_env, sr=sr, hop_length=hop_length, starts=starts_arr, ends=ends_arr,
+        context=context)
     bpm = np.where(found, _refine(grid[best], acf, tg.frame_rate), NO_TEMPO)
     confidence = np.where(found, _confidence(np.where(found, bpm, 1.0), acf, tg.frame_rate),
                           0.0)
@@ -479,7 +485,8 @@ def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 51
 
 def has_pulse(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
               starts: Sequence[int] | np.ndarray | None = None,
-              ends: Sequence[int] | np.ndarray | None = None) -> np.ndarray:
+              ends: Sequence[int] | np.ndarray | None = None, context: int = 0
+              ) -> np.ndarray:
     """Whether each span holds enough onsets for a tempo (see "No tempo" in the module doc).
 
     Parameters
@@ -490,14 +497,17 @@ def has_pulse(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
         Sampling rate and hop of the envelope.
     starts, ends : array-like of int [shape=(n_spans,)], optional
         First and one-past-last frame of each span; default one span over the track.
+    context : int
+        Frames: a span shorter than this (or than a tempogram column) is judged on
+        that many frames around its centre.
 
     Returns
     -------
     np.ndarray [shape=(n_spans,), dtype=bool]
     """
     env = np.nan_to_num(np.asarray(onset_env, dtype=np.float64).ravel())
-    starts_arr, ends_arr = _widen(*_windows(starts, ends, env.size), env.size,
-                                  int(round(_TG_SECONDS * sr / hop_length)))
+    width = max(int(context), int(round(_TG_SECONDS * sr / hop_length)))
+    starts_arr, ends_arr = _widen(*_windows(starts, ends, env.size), env.size, width)
     onset = np.zeros(env.size + 1)
     if env.size >= 3:
         inner = env[1:-1]
