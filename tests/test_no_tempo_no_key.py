@@ -90,6 +90,20 @@ def test_bad_files_silence_and_tone(bad_dir):
     assert set(_tempi(tone)) == {NO_TEMPO} and tone.globals.tempo_confidence == 0.0
 
 
+def test_music_then_silence_per_segment_and_window(tmp_path):
+    """The silent half of a track has no tempo and no key; the music keeps both."""
+    y = np.concatenate([_signal("music")[: 16 * SR], np.zeros(20 * SR)]).astype(np.float32)
+    sf.write(tmp_path / "half.wav", y, SR, subtype="FLOAT")
+    a = analyze(tmp_path / "half.wav")
+    first, last = a.segments[0], a.segments[-1]
+    assert first.tempo > 0 and first.key == "A:minor"
+    assert last.start >= 15.0 and last.tempo == NO_TEMPO and last.key == NO_KEY
+    w = a.windows
+    inside = [i for i in range(len(w)) if w.start[i] >= 16.0]
+    assert inside and all(w.tempo[i] == NO_TEMPO and w.key(i) == NO_KEY for i in inside)
+    assert a.globals.tempo > 0 and a.globals.key == "A:minor"
+
+
 def test_json_round_trips_and_validates(analysed):
     a = analysed["clicks"]
     doc = json.loads(dumps(a))

@@ -209,6 +209,9 @@ def test_a_pulse_needs_three_onsets_and_a_rate():
 
     pulse = rhythm.has_pulse(env, starts=frames(0, 0, 1.5, 30), ends=frames(10, 40, 2.5, 31))
     assert pulse.tolist() == [True, False, True, False]
+    # 4.5-5.5 s: its 6 s column (2-8 s) holds two onsets, the 10 s around it three
+    assert not rhythm.has_pulse(env, starts=frames(4.5), ends=frames(5.5))[0]
+    assert rhythm.has_pulse(env, starts=frames(4.5), ends=frames(5.5), context=frames(10)[0])[0]
     env[int(3.0 * fps)] = rhythm.ONSET_DB * 0.9  # a peak below the onset height
     assert not rhythm.has_pulse(env, starts=frames(0), ends=frames(10))[0]
 
