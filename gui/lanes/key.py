@@ -17,10 +17,15 @@ from gui.lanes.base import Lane, short_mode, unit
 from gui.lanes.colours import key_colour, with_alpha
 from gui.lanes.items import BlocksItem
 
-__all__ = ["KeyLane", "NO_KEY_TEXT", "NO_KEY_COLOUR"]
+__all__ = ["KeyLane", "NO_KEY_TEXT", "NO_KEY_COLOUR", "key_text"]
 
 NO_KEY_TEXT = "no key"
 NO_KEY_COLOUR = QColor("#9E9E9E")  # the grey of an unknown label in the other lanes
+
+
+def key_text(tonic: str, mode: str) -> str:
+    """``'D min'``, or ``'no key'`` for ``N`` (any thread)."""
+    return f"{tonic} {short_mode(mode)}" if tonic != NO_KEY else NO_KEY_TEXT
 
 
 class KeyLane(Lane):
@@ -43,8 +48,7 @@ class KeyLane(Lane):
                    else with_alpha(NO_KEY_COLOUR, 70)
                    for t, m, c in zip(w.tonic, w.mode, w.key_confidence)]
         self.blocks.set_blocks(cells[:-1], cells[1:], colours)
-        names = [f"{t} {short_mode(m)}" if t != NO_KEY else NO_KEY_TEXT
-                 for t, m in zip(w.tonic, w.mode)]
+        names = [key_text(t, m) for t, m in zip(w.tonic, w.mode)]
         self.names.set_runs([(r.start, r.end, r.value) for r in runs(names, cells)])
 
     def clear(self) -> None:

@@ -13,9 +13,14 @@ from PySide6.QtCore import Qt
 from gui.lanes.base import Lane
 from gui.lanes.items import RunLabels
 
-__all__ = ["TempoLane", "NO_TEMPO_TEXT"]
+__all__ = ["TempoLane", "NO_TEMPO_TEXT", "tempo_text"]
 
 NO_TEMPO_TEXT = "no tempo"
+
+
+def tempo_text(bpm: float) -> str:
+    """``'120 BPM'``, or ``'no tempo'`` for a span without a pulse (any thread)."""
+    return f"{bpm:.0f} BPM" if bpm > 0 else NO_TEMPO_TEXT
 
 
 class TempoLane(Lane):

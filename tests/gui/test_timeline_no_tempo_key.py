@@ -62,3 +62,11 @@ def test_a_silent_file_shows_no_tempo_no_key_and_the_floor_colour(qtbot, view, b
     assert {t for _, _, t in view._tempo.none.shown()} == {"no tempo"}  # noqa: SLF001
     spec = load_track(path).spectrogram
     assert np.all(spec.image == LEVELS[0])  # the floor, not full colour
+
+
+def test_texts_for_other_views():
+    from gui.lanes.key import key_text
+    from gui.lanes.tempo import tempo_text
+
+    assert (tempo_text(119.6), tempo_text(0.0)) == ("120 BPM", "no tempo")
+    assert (key_text("D", "minor"), key_text("N", "N")) == ("D min", "no key")
