@@ -48,7 +48,8 @@ def test_lanes_show_no_tempo_and_no_key_instead_of_numbers(qtbot, view):  # noqa
 
 
 @pytest.mark.data
-def test_a_silent_file_shows_no_tempo_no_key_and_the_floor_colour(qtbot, view, bad_dir):  # noqa: F811
+def test_a_silent_file_shows_no_tempo_no_key_and_the_floor_colour(  # noqa: F811
+        qtbot, view, bad_dir):
     from core.analysis.pipeline import analyze
     from core.app.tracks import load_track
     from gui.lanes.spectrogram import LEVELS
