@@ -9,6 +9,11 @@ JSON round-trips exactly: floats are written with ``repr`` precision, tuples com
 as tuples, and :func:`analysis_from_dict` validates the document against
 ``resources/schemas/analysis.schema.json`` first, so a damaged file is reported with
 the JSON path of the first problem instead of failing somewhere later.
+
+No tempo and no key (silence, noise, unpitched material) use the existing fields, so
+older files stay valid: a tempo of :data:`NO_TEMPO` (0.0) with confidence 0 (and no
+tempo candidates), and tonic and mode :data:`NO_KEY` (``"N"``) with confidence 0 (and
+no key candidates); the ``key`` properties then read ``"N"``, as JAMS writes it.
 """
 
 from __future__ import annotations
@@ -23,11 +28,21 @@ from core.io.schemas import validate_document
 
 __all__ = ["UNK", "TrackInfo", "Settings", "Versions", "WindowTags", "WindowTable", "Segment",
            "GlobalEstimates", "Analysis", "analysis_to_dict", "analysis_from_dict", "dumps",
-           "load_analysis", "settings_to_dict", "SCHEMA_ID", "TARGETS", "ANCESTORS"]
+           "load_analysis", "settings_to_dict", "SCHEMA_ID", "TARGETS", "ANCESTORS", "NO_TEMPO",
+           "NO_KEY", "key_mode"]
 
 SCHEMA_ID = "twintrack.analysis/1"
 #: The label of a window too far from the model's training data (any target).
 UNK = "UNK"
+#: The tempo of a span without a pulse, and the tonic and mode of a span without a key.
+NO_TEMPO, NO_KEY = 0.0, "N"
+
+
+def key_mode(tonic: str, mode: str) -> str:
+    """JAMS ``key_mode`` text: ``'F#:minor'``, or ``'N'`` for no key."""
+    return NO_KEY if tonic == NO_KEY else f"{tonic}:{mode}"
+
+
 #: Descriptor targets a classifier fills in (issue 4); empty until a model is used.
 TARGETS = ("genre", "subgenre", "mood", "sentiment", "valence", "momentum")
 #: The targets each target is conditioned on (the descriptor hierarchy).
@@ -130,8 +145,8 @@ class WindowTable:
         return sum(first[i] == UNK for i in idx) / len(idx) if first and len(idx) else 0.0
 
     def key(self, i: int) -> str:
-        """JAMS ``key_mode`` string of window ``i`` (e.g. ``'C:major'``)."""
-        return f"{self.tonic[i]}:{self.mode[i]}"
+        """JAMS ``key_mode`` string of window ``i`` (e.g. ``'C:major'``, ``'N'``)."""
+        return key_mode(self.tonic[i], self.mode[i])
 
 
 @dataclass(frozen=True)
@@ -151,7 +166,7 @@ class Segment:
 
     @property
     def key(self) -> str:
-        return f"{self.tonic}:{self.mode}"
+        return key_mode(self.tonic, self.mode)
 
 
 @dataclass(frozen=True)
@@ -169,7 +184,7 @@ class GlobalEstimates:
 
     @property
     def key(self) -> str:
-        return f"{self.tonic}:{self.mode}"
+        return key_mode(self.tonic, self.mode)
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ import pytest
 from core.errors import FormatError
 from core.analysis.key import (
     KEYS,
+    NO_KEY,
     PITCH_CLASSES,
     PROFILES,
     GlobalKey,
@@ -124,19 +125,54 @@ def test_short_signal_has_one_window_and_right_key() -> None:
     assert estimate_global_key(chroma).key == Key("F#", "minor")
 
 
-@pytest.mark.parametrize("kind", ["silence", "white_noise"])
-def test_silence_and_noise_give_finite_low_confidence(kind: str) -> None:
-    n = 12 * SR
-    y = (np.zeros(n) if kind == "silence"
-         else 0.1 * np.random.default_rng(0).standard_normal(n)).astype(np.float32)
-    chroma = chroma_from_cqt(cqt(y))
+def _unpitched(kind: str, seconds: float = 20.0) -> np.ndarray:
+    """Silence, white noise at three levels, clicks, or noise-burst drums at 120 BPM."""
+    n = int(seconds * SR)
+    rng = np.random.default_rng(0)
+    if kind == "silence":
+        return np.zeros(n, dtype=np.float32)
+    if kind.startswith("noise"):
+        level = float(kind.split("@")[1])
+        return np.clip(level * rng.standard_normal(n), -1, 1).astype(np.float32)
+    y = np.zeros(n)
+    t = np.arange(int(0.05 * SR)) / SR
+    hit = (np.array([0.8, -0.5, 0.2]) if kind == "clicks"
+           else 0.5 * rng.standard_normal(t.size) * np.exp(-80 * t))
+    for start in range(0, n - hit.size, SR // 2):
+        y[start:start + hit.size] += hit
+    return y.astype(np.float32)
+
+
+@pytest.mark.parametrize("kind", ["silence", "noise@0.001", "noise@0.1", "noise@0.5",
+                                  "clicks", "drums"])
+def test_unpitched_material_has_no_key(kind: str) -> None:
+    """Issue 14 bug 5: silence measured 'C major', now N in every window and globally."""
+    chroma = chroma_from_cqt(cqt(_unpitched(kind)))
     assert chroma.shape[0] == 12 and np.isfinite(chroma).all()
     starts, ends = windows(chroma.shape[1])
     keys = estimate_keys(chroma, starts=starts, ends=ends)
-    assert all(0.0 <= k.confidence < 0.15 for k in keys)
-    result = estimate_global_key(chroma)
-    assert 0.0 <= result.key.confidence < 0.15
-    assert all(np.isfinite(score) for _, score in result.candidates)
+    assert all(k is NO_KEY and k.confidence == 0.0 for k in keys)
+    assert estimate_global_key(chroma) == GlobalKey(NO_KEY, ())
+
+
+def test_pitched_material_keeps_its_key() -> None:
+    """A cadence under the clicks still has its key; a held tone keeps its tonic."""
+    y = cadence_audio(7, "major", 20.0) + 0.5 * _unpitched("clicks")
+    chroma = chroma_from_cqt(cqt(y))
+    starts, ends = windows(chroma.shape[1])
+    assert all(k == Key("G", "major") for k in estimate_keys(chroma, starts=starts, ends=ends))
+    t = np.arange(12 * SR) / SR
+    held = chroma_from_cqt(cqt((0.3 * np.sin(2 * np.pi * 440.0 * t)).astype(np.float32)))
+    assert estimate_global_key(held).key.tonic == "A"
+
+
+def test_no_key_formats() -> None:
+    assert (NO_KEY.key_mode(), str(NO_KEY), NO_KEY.to_mir_eval()) == ("N", "N", "X")
+    assert not NO_KEY.is_key and KEYS[0].is_key
+    mir_eval.key.validate_key(NO_KEY.to_mir_eval())
+    assert parse_key("N") == NO_KEY and parse_key(" X ") == NO_KEY
+    with pytest.raises(ValueError, match="no key"):
+        Key("N", "major")
 
 
 def test_confidence_and_candidates_are_consistent() -> None:
@@ -232,7 +268,7 @@ def test_parse_key_spellings(text: str, tonic: str, mode: str) -> None:
     assert Key.parse(text, confidence=0.25) == key
 
 
-@pytest.mark.parametrize("text", ["", "H major", "C dorian", "X", "N", "C## major",
+@pytest.mark.parametrize("text", ["", "H major", "C dorian", "XY", "N major", "C## major",
                                   "major", "C major minor", "Cm7", "12"])
 def test_parse_key_rejects_bad_strings(text: str) -> None:
     with pytest.raises(FormatError, match="key"):

@@ -80,3 +80,37 @@ def test_suggestions_are_active_and_ranked(small_analysis):
     names = suggest_descriptors(small_analysis, n=5)
     d = load_dictionary()
     assert len(names) == 5 and all(d.by_name(n).active for n in names)
+
+
+def _without_tempo_and_key(analysis, *, keep_global_key: bool):
+    """``analysis`` whose segment B (and the track) has no tempo and segment B no key."""
+    from dataclasses import replace
+
+    segments = list(analysis.segments)
+    segments[1] = replace(segments[1], tempo=0.0, tonic="N", mode="N")
+    g = replace(analysis.globals, tempo=0.0, tempo_confidence=0.0, tempo_candidates=())
+    if not keep_global_key:
+        g = replace(g, tonic="N", mode="N", key_confidence=0.0, key_candidates=())
+    return replace(analysis, segments=tuple(segments), globals=g)
+
+
+@pytest.mark.parametrize("keep_global_key", [True, False])
+def test_segments_without_tempo_or_key_still_render(small_analysis, keep_global_key):
+    """No tempo: the middle of the descriptor's range; no key: the track's, else C in the
+    descriptor's mode family."""
+    from core.render.theory import family
+
+    analysis = _without_tempo_and_key(small_analysis, keep_global_key=keep_global_key)
+    names = ["pop_indie_hopeful", "pop_indie_melancholic", "pop_indie_hopeful"]
+    (tl,) = plan_multi(analysis, descriptors=names, variants=1)
+    view = tl.regions()[1]
+    tags = load_dictionary().by_name(names[1]).tags
+    assert view.tempo == (tags.tempo_min + tags.tempo_max) / 2
+    expected = "C:major" if keep_global_key else f"C:{family(tags.mode)}"
+    assert view.region.key == expected
+    assert timeline_from_dict(timeline_to_dict(tl)) == tl
+    for single in plan_single(analysis, descriptors=names[1:2], variants=2):
+        (only,) = single.regions()
+        assert only.tempo == (tags.tempo_min + tags.tempo_max) / 2
+        assert only.region.key in ([k for k, _ in analysis.globals.key_candidates]
+                                   or [expected])

@@ -155,30 +155,65 @@ def test_short_track_has_one_window(rng):
 
 
 # --------------------------------------------------------------------------- edge cases
-def _assert_finite_and_unsure(env: np.ndarray, max_confidence: float) -> None:
+def _assert_no_tempo(env: np.ndarray) -> None:
+    """No window, no span and not the whole track gets a tempo (issue 14, bug 5)."""
     starts, ends = _windows(env.size)
     bpm, confidence = rhythm.estimate_tempo(env, starts=starts, ends=ends)
-    assert np.all(np.isfinite(bpm)) and np.all(bpm > 0)
-    assert np.all((confidence >= 0) & (confidence <= max_confidence)), confidence
+    assert np.all(bpm == rhythm.NO_TEMPO) and np.all(confidence == 0.0)
+    assert not rhythm.has_pulse(env, starts=starts, ends=ends).any()
     result = rhythm.global_tempo(env)
-    assert np.isfinite(result.bpm) and result.bpm > 0
-    assert 0.0 <= result.confidence <= max_confidence
-    assert np.all(np.isfinite(result.candidates))
-    beats = rhythm.beat_track(env, bpm=result.bpm)
-    assert beats.ndim == 1
+    assert (result.bpm, result.confidence, result.candidates) == (rhythm.NO_TEMPO, 0.0, ())
 
 
-def test_silence_gives_default_tempo_with_zero_confidence():
+def test_silence_has_no_tempo():
     env = rhythm.onset_envelope(_mel(np.zeros(15 * SR, dtype=np.float32)))
     assert np.all(env == 0)
-    _assert_finite_and_unsure(env, 0.0)
-    assert rhythm.global_tempo(env).bpm == rhythm.DEFAULT_BPM
+    _assert_no_tempo(env)
     assert rhythm.beat_track(env, bpm=120.0).size == 0
 
 
-def test_white_noise_gives_low_confidence(rng):
-    y = (0.1 * rng.standard_normal(30 * SR)).astype(np.float32)
-    _assert_finite_and_unsure(rhythm.onset_envelope(_mel(y)), 0.3)
+@pytest.mark.parametrize("level", [0.001, 0.1, 0.5])
+def test_white_noise_has_no_tempo(level, rng):
+    y = np.clip(level * rng.standard_normal(30 * SR), -1.0, 1.0).astype(np.float32)
+    _assert_no_tempo(rhythm.onset_envelope(_mel(y)))
+
+
+@pytest.mark.parametrize("partials", [1, 4])
+def test_steady_tone_has_no_tempo(partials):
+    """A held tone has no onsets after its first: no pulse (it measured 69.9 BPM at 0.98)."""
+    t = np.arange(20 * SR) / SR
+    y = sum(np.sin(2 * np.pi * 220.0 * k * t) / k for k in range(1, partials + 1))
+    _assert_no_tempo(rhythm.onset_envelope(_mel((0.3 * y).astype(np.float32))))
+
+
+def test_clicks_have_a_tempo(rng):
+    """Clicks alone are a pulse: unpitched material still has a tempo."""
+    env = rhythm.onset_envelope(_mel(_render(_events("metronome", 100, 0, 20.0), 20.0, rng)))
+    starts, ends = _windows(env.size)
+    assert rhythm.has_pulse(env, starts=starts, ends=ends).all()
+    bpm, _ = rhythm.estimate_tempo(env, starts=starts, ends=ends)
+    assert all(_within(b, 100) for b in bpm)
+    assert _within(rhythm.global_tempo(env).bpm, 100)
+
+
+def test_a_pulse_needs_three_onsets_and_a_rate():
+    """Three onsets in a window are a pulse, two are not; a long span needs 0.3 per
+    second; a span shorter than a tempogram column is judged on the 6 s around it."""
+    fps = SR / HOP
+    env = np.zeros(int(40 * fps), dtype=np.float32)
+    for second in (1.0, 2.0, 3.0):
+        env[int(second * fps)] = 2.0
+
+    def frames(*seconds):
+        return [int(s * fps) for s in seconds]
+
+    pulse = rhythm.has_pulse(env, starts=frames(0, 0, 1.5, 30), ends=frames(10, 40, 2.5, 31))
+    assert pulse.tolist() == [True, False, True, False]
+    # 4.5-5.5 s: its 6 s column (2-8 s) holds two onsets, the 10 s around it three
+    assert not rhythm.has_pulse(env, starts=frames(4.5), ends=frames(5.5))[0]
+    assert rhythm.has_pulse(env, starts=frames(4.5), ends=frames(5.5), context=frames(10)[0])[0]
+    env[int(3.0 * fps)] = rhythm.ONSET_DB * 0.9  # a peak below the onset height
+    assert not rhythm.has_pulse(env, starts=frames(0), ends=frames(10))[0]
 
 
 @pytest.mark.parametrize("n_frames", [0, 1, 2, 3, 40])
@@ -187,8 +222,9 @@ def test_tiny_inputs_do_not_crash(n_frames, rng):
     env = rhythm.onset_envelope(mel)
     assert env.shape == (n_frames,)
     bpm, confidence = rhythm.estimate_tempo(env)
-    assert np.all(np.isfinite(bpm)) and np.all((confidence >= 0) & (confidence <= 1))
-    assert np.isfinite(rhythm.global_tempo(env).bpm)
+    assert np.all(np.isfinite(bpm)) and np.all(bpm >= 0)
+    assert np.all((confidence >= 0) & (confidence <= 1))
+    assert rhythm.global_tempo(env).bpm >= 0
 
 
 # --------------------------------------------------------------------------- contracts

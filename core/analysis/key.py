@@ -33,6 +33,18 @@ profile; the best one wins.  ``confidence = max(r, 0) * tonalness`` where
 tonalness grows with the coefficient of variation of the chroma (white noise
 ~0.07-0.14, music 0.2-0.8), so silence and noise score near 0.
 
+No key (JAMS ``N``, :data:`NO_KEY`): a span (window, segment or track) whose mean
+chroma is below :data:`PITCHED_LEVEL` (held pitched energy too weak or too short:
+silence, clicks, drums alone) or whose chroma is flat (coefficient of variation below
+``_FLAT_CV``: noise) has no key.  Measured in 10 s windows: mean chroma of music
+0.19-0.48 in every window of the shared recordings and the dev set, white noise
+0.02-0.37, clicks 0.007, noise bursts 0.024, silence 0 (the level lies at the
+geometric middle of the gap); variation of white noise 0.06-0.14 at any level (the
+highest in a track's first window), of music at least 0.17 (0.21 in the shared
+recordings): the bound, 0.16, has little room on either side.  A single held pitch keeps a key (its tonic is audible).  With
+``context`` a span shorter than that is judged on the stretch of that length around
+it (a track's faded last second keeps the key of the music before it).
+
 Profile choice (evidence)
 -------------------------
 Global key, mean MIREX weighted score (``mir_eval.key.weighted_score``), all
@@ -102,10 +114,13 @@ __all__ = [
     "GlobalKey",
     "parse_key",
     "chroma_from_cqt",
+    "has_key",
     "window_chroma",
     "key_scores",
     "estimate_keys",
     "estimate_global_key",
+    "NO_KEY",
+    "PITCHED_LEVEL",
 ]
 
 logger = logging.getLogger(__name__)
@@ -151,6 +166,10 @@ _C1_MIDI: Final = 24
 _TILT_REF_MIDI: Final = 66.0  # register where the tilt compensation is 1
 _LEVEL_FLOOR: Final = 0.01  # frame peaks below this (a sine at about -64 dBFS) are not raised
 _TONAL_CV_LOW, _TONAL_CV_SPAN = 0.10, 0.20  # chroma variation of noise .. music
+#: Mean chroma below which a span has no key (see "No key" in the module doc).
+PITCHED_LEVEL: Final = 0.06
+_FLAT_CV: Final = 0.16  # chroma variation below which a span is noise (no key)
+_N: Final = "N"  # tonic and mode of "no key" (JAMS key_mode ``N``)
 
 
 # --------------------------------------------------------------------------- keys
@@ -165,9 +184,10 @@ class Key:
     Parameters
     ----------
     tonic : str
-        One of :data:`PITCH_CLASSES` (``'C'``, ``'C#'``, ... ``'B'``).
+        One of :data:`PITCH_CLASSES` (``'C'``, ``'C#'``, ... ``'B'``), or ``'N'`` together
+        with mode ``'N'`` for no key (:data:`NO_KEY`).
     mode : str
-        ``'major'`` or ``'minor'``.
+        ``'major'`` or ``'minor'`` (``'N'`` for no key).
     confidence : float
         In [0, 1]; 1.0 for a reference annotation.
     """
@@ -177,12 +197,21 @@ class Key:
     confidence: float = field(default=1.0, compare=False)
 
     def __post_init__(self) -> None:
-        if self.tonic not in PITCH_CLASSES:
+        if (self.tonic == _N) != (self.mode == _N):
+            raise ValueError(f"no key has tonic and mode 'N', got {self.tonic!r} {self.mode!r}")
+        if self.tonic == _N:
+            pass
+        elif self.tonic not in PITCH_CLASSES:
             raise ValueError(f"tonic must be one of {PITCH_CLASSES}, got {self.tonic!r}")
-        if self.mode not in MODES:
+        elif self.mode not in MODES:
             raise ValueError(f"mode must be 'major' or 'minor', got {self.mode!r}")
         if not 0.0 <= self.confidence <= 1.0:
             raise ValueError(f"confidence must be in [0, 1], got {self.confidence!r}")
+
+    @property
+    def is_key(self) -> bool:
+        """False for :data:`NO_KEY` (silence, noise, unpitched material)."""
+        return self.tonic != _N
 
     @property
     def pitch_class(self) -> int:
@@ -195,12 +224,12 @@ class Key:
         return self.pitch_class + 12 * MODES.index(self.mode)
 
     def key_mode(self) -> str:
-        """JAMS ``key_mode`` value, e.g. ``'F#:minor'`` (also ``str(key)``)."""
-        return f"{self.tonic}:{self.mode}"
+        """JAMS ``key_mode`` value, e.g. ``'F#:minor'``, ``'N'`` for no key (``str(key)``)."""
+        return f"{self.tonic}:{self.mode}" if self.is_key else _N
 
     def to_mir_eval(self) -> str:
-        """The form ``mir_eval.key`` expects, e.g. ``'F# minor'``."""
-        return f"{self.tonic} {self.mode}"
+        """The form ``mir_eval.key`` expects, e.g. ``'F# minor'`` (``'X'`` for no key)."""
+        return f"{self.tonic} {self.mode}" if self.is_key else "X"
 
     def __str__(self) -> str:
         return self.key_mode()
@@ -214,6 +243,8 @@ class Key:
 
 #: The 24 keys in score-row order: C major .. B major, C minor .. B minor.
 KEYS: Final = tuple(Key(t, m) for m in MODES for t in PITCH_CLASSES)
+#: No key: silence, noise, unpitched material (JAMS ``N``).
+NO_KEY: Final = Key(_N, _N, 0.0)
 
 
 @dataclass(frozen=True)
@@ -244,7 +275,8 @@ def parse_key(text: str) -> Key:
     """Parse a key name as found in reference annotations.
 
     Accepts ``'F# minor'``, ``'Gb:minor'``, ``'C:major'``, ``'a minor'``,
-    ``'Bbm'``, ``'Eb maj'``, ``'C'`` (no mode means major, as in JAMS).
+    ``'Bbm'``, ``'Eb maj'``, ``'C'`` (no mode means major, as in JAMS), and ``'N'``
+    (no key, :data:`NO_KEY`).
     Flats and enharmonics are respelt with sharps (``'Gb'`` -> ``'F#'``,
     ``'Cb'`` -> ``'B'``).
 
@@ -263,6 +295,8 @@ def parse_key(text: str) -> Key:
     FormatError
         If ``text`` is not a major or minor key name.
     """
+    if isinstance(text, str) and text.strip() in (_N, "X"):
+        return NO_KEY
     match = _KEY_RE.match(text) if isinstance(text, str) else None
     if match is None:
         raise FormatError(f"not a key name: {text!r} (expected e.g. 'F# minor' or 'Gb:major')")
@@ -437,6 +471,22 @@ def _tonalness(vectors: np.ndarray) -> np.ndarray:
     return np.clip((cv - _TONAL_CV_LOW) / _TONAL_CV_SPAN, 0.0, 1.0)
 
 
+def has_key(vectors: np.ndarray) -> np.ndarray:
+    """Whether each chroma vector (12, N) is pitched enough for a key (module doc)."""
+    mean = vectors.mean(axis=0)
+    cv = np.divide(vectors.std(axis=0), mean, out=np.zeros_like(mean), where=mean > 1e-12)
+    return (mean >= PITCHED_LEVEL) & (cv >= _FLAT_CV)
+
+
+def _around(starts: np.ndarray, ends: np.ndarray, n_frames: int, width: int
+            ) -> dict[str, np.ndarray]:
+    """Windows shorter than ``width`` widened to ``width`` around their centre, inside."""
+    lo = np.clip((starts + ends) // 2 - width // 2, 0, max(n_frames - width, 0))
+    short = ends - starts < width
+    return {"starts": np.where(short, lo, starts),
+            "ends": np.where(short, np.minimum(lo + width, n_frames), ends)}
+
+
 def _ranked(vectors: np.ndarray, profile: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores (24, N), key order best first (24, N), confidence scale (N,)."""
     scores = key_scores(vectors, profile=profile)
@@ -445,7 +495,7 @@ def _ranked(vectors: np.ndarray, profile: str) -> tuple[np.ndarray, np.ndarray, 
 
 
 def estimate_keys(chroma: np.ndarray, *, starts: np.ndarray, ends: np.ndarray,
-                  profile: str = DEFAULT_PROFILE) -> list[Key]:
+                  profile: str = DEFAULT_PROFILE, context: int = 0) -> list[Key]:
     """The key of each analysis window.
 
     Parameters
@@ -456,16 +506,25 @@ def estimate_keys(chroma: np.ndarray, *, starts: np.ndarray, ends: np.ndarray,
         Window frame indices, end exclusive.
     profile : str
         Name in :data:`PROFILES`.
+    context : int
+        Frames: a window shorter than this has a key when the ``context`` frames around
+        its centre are pitched (:func:`has_key`); 0 judges each window alone.
 
     Returns
     -------
     list of Key
-        One per window; ``confidence`` is ``max(r, 0) * tonalness`` in [0, 1].
+        One per window; ``confidence`` is ``max(r, 0) * tonalness`` in [0, 1];
+        :data:`NO_KEY` where the window is not pitched (:func:`has_key`).
     """
     vectors = window_chroma(chroma, starts=starts, ends=ends)
     scores, order, tonal = _ranked(vectors, profile)
+    pitched = has_key(vectors if context <= 0 else window_chroma(
+        chroma, **_around(np.asarray(starts), np.asarray(ends), chroma.shape[1], context)))
     keys = []
     for w in range(vectors.shape[1]):
+        if not pitched[w]:
+            keys.append(NO_KEY)
+            continue
         best = KEYS[order[0, w]]
         conf = float(np.clip(scores[order[0, w], w], 0.0, 1.0) * tonal[w])
         keys.append(Key(best.tonic, best.mode, conf))
@@ -489,12 +548,15 @@ def estimate_global_key(chroma: np.ndarray, *, n_candidates: int = 5,
     -------
     GlobalKey
         Candidates carry their correlation; each candidate's confidence is
-        ``max(r, 0) * tonalness``.  Silence gives C major with confidence 0.
+        ``max(r, 0) * tonalness``.  Silence, noise and unpitched material give
+        :data:`NO_KEY` and no candidates (:func:`has_key`).
     """
     if not 1 <= n_candidates <= 24:
         raise ValueError("n_candidates must be in 1..24")
     chroma = np.asarray(chroma, dtype=np.float64)
     vector = chroma.mean(axis=1, keepdims=True) if chroma.shape[1] else np.zeros((12, 1))
+    if not has_key(vector)[0]:
+        return GlobalKey(NO_KEY, ())
     scores, order, tonal = _ranked(vector, profile)
     candidates = []
     for idx in order[:n_candidates, 0]:

@@ -108,7 +108,8 @@ def _rhythm_stage(frames: FrameFeatures, grid: WindowGrid) -> _Rhythm:
     bpm, conf = rhythm.estimate_tempo(oenv, sr=p.sr, hop_length=p.hop_length,
                                       starts=grid.start_frames, ends=grid.end_frames)
     glob = rhythm.global_tempo(oenv, sr=p.sr, hop_length=p.hop_length)
-    beats = rhythm.beat_track(oenv, sr=p.sr, hop_length=p.hop_length, bpm=glob.bpm)
+    beats = (rhythm.beat_track(oenv, sr=p.sr, hop_length=p.hop_length, bpm=glob.bpm)
+             if glob.bpm > 0 else np.zeros(0, dtype=int))  # no pulse, no beats
     return _Rhythm(oenv, peaks, np.asarray(bpm), np.asarray(conf), glob, np.asarray(beats))
 
 
@@ -137,10 +138,13 @@ def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
     b = np.asarray(seg.boundaries)
     f0 = np.clip(np.round(b[:-1] * fps).astype(int), 0, frames.n_frames - 1)
     f1 = np.clip(np.round(b[1:] * fps).astype(int), f0 + 1, frames.n_frames)
+    # A segment shorter than a window is judged for a pulse and a key on a window's
+    # length around it, as the windows are: a held final chord keeps its tempo.
+    context = int(round(p.window * fps))
     bpm, _ = rhythm.estimate_tempo(rh.onset_env, sr=p.sr, hop_length=p.hop_length,
-                                   starts=f0, ends=f1)
+                                   starts=f0, ends=f1, context=context)
     bpm = [_same_level(b, rh.global_tempo.bpm) for b in bpm]
-    keys = tonality.estimate_keys(chroma, starts=f0, ends=f1)
+    keys = tonality.estimate_keys(chroma, starts=f0, ends=f1, context=context)
     return tuple(Segment(float(b[i]), float(b[i + 1]), seg.labels[i], float(bpm[i]),
                          keys[i].tonic, keys[i].mode) for i in range(len(seg.labels)))
 

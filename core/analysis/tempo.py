@@ -44,6 +44,21 @@ Octave decision
     sub-frame precision with a comb over the first four multiples of its period in the
     autocorrelation.  Per window, the scores are also weighted by the whole-track scores
     (floor 0.1), so windows agree on the metrical level unless the tempo really changes.
+No tempo
+    A pulse needs onsets: a span (window, segment or track) has a tempo only when its
+    envelope holds at least :data:`MIN_ONSETS` onsets and at least
+    :data:`MIN_ONSET_RATE` per second (three in a 10 s window), an onset being a local
+    maximum of the envelope at least :data:`ONSET_DB` high (log flux above its local
+    mean, averaged over the two bands).  Elsewhere the tempo is :data:`NO_TEMPO` with
+    confidence 0.  Measured (10 s windows): silence and steady tones (also a clipped
+    one, or a DC offset) have no such maximum, white noise at any level at most one,
+    the shared recordings and the dev set at least one or two even in the quietest
+    piano window, dozens in most.  A span shorter than a tempogram column (6 s), or
+    than the ``context`` its caller asks for (the pipeline: an analysis window, for
+    segments), is judged on the stretch of that length around it (a track's last
+    seconds, a held final chord, keep the tempo of the music before them).
+    Three is the fewest onsets from which an interval can be confirmed; the periodicity confidence cannot decide this (a steady tone's
+    numerical ripple is 0.98 periodic, quiet real music can be 0.0).
 Confidence
     The normalised autocorrelation at the chosen period (1 for a perfectly periodic
     envelope, below 0.1 for white noise, 0 for silence), clipped to [0, 1].
@@ -82,6 +97,8 @@ __all__ = [
     "global_tempo",
     "frame_tempo",
     "beat_track",
+    "has_pulse",
+    "NO_TEMPO",
 ]
 
 logger = logging.getLogger(__name__)
@@ -98,8 +115,11 @@ _TG_HOP_FRACTION = 0.25  # column hop as a fraction of the column length
 _BPM_MIN, _BPM_MAX, _BPM_STEPS_PER_OCTAVE = 30.0, 300.0, 72
 #: Perceptual tempo prior (log-normal): centre in BPM and standard deviation in octaves.
 PRIOR_BPM, PRIOR_OCTAVES = 115.0, 0.6
-#: Tempo returned when nothing periodic is found (confidence 0).
-DEFAULT_BPM = 120.0
+#: Tempo of a span without a pulse (see "No tempo" above), always with confidence 0.
+NO_TEMPO = 0.0
+#: Height (dB of band-averaged log flux over its local mean) of an envelope peak that
+#: counts as an onset, and how many a span needs for a tempo (see the module doc).
+ONSET_DB, MIN_ONSETS, MIN_ONSET_RATE = 0.5, 3, 0.3
 _SUPPORT = 0.5  # weight of the neighbouring metrical levels in a candidate's score
 _COMB_HARMONICS = 4
 _REFINE_SPAN = 0.04  # refinement searches +-4 % around the chosen grid tempo
@@ -355,7 +375,8 @@ def _global_scores(tg: _Tempogram, grid: np.ndarray) -> tuple[np.ndarray, np.nda
 def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
                    starts: Sequence[int] | np.ndarray | None = None,
                    ends: Sequence[int] | np.ndarray | None = None,
-                   cancelled: CancelledFn | None = None) -> tuple[np.ndarray, np.ndarray]:
+                   cancelled: CancelledFn | None = None,
+                   context: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """Tempo and confidence per analysis window, from one tempogram of the whole track.
 
     Each window averages the tempogram columns inside it; its candidates are scored like
@@ -376,14 +397,17 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
         whole track.
     cancelled : callable, optional
         Returns True when the caller wants the work to stop.
+    context : int
+        Frames: shorter windows are judged for a pulse on this many frames around them
+        (:func:`has_pulse`).
 
     Returns
     -------
     bpm : np.ndarray [shape=(n_windows,), dtype=float]
-        Tempo per window in beats per minute, always finite and positive
-        (:data:`DEFAULT_BPM` where nothing is periodic).
+        Tempo per window in beats per minute, finite and positive where the window has
+        a pulse (:func:`has_pulse`), :data:`NO_TEMPO` (0.0) where it has none.
     confidence : np.ndarray [shape=(n_windows,), dtype=float]
-        Periodicity strength per window in [0, 1].
+        Periodicity strength per window in [0, 1]; 0 without a pulse.
 
     Raises
     ------
@@ -402,9 +426,12 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
     salience, acf = _salience(power, tg, grid)
     scores = _scores(salience, grid) * agreement
     best = np.argmax(scores, axis=1)
-    found = scores[np.arange(best.size), best] > _EPS
-    bpm = np.where(found, _refine(grid[best], acf, tg.frame_rate), DEFAULT_BPM)
-    confidence = np.where(found, _confidence(bpm, acf, tg.frame_rate), 0.0)
+    found = (scores[np.arange(best.size), best] > _EPS) & has_pulse(
+        onset_env, sr=sr, hop_length=hop_length, starts=starts_arr, ends=ends_arr,
+        context=context)
+    bpm = np.where(found, _refine(grid[best], acf, tg.frame_rate), NO_TEMPO)
+    confidence = np.where(found, _confidence(np.where(found, bpm, 1.0), acf, tg.frame_rate),
+                          0.0)
     return bpm, confidence
 
 
@@ -429,17 +456,17 @@ def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 51
     Returns
     -------
     GlobalTempo
-        ``bpm`` (finite, positive; :data:`DEFAULT_BPM` with confidence 0 when nothing is
-        periodic), ``confidence`` in [0, 1], and up to ``n_candidates`` candidates with
-        weights summing to 1.
+        ``bpm`` (finite, positive), ``confidence`` in [0, 1], and up to ``n_candidates``
+        candidates with weights summing to 1; without a pulse (:func:`has_pulse` over
+        the whole track) ``bpm`` is :data:`NO_TEMPO` with confidence 0 and no candidates.
     """
     raise_if_cancelled(cancelled)
     tg = _tempogram(onset_env, frame_rate=sr / hop_length)
     grid = _bpm_grid()
     scores, acf = _global_scores(tg, grid)
     peaks = _peaks(scores)
-    if peaks.size == 0:
-        return GlobalTempo(DEFAULT_BPM, 0.0, (DEFAULT_BPM,), (1.0,))
+    if peaks.size == 0 or not has_pulse(onset_env, sr=sr, hop_length=hop_length)[0]:
+        return GlobalTempo(NO_TEMPO, 0.0, (), ())
     refined = _refine(grid[peaks], np.repeat(acf, peaks.size, axis=0), tg.frame_rate)
     bpms: list[float] = []
     weights: list[float] = []
@@ -454,6 +481,42 @@ def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 51
     logger.debug("global tempo %.1f BPM (confidence %.2f), candidates %s", bpms[0],
                  confidence, [round(b, 1) for b in bpms])
     return GlobalTempo(bpms[0], confidence, tuple(bpms), tuple(w / total for w in weights))
+
+
+def has_pulse(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
+              starts: Sequence[int] | np.ndarray | None = None,
+              ends: Sequence[int] | np.ndarray | None = None, context: int = 0
+              ) -> np.ndarray:
+    """Whether each span holds enough onsets for a tempo (see "No tempo" in the module doc).
+
+    Parameters
+    ----------
+    onset_env : np.ndarray [shape=(T,)]
+        Onset envelope of the whole track (see :func:`onset_envelope`).
+    sr, hop_length : int
+        Sampling rate and hop of the envelope.
+    starts, ends : array-like of int [shape=(n_spans,)], optional
+        First and one-past-last frame of each span; default one span over the track.
+    context : int
+        Frames: a span shorter than this (or than a tempogram column) is judged on
+        that many frames around its centre.
+
+    Returns
+    -------
+    np.ndarray [shape=(n_spans,), dtype=bool]
+    """
+    env = np.nan_to_num(np.asarray(onset_env, dtype=np.float64).ravel())
+    width = max(int(context), int(round(_TG_SECONDS * sr / hop_length)))
+    starts_arr, ends_arr = _widen(*_windows(starts, ends, env.size), env.size, width)
+    onset = np.zeros(env.size + 1)
+    if env.size >= 3:
+        inner = env[1:-1]
+        onset[2:-1] = (inner > env[:-2]) & (inner >= env[2:]) & (inner >= ONSET_DB)
+    counts = np.cumsum(onset)
+    ends_arr = np.minimum(ends_arr, env.size)
+    n_onsets = counts[ends_arr] - counts[np.minimum(starts_arr, ends_arr)]
+    seconds = (ends_arr - starts_arr) * hop_length / sr
+    return n_onsets >= np.maximum(MIN_ONSETS, MIN_ONSET_RATE * seconds)
 
 
 def frame_tempo(window_bpm: np.ndarray, *, starts: Sequence[int] | np.ndarray,
@@ -609,6 +672,17 @@ def _trim(beats: np.ndarray, local: np.ndarray) -> np.ndarray:
     if not len(strong):
         return beats
     return beats[(beats >= strong[0]) & (beats <= strong[-1])]
+
+
+def _widen(starts: np.ndarray, ends: np.ndarray, n_frames: int, width: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Spans shorter than ``width`` frames widened to ``width`` around their centre,
+    shifted to lie inside ``[0, n_frames)`` (shorter only if the track is)."""
+    centre = (starts + ends) // 2
+    lo = np.clip(centre - width // 2, 0, max(n_frames - width, 0))
+    short = ends - starts < width
+    return (np.where(short, lo, starts),
+            np.where(short, np.minimum(lo + width, max(n_frames, 1)), ends))
 
 
 def _windows(starts, ends, n_frames: int) -> tuple[np.ndarray, np.ndarray]:

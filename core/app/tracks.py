@@ -66,6 +66,10 @@ class Envelope:
 class Spectrogram:
     """A log-frequency power image in dB (0 dB = loudest cell), for display only.
 
+    The reference is the loudest cell, but never less than :data:`FLOOR_DB` below a
+    full-scale sine: a silent (or nearly silent) track shows the floor, -80 dB, not
+    its own noise stretched to full colour.
+
     ``image`` has shape (n_frames, n_bands): axis 0 is time, axis 1 frequency from
     ``fmin`` to ``fmax`` (log-spaced), as pyqtgraph's column-major ImageItem expects.
     """
@@ -140,6 +144,10 @@ def envelope_of(audio: np.ndarray, sr: int) -> Envelope:
     return peaks.envelope(sr, len(audio) / sr)
 
 
+#: Range of the image in dB, and so the lowest reference relative to a full-scale sine.
+FLOOR_DB = 80.0
+
+
 def spectrogram_of(mono: np.ndarray, sr: int, *, n_fft: int = 2048, columns: int = 2000,
                    bands: int = 160, fmin: float = 40.0) -> Spectrogram:
     """A display spectrogram with at most ``columns`` frames (hop grows with the track)."""
@@ -161,8 +169,11 @@ def spectrogram_of(mono: np.ndarray, sr: int, *, n_fft: int = 2048, columns: int
     hi = np.maximum(idx[1:], idx[:-1] + 1)
     banded = (csum[:, hi] - csum[:, idx[:-1]]) / (hi - idx[:-1])
     db = 10.0 * np.log10(np.maximum(banded, 1e-12))
-    db -= db.max()
-    return Spectrogram(np.maximum(db, -80.0).astype(np.float32), duration, fmin, fmax)
+    # A full-scale sine puts (sum(window) / 2) ** 2 into its band; the reference stays
+    # within FLOOR_DB of it, so quiet music still fills the range and silence does not.
+    full_scale = 20.0 * np.log10(float(np.hanning(n_fft).sum()) / 2.0)
+    db -= max(float(db.max()), full_scale - FLOOR_DB)
+    return Spectrogram(np.maximum(db, -FLOOR_DB).astype(np.float32), duration, fmin, fmax)
 
 
 def _open_blocks(path: str):

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from core.errors import TwintrackError
-from core.record import Analysis, Settings
+from core.record import NO_KEY, Analysis, Settings
 
 __all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_gallery",
            "cmd_corpus", "cmd_train", "cmd_compare", "cmd_gui", "cmd_warmup",
@@ -120,15 +120,19 @@ def format_summary(analysis: Analysis) -> str:
     g = analysis.globals
     lines = [f"{Path(analysis.track.path).name}  ({analysis.duration:.1f} s, "
              f"{analysis.track.sample_rate} Hz, {analysis.track.channels} ch)",
-             f"tempo  {g.tempo:.1f} BPM   (confidence {g.tempo_confidence:.2f})",
-             f"key    {g.tonic} {g.mode}   (confidence {g.key_confidence:.2f})",
+             (f"tempo  {g.tempo:.1f} BPM   (confidence {g.tempo_confidence:.2f})"
+              if g.tempo > 0 else "tempo  none (no pulse)"),
+             (f"key    {g.tonic} {g.mode}   (confidence {g.key_confidence:.2f})"
+              if g.key != NO_KEY else "key    none (not pitched)"),
              f"form   {' '.join(s.label for s in analysis.segments)}"
              f"   ({len(analysis.segments)} segments, "
              f"{len({s.label for s in analysis.segments})} clusters)", ""]
     lines.append(f"{'seg':>3}  {'start':>7}  {'end':>7}  {'dur':>6}  {'tempo':>6}  key")
     for i, row in enumerate(segment_table(analysis), 1):
         lines.append(f"{row.label:>3}  {_mmss(row.start):>7}  {_mmss(row.end):>7}  "
-                     f"{row.duration:6.1f}  {row.tempo:6.1f}  {row.key.replace(':', ' ')}"
+                     f"{row.duration:6.1f}  "
+                     + (f"{row.tempo:6.1f}  " if row.tempo > 0 else "    --  ")
+                     + ("no key" if row.key == NO_KEY else row.key.replace(':', ' '))
                      + (f"  {row.descriptor}" if row.descriptor else ""))
     if analysis.track.notes:
         lines.append("notes: " + "; ".join(analysis.track.notes))

@@ -9,6 +9,11 @@ An *estimate* or *reference* is read from a Twintrack analysis JSON, a JAMS file
 a JSON object shaped like an item of ``shared/data/dev/index.json``
 (``{audio, segments, boundaries, tempo, key}``), or a whole index
 (``{"items": [...]}``, matched by audio file name).
+
+No tempo and no key are answers, not gaps: a tempo of 0 (an analysis without a pulse, or
+a JAMS ``tempo`` annotation without observations) scores ACC1/ACC2 1 against a
+reference without tempo and 0 against one with a tempo (and the other way round); key
+``N`` is scored by ``mir_eval`` as ``X`` (1 against ``N``, 0 against a key).
 """
 
 from __future__ import annotations
@@ -32,8 +37,8 @@ class Annotations:
 
     name: str
     boundaries: tuple[float, ...] | None = None
-    tempo: float | None = None
-    key: str | None = None  # "C:major" form
+    tempo: float | None = None  # 0.0: no tempo (no pulse)
+    key: str | None = None  # "C:major" form, "N" for no key
 
 
 def _key_text(key: str | None) -> str | None:
@@ -61,6 +66,8 @@ def _from_jams(path: Path) -> Annotations:
     tm = jam.search(namespace="tempo")
     if len(tm) and len(tm[0].data):
         tempo = float(max(tm[0].data, key=lambda o: o.confidence or 0).value)
+    elif len(tm):
+        tempo = 0.0  # annotated, without an observation: no tempo
     km = jam.search(namespace="key_mode")
     if len(km) and len(km[0].data):
         key = _key_text(str(km[0].data[0].value))
@@ -120,11 +127,13 @@ def tempo_accuracy(estimate: float, reference: float, *, tol: float = 0.04) -> t
 
 
 def key_score(estimate: str, reference: str) -> float:
-    """MIREX weighted key score; keys in 'C:major' form."""
+    """MIREX weighted key score; keys in 'C:major' form, or 'N' for no key."""
     import mir_eval
 
-    return float(mir_eval.key.weighted_score(reference.replace(":", " "),
-                                             estimate.replace(":", " ")))
+    def text(key: str) -> str:
+        return "X" if key == "N" else key.replace(":", " ")
+
+    return float(mir_eval.key.weighted_score(text(reference), text(estimate)))
 
 
 def _intervals(bounds: tuple[float, ...]) -> np.ndarray:
@@ -150,7 +159,7 @@ def score(estimate: Annotations, reference: Annotations) -> dict[str, float]:
     out: dict[str, float] = {}
     if estimate.boundaries and reference.boundaries and len(reference.boundaries) > 1:
         out.update(boundary_scores(estimate.boundaries, reference.boundaries))
-    if estimate.tempo and reference.tempo:
+    if estimate.tempo is not None and reference.tempo is not None:
         acc1, acc2 = tempo_accuracy(estimate.tempo, reference.tempo)
         out["tempo ACC1"], out["tempo ACC2"] = float(acc1), float(acc2)
     if estimate.key and reference.key:

@@ -12,6 +12,10 @@
 * an Audacity label track (``start<TAB>end<TAB>label``);
 * a Sonic Visualiser region layer CSV (``time,value,duration,label``).
 
+No tempo and no key (:data:`~core.record.NO_TEMPO`, :data:`~core.record.NO_KEY`) are
+written as JAMS ``key_mode`` ``N`` and no ``tempo`` observation, and as the words
+"no tempo" and "no key" in the text formats.
+
 Every writer builds the whole content first and writes it atomically.
 """
 
@@ -26,7 +30,7 @@ from typing import Callable
 from core import __version__
 from core.io.atomic import atomic_write_text
 from core.analysis.reduce import SegmentRow, segment_table, segment_windows
-from core.record import TARGETS, Analysis, dumps
+from core.record import NO_KEY, TARGETS, Analysis, dumps
 
 __all__ = ["to_jams", "write_jams", "write_json", "write_csv", "write_audacity",
            "write_svcsv", "WRITERS", "write_formats", "TOP_TAGS"]
@@ -80,7 +84,9 @@ def to_jams(analysis: Analysis):
 
     g = analysis.globals
     tempo = _annotation("tempo", analysis, "global tempo")
-    tempo.append(time=0.0, duration=dur, value=g.tempo, confidence=_unit(g.tempo_confidence))
+    if g.tempo > 0:  # no pulse: no observation
+        tempo.append(time=0.0, duration=dur, value=g.tempo,
+                     confidence=_unit(g.tempo_confidence))
     jam.annotations.append(tempo)
 
     key = _annotation("key_mode", analysis, "global key")
@@ -152,16 +158,25 @@ def write_csv(analysis: Analysis, path: str | os.PathLike) -> None:
     rows = segment_table(analysis)
     for row, idx in zip(rows, segment_windows(analysis)):
         out.writerow([f"{row.start:.3f}", f"{row.end:.3f}", f"{row.duration:.3f}", row.label,
-                      f"{row.tempo:.1f}", row.key, *(row.targets.get(t, "") for t in TARGETS),
-                      row.descriptor,
+                      _tempo_text(row.tempo, "{:.1f}"), _key_text(row.key, ":"),
+                      *(row.targets.get(t, "") for t in TARGETS), row.descriptor,
                       *("; ".join(f"{n}:{p:.3f}" for n, p in t.top(idx, TOP_TAGS))
                         for t in tags.values())])
     atomic_write_text(path, buf.getvalue())
 
 
+def _tempo_text(bpm: float, form: str) -> str:
+    return form.format(bpm) if bpm > 0 else "no tempo"
+
+
+def _key_text(key: str, separator: str) -> str:
+    return "no key" if key == NO_KEY else key.replace(":", separator)
+
+
 def _caption(row: SegmentRow) -> str:
     extra = f" {row.descriptor}" if row.descriptor else ""
-    return f"{row.label}{extra} ({row.tempo:.0f} BPM, {row.key.replace(':', ' ')})"
+    return (f"{row.label}{extra} ({_tempo_text(row.tempo, '{:.0f} BPM')}, "
+            f"{_key_text(row.key, ' ')})")
 
 
 def write_audacity(analysis: Analysis, path: str | os.PathLike) -> None:

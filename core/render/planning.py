@@ -11,6 +11,11 @@ with that seed from the descriptor's instrument groups (drums always kept when t
 descriptor has them, so the style's rhythm survives).  The planner takes descriptors
 as input; until a classifier labels the analysis, :func:`suggest_descriptors` ranks
 the dictionary by how well tempo, mode and activity fit.
+
+A segment without a tempo (no pulse) is rendered at the middle of its descriptor's
+tempo range (:func:`fit_tempo`); one without a key (``N``) in the track's key, or where
+the track has none either, in C in the descriptor's mode family (C major or C minor:
+no accidentals, the style's own colour) (:func:`fallback_key`).
 """
 
 from __future__ import annotations
@@ -23,12 +28,12 @@ import numpy as np
 
 from core.descriptors import Descriptor, Dictionary, load_dictionary
 from core.analysis.reduce import SegmentRow, segment_table
-from core.record import Analysis
+from core.record import NO_KEY, Analysis
 from core.render.theory import family
 from core.render.timeline import Timeline
 
-__all__ = ["instrumentation", "fit_tempo", "suggest_descriptors", "segment_descriptor",
-           "plan_multi", "plan_single", "DRUM_GROUPS"]
+__all__ = ["instrumentation", "fit_tempo", "fallback_key", "suggest_descriptors",
+           "segment_descriptor", "plan_multi", "plan_single", "DRUM_GROUPS"]
 
 DRUM_GROUPS = frozenset({"drum_kit", "electronic_drums", "orchestral_percussion"})
 
@@ -61,6 +66,15 @@ def fit_tempo(bpm: float, descriptor: Descriptor) -> float:
 
     best = min((1.0, 2.0, 0.5, 4.0, 0.25), key=lambda f: (round(miss(f), 9), abs(np.log2(f))))
     return float(bpm * best)
+
+
+def fallback_key(analysis: Analysis, descriptor: Descriptor) -> tuple[str, str]:
+    """The ``(tonic, mode)`` of a span the analysis found no key in: the track's key, or
+    without one C in the descriptor's mode family (``family(tags.mode)``)."""
+    g = analysis.globals
+    if g.key != NO_KEY:
+        return g.tonic, g.mode
+    return "C", family(descriptor.tags.mode)
 
 
 def _activity(analysis: Analysis) -> float:
@@ -135,7 +149,8 @@ def plan_multi(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
     descs = [dictionary.by_name(name) for name in descriptors]
     segments = analysis.segments
     bounds = [seg.start for seg in segments] + [analysis.duration]
-    keys = [(seg.tonic, seg.mode) for seg in segments]
+    keys = [(seg.tonic, seg.mode) if seg.key != NO_KEY else fallback_key(analysis, d)
+            for seg, d in zip(segments, descs)]
     tempi = [fit_tempo(seg.tempo, d) for seg, d in zip(segments, descs)]
     names = [d.name for d in descs]
     timelines = []
@@ -156,13 +171,13 @@ def plan_single(analysis: Analysis, *, descriptors: Sequence[str] | None = None,
     names = list(descriptors or suggest_descriptors(analysis, n=3, dictionary=dictionary))
     g = analysis.globals
     tempi = [b for b, _ in g.tempo_candidates[:top_tempi]] or [g.tempo]
-    keys = [k for k, _ in g.key_candidates[:top_keys]] or [g.key]
+    keys = [k for k, _ in g.key_candidates[:top_keys]] or [g.key]  # [NO_KEY]: fallback_key
     combos = list(itertools.product(names, tempi, keys))
     timelines = []
     for v in range(variants):
         name, bpm, key = combos[v % len(combos)]
         d = dictionary.by_name(name)
-        tonic, mode = key.split(":")
+        tonic, mode = key.split(":") if key != NO_KEY else fallback_key(analysis, d)
         s = seed + v
         timelines.append(Timeline.from_regions(
             (0.0, analysis.duration), descriptors=[d.name], keys=[(tonic, mode)],
