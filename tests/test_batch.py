@@ -45,7 +45,7 @@ def test_ctrl_c_stops_the_batch_cleanly(many, tmp_path):
         [sys.executable, "-m", "core.cli", "analyze", *map(str, many), "--out-dir", str(out),
          "--jobs", "2", "--model", "none", "--format", "json,csv", "--quiet"],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    first = proc.stdout.readline()
+    first = proc.stdout.readline()  # the first file is done (a line is flushed per file)
     assert "analysed" in first
     proc.send_signal(signal.SIGINT)
     stdout, stderr = proc.communicate(timeout=300)

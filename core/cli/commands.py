@@ -67,6 +67,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
                 done += 1
                 bar.write(f"{res.path}: {res.duration:.1f} s analysed in {res.seconds:.2f} s "
                           f"-> {', '.join(str(w) for w in res.written)}", file=sys.stdout)
+                sys.stdout.flush()  # a line per file as it is done, also into a pipe
     if stop.is_set():
         print(f"twintrack: interrupted: {done} of {len(paths)} files analysed and written, "
               f"{failed} failed, {stopped} stopped or not started (nothing half-written)",
