@@ -8,6 +8,7 @@ that the main window forwards to the session.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QProgressBar, QPushButton, QToolButton,
                                QWidget)
@@ -24,16 +25,21 @@ _BANNER_STYLE = {
 }
 
 
+_FAILED_COLOUR = "#a11d12"
+
+
 class Banner(QFrame):
     """A dialog-free message line above the timeline.  GUI thread only.
 
-    Errors stay until dismissed or replaced; information hides itself after a while.
+    Errors stay until dismissed or replaced by another error (which counts them);
+    information hides itself after a while.
     """
 
     def __init__(self, parent: QWidget | None = None, *, info_ms: int = 8000):
         super().__init__(parent)
         self.setObjectName("banner")
         self.level = ""
+        self.earlier_errors = 0  # errors this one replaced (the history keeps them)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -57,6 +63,20 @@ class Banner(QFrame):
         return self.label.text() if self.isVisibleTo(self.parentWidget()) else ""
 
     def show_message(self, level: str, text: str) -> None:
+        """Show ``text``; an error replacing a shown error says how many came before.
+
+        A notice does not replace an error the user has not dismissed (the status bar
+        and the message history still get it): in a batch, errors are not lost under
+        the "analysed" notices of the files between them."""
+        showing_error = self.level == "error" and self.isVisibleTo(self.parentWidget())
+        if showing_error and level != "error":
+            return
+        self.earlier_errors = self.earlier_errors + 1 if level == "error" and showing_error \
+            else 0
+        if self.earlier_errors:
+            s = "s" if self.earlier_errors > 1 else ""
+            text += (f"  (and {self.earlier_errors} earlier error{s}: "
+                     "View \u2192 Messages)")
         self.level = level
         self.label.setText(text)
         self.setStyleSheet(_BANNER_STYLE.get(level, _BANNER_STYLE["info"]))
@@ -68,6 +88,7 @@ class Banner(QFrame):
 
     def dismiss(self) -> None:
         self.level = ""
+        self.earlier_errors = 0
         self.hide()
 
 
@@ -179,25 +200,41 @@ class TrackList(QListWidget):
         self.blockSignals(True)
         self.clear()
         for doc in docs:
-            item = QListWidgetItem(self._text(doc))
-            item.setToolTip(doc.path)
+            item = QListWidgetItem()
+            self._fill(item, doc)
             self.addItem(item)
         if current in docs:
             self.setCurrentRow(docs.index(current))
         self.blockSignals(False)
 
-    def _text(self, doc: Document) -> str:
+    @staticmethod
+    def _text(doc: Document) -> str:
         if doc.busy and doc.fraction > 0:
             return f"{doc.name}\n  {doc.status} {doc.fraction:.0%}"
+        if doc.status == "failed":
+            return f"\u26a0 {doc.name}\n  failed: {doc.error or 'unknown reason'}"
         return f"{doc.name}\n  {doc.error or doc.status}"
+
+    @staticmethod
+    def _fill(item: QListWidgetItem, doc: Document) -> None:
+        """Text, tooltip and colour of ``doc``'s row (a failed row keeps its reason)."""
+        text = TrackList._text(doc)
+        if item.text() != text:
+            item.setText(text)
+        detail = doc.error if doc.status == "failed" else doc.stage if doc.busy else ""
+        tip = doc.path + (f"\n{doc.status}: {detail}" if detail else f"\n{doc.status}")
+        if item.toolTip() != tip:
+            item.setToolTip(tip)
+        failed = doc.status == "failed"
+        if (item.data(Qt.ItemDataRole.ForegroundRole) is not None) != failed:
+            item.setData(Qt.ItemDataRole.ForegroundRole,
+                         QBrush(QColor(_FAILED_COLOUR)) if failed else None)
 
     def _refresh(self, *args) -> None:
         for i, doc in enumerate(self._docs):
             item = self.item(i)
             if item is not None:
-                text = self._text(doc)
-                if item.text() != text:
-                    item.setText(text)
+                self._fill(item, doc)
 
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._docs):

@@ -23,6 +23,7 @@ double-click asks to seek there.
 
 from __future__ import annotations
 
+import html
 import logging
 
 import numpy as np
@@ -53,6 +54,18 @@ _EMPTY_TEXT = ("<div style='font-size:15pt;color:#555'>Drop audio files or folde
                "(Ctrl+O). Several files form a queue; each is analysed in turn.<br>"
                "Space plays, B switches original/render, \u2190 \u2192 seek 5 s, "
                "L loops the selected segment.</div>")
+
+
+def _pending_text(doc: Document) -> str:
+    """The empty page's text for a document that has no waveform yet."""
+    if doc.status == "failed":
+        what = f"Could not open this file: {doc.error}"
+    elif doc.busy:
+        what = f"{doc.status}: {doc.stage}" if doc.stage else f"{doc.status}..."
+    else:
+        what = doc.status
+    return (f"<div style='font-size:15pt;color:#555'>{html.escape(doc.name)}</div>"
+            f"<div style='font-size:11pt;color:#555;margin-top:8px'>{html.escape(what)}</div>")
 
 
 def format_time(seconds: float) -> str:
@@ -176,7 +189,7 @@ class TimelineView(QWidget):
             for signal, slot in self._connections():
                 signal.connect(slot)
         self._shown_path = None
-        self._stack.setCurrentIndex(0 if doc is None else 1)
+        self._on_doc_status_changed()
         self._on_doc_waveform_changed()
         self._on_doc_analysis_changed()
         self._on_doc_renders_changed()
@@ -187,7 +200,9 @@ class TimelineView(QWidget):
                 (d.original_changed, self._on_doc_original_changed),
                 (d.analysis_changed, self._on_doc_analysis_changed),
                 (d.renders_changed, self._on_doc_renders_changed),
-                (d.selection_changed, self._on_doc_selection_changed)]
+                (d.selection_changed, self._on_doc_selection_changed),
+                (d.status_changed, self._on_doc_status_changed),
+                (d.progress_changed, self._on_doc_status_changed)]
 
     @property
     def document(self) -> Document | None:
@@ -245,8 +260,21 @@ class TimelineView(QWidget):
         a = self._doc.analysis if self._doc is not None else None
         return bool(a is not None and a.windows.labels)
 
+    def _on_doc_status_changed(self, *args) -> None:
+        """Lanes once there is a waveform; before that, the empty page says what the
+        document is doing (loading, waiting for the first-run build, failed)."""
+        doc = self._doc
+        page = 1 if doc is not None and doc.envelope is not None else 0
+        text = _EMPTY_TEXT if doc is None else _pending_text(doc)
+        if self._empty.text() != text:
+            self._empty.setText(text)
+        if self._stack.currentIndex() != page:
+            self._stack.setCurrentIndex(page)
+
     def _on_doc_waveform_changed(self) -> None:
         env = self._doc.envelope if self._doc is not None else None
+        if (self._stack.currentIndex() == 1) != (env is not None):
+            self._on_doc_status_changed()
         self._original.show(env)
         if env is not None:
             self._set_duration(env.duration)
