@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 SEEK_STEP = 5.0
 CLOCK_MS = 30
+_SEEK_SETTLE = 0.5  # s: longer than any output latency; a seek not seen by then is gone
 
 
 def open_player(device: str | None = None):
@@ -97,6 +99,8 @@ class Transport(QWidget):
         self._last_pos = -1.0
         self._output_lost = False  # the player's stream stopped; said once
         self._loop_factory = loop_factory
+        self._seek_target: tuple[float, float] | None = None  # (seconds, monotonic time)
+        self._seek_delta = 0.0  # arrow presses waiting for the audio to be ready
         self._build_widgets()
 
         self.play_action = self._action("Play / Pause", "Space", self.play_pause)
@@ -210,6 +214,8 @@ class Transport(QWidget):
             self._player.stop()
             self._player.set_loop(None)
             self.loop_button.setChecked(False)
+        if self._doc is not doc:
+            self._seek_target, self._seek_delta = None, 0.0
         self._doc = doc
         if doc is not None:
             doc.original_changed.connect(self._on_doc_original_changed)
@@ -297,6 +303,7 @@ class Transport(QWidget):
     @_reported("stop")
     def stop(self) -> None:
         self._feed.when_ready(None)
+        self._seek_target, self._seek_delta = None, 0.0
         if self._player is not None:
             self._player.stop()
             self._on_clock_timeout()
@@ -304,12 +311,27 @@ class Transport(QWidget):
     @_reported("seek")
     def seek(self, seconds: float) -> None:
         if self._ready(lambda: self.seek(seconds)):
-            self._player.seek(max(0.0, seconds))
+            self._seek_to(seconds)
 
     @_reported("seek")
     def seek_by(self, delta: float) -> None:
-        if self._ready(lambda: self.seek_by(delta)):
-            self._player.seek(max(0.0, self._player.position() + delta))
+        """Seek ``delta`` seconds from where the last seek went, if the player does not
+        play from there yet (its position follows a seek only once the audio callback
+        took it): fast arrow presses add up."""
+        self._seek_delta += delta
+        if self._ready(self._seek_by_pending):
+            self._seek_by_pending()
+
+    def _seek_by_pending(self) -> None:
+        delta, self._seek_delta = self._seek_delta, 0.0
+        target = self._seek_target[0] if self._seek_target else self._player.position()
+        self._seek_to(target + delta)
+
+    def _seek_to(self, seconds: float) -> None:
+        duration = self._doc.duration if self._doc is not None else 0.0
+        target = min(max(0.0, seconds), duration) if duration > 0 else max(0.0, seconds)
+        self._player.seek(target)
+        self._seek_target, self._seek_delta = (target, time.monotonic()), 0.0
 
     @_reported("switch A/B")
     def set_mode(self, mode: str) -> None:
@@ -373,6 +395,11 @@ class Transport(QWidget):
             self._show_failure("Playback stopped: the audio output failed (reopen it in "
                                "Settings \u2192 Preferences).")
         pos = float(player.position())
+        if self._seek_target is not None:
+            target, when = self._seek_target
+            # Taken (the position is there) or given up on (a loop moved it elsewhere).
+            if 0.0 <= pos - target < SEEK_STEP / 2 or time.monotonic() - when > _SEEK_SETTLE:
+                self._seek_target = None
         duration = self._doc.duration if self._doc is not None else 0.0
         self.position_label.setText(f"{format_time(pos)} / {format_time(duration)}")
         self.play_button.setText("Pause" if player.state == "playing" else "Play")
