@@ -194,7 +194,7 @@ class MainWindow(QMainWindow):
             self.show_message("error", "Open and analyse a track before exporting.")
             return
         stem = Path(doc.path).stem
-        folder = Path(self.settings.output_dir)
+        folder = self._export_folder()
         if kind == "png":
             path = self.ask_save_path("Export timeline PNG", str(folder / f"{stem}.timeline.png"),
                                       "PNG image (*.png)")
@@ -203,10 +203,22 @@ class MainWindow(QMainWindow):
             return
         text, suffix, _ = EXPORT_KINDS[kind]
         path = self.ask_save_path(f"Export {text}", str(folder / f"{stem}{suffix}"),
-                                  f"{text} (*{Path(suffix).suffix})")
+                                  f"{text} (*{suffix});;All files (*)")
         if path:
             os.makedirs(Path(path).parent, exist_ok=True)
             self.session.export(kind, path)
+
+    def _export_folder(self) -> Path:
+        """The export folder, created if needed: a save dialog pointed at a folder that
+        does not exist opens in the working directory instead."""
+        folder = Path(self.settings.output_dir).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            logger.warning("cannot create the export folder %s (%s)", folder, exc)
+            while not folder.is_dir() and folder != folder.parent:
+                folder = folder.parent
+        return folder
 
     def export_timeline_png(self, path: str) -> None:
         try:
