@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBo
 
 from gui.document import Document
 from gui.messages import MessageLog
-from gui.panels import Banner, JobBar, TrackList
+from gui.panels import Banner, JobBar, MenuBar, TrackList
 from gui.session import EXPORT_KINDS, Session
 from gui.settings_dialog import SettingsDialog
 from gui.timeline_view import TimelineView
@@ -93,7 +93,8 @@ class MainWindow(QMainWindow):
 
     # -- construction ------------------------------------------------------------------
     def _build_menus(self) -> None:
-        bar = self.menuBar()
+        bar = MenuBar(self)
+        self.setMenuBar(bar)
         file_menu = bar.addMenu("&File")
         self.open_action = file_menu.addAction("&Open...", self.open_dialog)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)

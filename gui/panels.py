@@ -7,15 +7,15 @@ that the main window forwards to the session.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QProgressBar, QPushButton, QToolButton,
-                               QWidget)
+                               QListWidgetItem, QMenuBar, QProgressBar, QPushButton,
+                               QToolButton, QWidget)
 
 from gui.document import Document
 
-__all__ = ["Banner", "JobBar", "TrackList"]
+__all__ = ["Banner", "JobBar", "TrackList", "MenuBar"]
 
 _BANNER_STYLE = {
     "error": "QFrame#banner { background: #fdecea; border: 1px solid #f5c2c0; }"
@@ -239,6 +239,24 @@ class TrackList(QListWidget):
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._docs):
             self.document_activated.emit(self._docs[row])
+
+
+class MenuBar(QMenuBar):
+    """The menu bar, whose mnemonics win over the window's one-key shortcuts while it
+    has the keyboard.  GUI thread only.
+
+    Alt pressed alone gives the bar the focus; the next letter names a menu.  But the
+    window has single-key shortcuts (F zooms, B switches, R renders) and Qt asks for
+    shortcuts before it delivers the key: "Alt, F" zoomed instead of opening File.
+    """
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and self.hasFocus()
+                and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+                and event.text().isprintable() and event.text().strip()):
+            event.accept()  # the key press comes to this bar: its mnemonic, not a shortcut
+            return True
+        return super().event(event)
 
 
 if __name__ == "__main__":  # preview: python -m gui.panels

@@ -33,3 +33,29 @@ def test_export_dialog_starts_in_the_export_folder_with_its_filter(window, setti
     assert json_filter.startswith("Analysis JSON (*.json)")
     assert aud_filter.startswith("Audacity labels (*.audacity.txt)")
     assert Path(aud_path).name == "short track.audacity.txt"
+
+
+def test_alt_then_a_letter_opens_its_menu(qtbot, window):
+    """Alt alone gives the menu bar the keyboard; F then opens File (it used to zoom:
+    F is also the window's zoom-to-fit shortcut).  Alt+F opens it too."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    window.setFocus()
+    zoomed = []
+    fit = next(a for a in window.menuBar().actions()[2].menu().actions()
+               if a.text() == "Zoom to &fit")
+    fit.triggered.connect(lambda: zoomed.append(True))
+    qtbot.keyPress(window, Qt.Key.Key_Alt, Qt.KeyboardModifier.AltModifier)
+    qtbot.keyRelease(window, Qt.Key.Key_Alt, Qt.KeyboardModifier.NoModifier)
+    bar = window.menuBar()
+    assert QApplication.focusWidget() is bar
+    qtbot.keyClick(bar, Qt.Key.Key_F)
+    popup = QApplication.activePopupWidget()
+    assert popup is not None and popup.title() == "&File" and not zoomed
+    popup.close()
+    qtbot.keyClick(window, Qt.Key.Key_V, Qt.KeyboardModifier.AltModifier)
+    popup = QApplication.activePopupWidget()
+    assert popup is not None and popup.title() == "&View"
+    popup.close()
