@@ -264,16 +264,20 @@ class TimelineView(QWidget):
         """Lanes once there is a waveform; before that, the empty page says what the
         document is doing (loading, waiting for the first-run build, failed)."""
         doc = self._doc
-        page = 1 if doc is not None and doc.envelope is not None else 0
+        page = 1 if self._has_lanes() else 0
         text = _EMPTY_TEXT if doc is None else _pending_text(doc)
         if self._empty.text() != text:
             self._empty.setText(text)
         if self._stack.currentIndex() != page:
             self._stack.setCurrentIndex(page)
 
+    def _has_lanes(self) -> bool:
+        doc = self._doc
+        return doc is not None and (doc.envelope is not None or doc.analysis is not None)
+
     def _on_doc_waveform_changed(self) -> None:
         env = self._doc.envelope if self._doc is not None else None
-        if (self._stack.currentIndex() == 1) != (env is not None):
+        if (self._stack.currentIndex() == 1) != self._has_lanes():
             self._on_doc_status_changed()
         self._original.show(env)
         if env is not None:
@@ -296,6 +300,8 @@ class TimelineView(QWidget):
         """Show the document's analysis: rows, segments and the hover cells now, every
         other lane in small steps over the next event-loop turns (see :class:`Steps`)."""
         a = self._doc.analysis if self._doc is not None else None
+        if (self._stack.currentIndex() == 1) != self._has_lanes():
+            self._on_doc_status_changed()
         self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
         for lane in (self._form, *self._labels.values(), self._tempo, self._key):
             lane.clear()
