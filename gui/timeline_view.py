@@ -49,6 +49,7 @@ __all__ = ["TimelineView", "format_time", "describe_moment"]
 logger = logging.getLogger(__name__)
 
 LANE_HEIGHT = 20
+_HOVER_HINT = "Hover over the timeline to see a window's values."
 _EMPTY_TEXT = ("<div style='font-size:15pt;color:#555'>Drop audio files or folders here</div>"
                "<div style='font-size:10pt;color:#777;margin-top:8px'>or use File \u2192 Open "
                "(Ctrl+O). Several files form a queue; each is analysed in turn.<br>"
@@ -92,10 +93,15 @@ class TimelineView(QWidget):
         self._shown_path = None
         self._laid_out = False
 
-        self._info = QLabel("Hover over the timeline to see a window's values.")
+        self._info = QLabel(_HOVER_HINT)
         self._info.setObjectName("hoverInfo")
         self._info.setTextFormat(Qt.TextFormat.PlainText)
         self._info.setMinimumWidth(10)
+        # Two lines (the moment, then its descriptors), wrapped if the window is narrow;
+        # the height is kept so the lanes below never move while the pointer does.
+        self._info.setWordWrap(True)
+        self._info.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._info.setFixedHeight(3 * self._info.fontMetrics().lineSpacing() + 4)
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setBackground("w")
         self._glw.setAcceptDrops(False)  # drops go up to the main window
@@ -189,6 +195,7 @@ class TimelineView(QWidget):
             for signal, slot in self._connections():
                 signal.connect(slot)
         self._shown_path = None
+        self._info.setText(_HOVER_HINT)  # what it said was about the previous track
         self._on_doc_status_changed()
         self._on_doc_waveform_changed()
         self._on_doc_analysis_changed()
@@ -305,6 +312,7 @@ class TimelineView(QWidget):
         self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
         for lane in (self._form, *self._labels.values(), self._tempo, self._key):
             lane.clear()
+        self._model_hint.show(a)
         if a is None:
             self._steps.replace([])
             self._cells = np.zeros(0)
@@ -386,9 +394,11 @@ def describe_moment(moment: query.Moment) -> str:
     text += (f"  |  window {w.index + 1}/{w.count} ({w.start:.0f}-{w.end:.0f} s): "
              f"{w.tempo:.1f} BPM ({w.tempo_confidence:.2f}), "
              f"{w.tonic} {w.mode} ({w.key_confidence:.2f})")
-    for target, label, p in w.labels:
-        text += f", {target} {label}" + (f" ({p:.2f})" if p is not None else "")
-    return text
+    labels = [f"{target} {label}" + (f" ({p:.2f})" if p is not None else "")
+              for target, label, p in w.labels]
+    # The descriptors on a line of their own: on one line with the rest, the last of
+    # them (valence, momentum) ran off the right edge of the window.
+    return text + ("\n" + ",  ".join(labels) if labels else "")
 
 
 if __name__ == "__main__":  # preview: python -m gui.timeline_view [AUDIO]

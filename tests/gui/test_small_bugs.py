@@ -59,3 +59,77 @@ def test_alt_then_a_letter_opens_its_menu(qtbot, window):
     popup = QApplication.activePopupWidget()
     assert popup is not None and popup.title() == "&View"
     popup.close()
+
+
+def _hover(qtbot, window, seconds: float) -> str:
+    """Move the pointer over the A lane at ``seconds``; the hover read-out after."""
+    from PySide6.QtCore import QPoint, QPointF
+
+    view = window.timeline
+    vb = view.plots["A"].getViewBox()
+    scene = vb.mapViewToScene(QPointF(seconds, 0.0))
+    pos = view._glw.mapFromScene(scene)  # noqa: SLF001
+    viewport = view._glw.viewport()  # noqa: SLF001
+    qtbot.mouseMove(viewport, pos + QPoint(4, 4))  # a move even if the pointer was there
+    qtbot.mouseMove(viewport, pos)
+    return view._info.text()  # noqa: SLF001
+
+
+def _analysed_doc(window, name="synthetic.wav", **options):
+    from gui.document import Document
+    from tests.gui.test_timeline import synthetic_analysis
+
+    doc = Document(name, window.session)
+    doc.set_analysis(synthetic_analysis(**options))
+    window.session.documents.append(doc)
+    window.session.set_current(doc)
+    window.timeline.finish_drawing()
+    return doc
+
+
+def test_hover_read_out_is_cleared_when_the_track_changes_or_closes(qtbot, window):
+    first = _analysed_doc(window)
+    qtbot.waitExposed(window)
+    assert "segment B" in _hover(qtbot, window, 50.0)
+    _analysed_doc(window, "second.wav", labelled=False)
+    assert "segment" not in window.timeline._info.text()  # noqa: SLF001
+    window.session.set_current(first)
+    assert "segment B" in _hover(qtbot, window, 50.0)
+    window.session.close_document(first)
+    assert "segment" not in window.timeline._info.text()  # noqa: SLF001
+
+
+def test_hover_read_out_shows_every_descriptor(qtbot, window):
+    """At the window's default size the read-out fits: valence and momentum included."""
+    _analysed_doc(window)
+    qtbot.waitExposed(window)
+    text = _hover(qtbot, window, 50.0)
+    assert "valence" in text and "momentum" in text
+    info = window.timeline._info  # noqa: SLF001
+    metrics, width = info.fontMetrics(), info.contentsRect().width()
+    lines = text.splitlines()
+    assert all(metrics.horizontalAdvance(line) <= width for line in lines)
+    assert len(lines) * metrics.lineSpacing() <= info.contentsRect().height()
+
+
+def test_descriptor_hint_waits_for_the_analysis(qtbot, window, short_track, settings):
+    """While a track loads with the default model set, the hint lane does not claim
+    there is no descriptor model; it does when the analysis was made without one."""
+    from core.app.tracks import load_track
+    from gui.document import Document
+
+    assert settings.model == "default"
+    doc = Document(str(short_track), window.session)
+    doc.set_loaded(load_track(short_track))
+    window.session.documents.append(doc)
+    window.session.set_current(doc)
+    hint = window.timeline._model_hint.hint  # noqa: SLF001
+    assert window.timeline.plots["descriptors"].isVisible()
+    assert "no descriptor model" not in hint.toPlainText()
+    from gui.lanes.descriptors import HINTS
+    from tests.gui.test_timeline import synthetic_analysis
+
+    assert hint.toPlainText() == HINTS["pending"]
+
+    doc.set_analysis(synthetic_analysis(labelled=False))
+    assert hint.toPlainText() == HINTS["no model"]
