@@ -29,7 +29,8 @@ _FAILED_COLOUR = "#a11d12"
 
 
 class Banner(QFrame):
-    """A dialog-free message line above the timeline.  GUI thread only.
+    """A dialog-free message line floating over the top of a widget (:meth:`float_over`:
+    the timeline), so that showing it never moves what is under it.  GUI thread only.
 
     Errors stay until dismissed or replaced by another error (which counts them);
     information hides itself after a while.
@@ -62,6 +63,27 @@ class Banner(QFrame):
     def text(self) -> str:
         return self.label.text() if self.isVisibleTo(self.parentWidget()) else ""
 
+    def float_over(self, widget: QWidget) -> None:
+        """Float over the top edge of ``widget``, as wide as it, outside any layout."""
+        self.setParent(widget)
+        self.setAutoFillBackground(True)
+        widget.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        host = self.parentWidget()
+        if host is None:
+            return
+        width = host.width()
+        height = self.heightForWidth(width) if self.hasHeightForWidth() else -1
+        self.setGeometry(0, 0, width, max(height, self.sizeHint().height()))
+        self.raise_()
+
     def show_message(self, level: str, text: str) -> None:
         """Show ``text``; an error replacing a shown error says how many came before.
 
@@ -81,6 +103,7 @@ class Banner(QFrame):
         self.label.setText(text)
         self.setStyleSheet(_BANNER_STYLE.get(level, _BANNER_STYLE["info"]))
         self.show()
+        self._place()  # the new text may need another line
         if level == "error":
             self._timer.stop()
         else:

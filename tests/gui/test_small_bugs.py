@@ -133,3 +133,25 @@ def test_descriptor_hint_waits_for_the_analysis(qtbot, window, short_track, sett
 
     doc.set_analysis(synthetic_analysis(labelled=False))
     assert hint.toPlainText() == HINTS["no model"]
+
+
+def test_a_banner_floats_over_the_timeline_without_moving_it(qtbot, window):
+    from PySide6.QtWidgets import QApplication
+
+    _analysed_doc(window)
+    qtbot.waitExposed(window)
+    view = window.timeline
+    before = (view.geometry(), view._glw.geometry())  # noqa: SLF001
+    a_plot = view._glw.mapToGlobal(view._glw.rect().topLeft())  # noqa: SLF001
+    window.show_message("error", "Could not open x.wav: " + "a long reason " * 30)
+    QApplication.processEvents()
+    banner = window.banner
+    assert banner.isVisible() and "long reason" in banner.text
+    assert (view.geometry(), view._glw.geometry()) == before  # noqa: SLF001
+    assert view._glw.mapToGlobal(view._glw.rect().topLeft()) == a_plot  # noqa: SLF001
+    top = banner.mapTo(window, banner.rect().topLeft())
+    assert top == view.mapTo(window, view.rect().topLeft()) and banner.width() == view.width()
+    assert banner.height() >= banner.label.heightForWidth(banner.label.width())
+    window.resize(window.width() - 300, window.height())
+    QApplication.processEvents()
+    assert banner.width() == view.width()
