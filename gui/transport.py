@@ -21,10 +21,10 @@ from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
-                               QWidget)
+from PySide6.QtWidgets import QWidget
 
 from core.app.listen import prepare_playback
+from gui.controls import build_controls
 from gui.document import Document
 from gui.player_feed import PlayerFeed
 from gui.timeline_view import format_time
@@ -125,42 +125,10 @@ class Transport(QWidget):
 
     def _build_widgets(self) -> None:
         """The buttons, the position and the status line, in one row."""
-        self.play_button = self._button("Play", "Play or pause (Space)")
-        self.stop_button = self._button("Stop", "Stop and rewind")
-        self.mode_buttons = {m: self._button(text, tip, checkable=True)
-                             for m, text, tip in (("A", "A", "Listen to the original"),
-                                                  ("B", "B", "Listen to the render"),
-                                                  ("AB", "A+B", "Listen to both at once"))}
-        self._modes = QButtonGroup(self)
-        for button in self.mode_buttons.values():
-            self._modes.addButton(button)
-        self.mode_buttons["A"].setChecked(True)
-        self.loop_button = self._button("Loop", "Loop the selected segment (L)", checkable=True)
-        self.position_label = QLabel("0:00.0 / 0:00.0")
-        self.position_label.setMinimumWidth(130)
-        self.position_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status_label = QLabel("")
-        self.status_label.setObjectName("playbackStatus")
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
-        for w in (self.play_button, self.stop_button):
-            layout.addWidget(w)
-        layout.addSpacing(12)
-        for w in self.mode_buttons.values():
-            layout.addWidget(w)
-        layout.addSpacing(12)
-        layout.addWidget(self.loop_button)
-        layout.addWidget(self.position_label)
-        layout.addWidget(self.status_label, 1)
-
-    def _button(self, text: str, tip: str, *, checkable: bool = False) -> QPushButton:
-        b = QPushButton(text)
-        b.setToolTip(tip)
-        b.setCheckable(checkable)
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space must reach the shortcut, not a button
-        return b
+        c = build_controls(self)
+        self.play_button, self.stop_button = c.play_button, c.stop_button
+        self.mode_buttons, self._modes, self.loop_button = c.mode_buttons, c.modes, c.loop_button
+        self.position_label, self.status_label = c.position_label, c.status_label
 
     def _action(self, text: str, keys: str, slot) -> QAction:
         action = QAction(text, self)

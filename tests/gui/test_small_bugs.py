@@ -155,3 +155,33 @@ def test_a_banner_floats_over_the_timeline_without_moving_it(qtbot, window):
     window.resize(window.width() - 300, window.height())
     QApplication.processEvents()
     assert banner.width() == view.width()
+
+
+def _lightness(button) -> float:
+    """Mean lightness (0-255) of the button's face, as drawn."""
+    from PySide6.QtGui import QColor
+
+    img = button.grab().toImage()
+    return sum(QColor(img.pixel(x, y)).lightness()
+               for x in range(3, img.width() - 3, 2)
+               for y in range(3, img.height() - 3, 2)) / len(range(3, img.width() - 3, 2)) \
+        / len(range(3, img.height() - 3, 2))
+
+
+def test_on_and_off_states_of_a_b_and_loop_are_told_apart(window):
+    """Each of A, B, A+B and Loop, switched on, is far darker than off (it was a shade:
+    about 25 of 255 in lightness)."""
+    t = window.transport
+    modes = t.mode_buttons
+    for button in [*modes.values(), t.loop_button]:
+        button.setEnabled(True)
+    for mode, button in [*modes.items(), ("loop", t.loop_button)]:
+        if mode == "loop":
+            button.setChecked(False)
+        else:  # exclusive: another mode on turns this one off
+            modes["B" if mode == "A" else "A"].setChecked(True)
+        assert not button.isChecked()
+        off = _lightness(button)
+        button.setChecked(True)
+        on = _lightness(button)
+        assert off - on > 90, (button.text(), off, on)
