@@ -1,4 +1,5 @@
-"""Small panels around the timeline: the message banner, the job bar and the track list.
+"""Small panels around the timeline: the message banner, the job bar, the track list and
+the menu bar.
 
 Each shows state it is given or reads from the current :class:`Document`; none runs
 work.  The job bar's buttons emit intents (``render_requested``, ``cancel_requested``)
@@ -197,7 +198,9 @@ class JobBar(QWidget):
 
 
 class TrackList(QListWidget):
-    """The open documents (the queue) with their status.  GUI thread only."""
+    """The open documents (the queue) with their status.  GUI thread only.
+
+    A row that failed keeps its reason in its text and tooltip, in red."""
 
     document_activated = Signal(object)
 
