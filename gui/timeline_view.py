@@ -23,7 +23,6 @@ double-click asks to seek there.
 
 from __future__ import annotations
 
-import html
 import logging
 
 import numpy as np
@@ -42,6 +41,7 @@ from gui.lanes.segments import FormLane, RenderFormLane
 from gui.lanes.spectrogram import SpectrogramLane
 from gui.lanes.tempo import TempoLane
 from gui.lanes.waveform import WaveformLane
+from gui.readouts import EMPTY_TEXT, HOVER_HINT, describe_moment, format_time, pending_text
 from gui.steps import Steps
 
 __all__ = ["TimelineView", "format_time", "describe_moment"]
@@ -49,30 +49,6 @@ __all__ = ["TimelineView", "format_time", "describe_moment"]
 logger = logging.getLogger(__name__)
 
 LANE_HEIGHT = 20
-_HOVER_HINT = "Hover over the timeline to see a window's values."
-_EMPTY_TEXT = ("<div style='font-size:15pt;color:#555'>Drop audio files or folders here</div>"
-               "<div style='font-size:10pt;color:#777;margin-top:8px'>or use File \u2192 Open "
-               "(Ctrl+O). Several files form a queue; each is analysed in turn.<br>"
-               "Space plays, B switches original/render, \u2190 \u2192 seek 5 s, "
-               "L loops the selected segment.</div>")
-
-
-def _pending_text(doc: Document) -> str:
-    """The empty page's text for a document that has no waveform yet."""
-    if doc.status == "failed":
-        what = f"Could not open this file: {doc.error}"
-    elif doc.busy:
-        what = f"{doc.status}: {doc.stage}" if doc.stage else f"{doc.status}..."
-    else:
-        what = doc.status
-    return (f"<div style='font-size:15pt;color:#555'>{html.escape(doc.name)}</div>"
-            f"<div style='font-size:11pt;color:#555;margin-top:8px'>{html.escape(what)}</div>")
-
-
-def format_time(seconds: float) -> str:
-    """m:ss.s"""
-    seconds = max(0.0, float(seconds))
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 class TimelineView(QWidget):
@@ -93,7 +69,7 @@ class TimelineView(QWidget):
         self._shown_path = None
         self._laid_out = False
 
-        self._info = QLabel(_HOVER_HINT)
+        self._info = QLabel(HOVER_HINT)
         self._info.setObjectName("hoverInfo")
         self._info.setTextFormat(Qt.TextFormat.PlainText)
         self._info.setMinimumWidth(10)
@@ -107,7 +83,7 @@ class TimelineView(QWidget):
         self._glw.setAcceptDrops(False)  # drops go up to the main window
         self._glw.viewport().setAcceptDrops(False)
         self._glw.ci.layout.setVerticalSpacing(3)
-        self._empty = QLabel(_EMPTY_TEXT)
+        self._empty = QLabel(EMPTY_TEXT)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setTextFormat(Qt.TextFormat.RichText)
         self._stack = QStackedWidget()
@@ -195,7 +171,7 @@ class TimelineView(QWidget):
             for signal, slot in self._connections():
                 signal.connect(slot)
         self._shown_path = None
-        self._info.setText(_HOVER_HINT)  # what it said was about the previous track
+        self._info.setText(HOVER_HINT)  # what it said was about the previous track
         self._on_doc_status_changed()
         self._on_doc_waveform_changed()
         self._on_doc_analysis_changed()
@@ -272,7 +248,7 @@ class TimelineView(QWidget):
         document is doing (loading, waiting for the first-run build, failed)."""
         doc = self._doc
         page = 1 if self._has_lanes() else 0
-        text = _EMPTY_TEXT if doc is None else _pending_text(doc)
+        text = EMPTY_TEXT if doc is None else pending_text(doc)
         if self._empty.text() != text:
             self._empty.setText(text)
         if self._stack.currentIndex() != page:
@@ -379,26 +355,6 @@ class TimelineView(QWidget):
         index = self.segment_at(t)
         self._doc.select_segment(index)
         self.segment_selected.emit(index)
-
-
-def describe_moment(moment: query.Moment) -> str:
-    """The hover line: time, then the segment and the window's values when there are
-    any (``core.analysis.query.Moment``)."""
-    text = format_time(moment.time)
-    w = moment.window
-    if w is None:
-        return text
-    s = moment.segment
-    if s is not None:
-        text += f"  |  segment {s.label} ({format_time(s.start)}-{format_time(s.end)})"
-    text += (f"  |  window {w.index + 1}/{w.count} ({w.start:.0f}-{w.end:.0f} s): "
-             f"{w.tempo:.1f} BPM ({w.tempo_confidence:.2f}), "
-             f"{w.tonic} {w.mode} ({w.key_confidence:.2f})")
-    labels = [f"{target} {label}" + (f" ({p:.2f})" if p is not None else "")
-              for target, label, p in w.labels]
-    # The descriptors on a line of their own: on one line with the rest, the last of
-    # them (valence, momentum) ran off the right edge of the window.
-    return text + ("\n" + ",  ".join(labels) if labels else "")
 
 
 if __name__ == "__main__":  # preview: python -m gui.timeline_view [AUDIO]

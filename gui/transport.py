@@ -27,7 +27,7 @@ from core.app.listen import prepare_playback
 from gui.controls import build_controls
 from gui.document import Document
 from gui.player_feed import PlayerFeed
-from gui.timeline_view import format_time
+from gui.readouts import format_time
 
 __all__ = ["Transport", "open_player", "SEEK_STEP", "CLOCK_MS"]
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.gui.conftest import drop_files
 
 
 def _current(window, path):
