@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 
-
 def _current(window, path):
     """``path`` as the current document, not loaded (enough for dialogs and labels)."""
     from gui.document import Document
