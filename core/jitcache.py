@@ -188,7 +188,18 @@ def _child(folder: Path, action: str) -> subprocess.CompletedProcess:
     env = {**os.environ, ENV: str(folder), BUILDING: "1"}
     env.pop(_PRIVATE, None)
     return subprocess.run([sys.executable, "-m", "core.app.warmup", action], env=env,
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, preexec_fn=_die_with_parent)
+
+
+def _die_with_parent() -> None:
+    """In the child, before it starts: end it if the process that waits for it is killed
+    (a cancelled GUI worker), instead of compiling on for nobody (Linux only)."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
 
 
 def _failure(result: subprocess.CompletedProcess) -> str:
@@ -205,6 +216,18 @@ def _move_aside(folder: Path) -> None:
             folder.rename(aside)
             logger.warning("numba cache %s was damaged; moved aside and rebuilt", folder)
         shutil.rmtree(aside, ignore_errors=True)
+
+
+def _remove_stale_staging(target: Path) -> None:
+    """Staging folders of builds whose process is gone (killed mid-build); lock held."""
+    for folder in target.parent.glob(f"{target.name}.building-*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        try:
+            os.kill(int(pid), 0)
+        except (ValueError, ProcessLookupError):
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:
+            pass  # another user's process: alive
 
 
 def _build(target: Path, progress: Callable[[str], None] | None) -> None:
@@ -274,6 +297,7 @@ def prepare(*, verify: bool = False, timeout: float = WAIT_SECONDS,
                     _move_aside(target)
             if not is_ready():
                 _move_aside(target)  # a cache without its mark is partial or damaged
+                _remove_stale_staging(target)
                 _build(target, progress)
     except (OSError, JitCacheError) as exc:
         logger.warning("cannot build the shared numba cache (%s); compiling privately", exc)

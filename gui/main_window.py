@@ -18,7 +18,8 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBo
                                QVBoxLayout, QWidget)
 
 from gui.document import Document
-from gui.panels import Banner, JobBar, TrackList
+from gui.messages import MessageLog
+from gui.panels import Banner, JobBar, MenuBar, TrackList
 from gui.session import EXPORT_KINDS, Session
 from gui.settings_dialog import SettingsDialog
 from gui.timeline_view import TimelineView
@@ -59,8 +60,8 @@ class MainWindow(QMainWindow):
         column = QVBoxLayout(central)
         column.setContentsMargins(4, 4, 4, 0)
         column.setSpacing(4)
-        column.addWidget(self.banner)
         column.addWidget(self.timeline, 1)
+        self.banner.float_over(self.timeline)
         column.addWidget(self.transport)
         self.setCentralWidget(central)
         dock = QDockWidget("Tracks", self)
@@ -69,6 +70,12 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable)
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, dock)
         self.resizeDocks([dock], [220], Qt.Orientation.Horizontal)
+        self.message_log = MessageLog()
+        self.messages_dock = QDockWidget("Messages", self)
+        self.messages_dock.setObjectName("messages")
+        self.messages_dock.setWidget(self.message_log)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.messages_dock)
+        self.messages_dock.hide()
         toolbar = QToolBar("Job")
         toolbar.setObjectName("job")
         toolbar.setMovable(False)
@@ -86,7 +93,8 @@ class MainWindow(QMainWindow):
 
     # -- construction ------------------------------------------------------------------
     def _build_menus(self) -> None:
-        bar = self.menuBar()
+        bar = MenuBar(self)
+        self.setMenuBar(bar)
         file_menu = bar.addMenu("&File")
         self.open_action = file_menu.addAction("&Open...", self.open_dialog)
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
@@ -117,6 +125,10 @@ class MainWindow(QMainWindow):
         self.spectrogram_action.toggled.connect(self._on_spectrogram_toggled)
         fit = view.addAction("Zoom to &fit", self.timeline.zoom_to_fit)
         fit.setShortcut(QKeySequence("F"))
+        self.messages_action = self.messages_dock.toggleViewAction()
+        self.messages_action.setText("&Messages")
+        self.messages_action.setShortcut(QKeySequence("Ctrl+M"))
+        view.addAction(self.messages_action)
 
         play = bar.addMenu("&Playback")
         for action in self.transport.actions_for_window():
@@ -131,8 +143,8 @@ class MainWindow(QMainWindow):
         s = self.session
         s.current_changed.connect(self._on_session_current_changed)
         s.documents_changed.connect(self._on_session_documents_changed)
-        s.message_posted.connect(self.show_message)
-        self.transport.message_posted.connect(self.show_message)
+        s.message_logged.connect(self._on_session_message_logged)
+        self.transport.message_posted.connect(self._on_transport_message_posted)
         self.transport.position_changed.connect(self.timeline.set_playhead)
         self.timeline.seek_requested.connect(self.transport.seek)
         self.track_list.document_activated.connect(s.set_current)
@@ -183,7 +195,7 @@ class MainWindow(QMainWindow):
             self.show_message("error", "Open and analyse a track before exporting.")
             return
         stem = Path(doc.path).stem
-        folder = Path(self.settings.output_dir)
+        folder = self._export_folder()
         if kind == "png":
             path = self.ask_save_path("Export timeline PNG", str(folder / f"{stem}.timeline.png"),
                                       "PNG image (*.png)")
@@ -192,10 +204,22 @@ class MainWindow(QMainWindow):
             return
         text, suffix, _ = EXPORT_KINDS[kind]
         path = self.ask_save_path(f"Export {text}", str(folder / f"{stem}{suffix}"),
-                                  f"{text} (*{Path(suffix).suffix})")
+                                  f"{text} (*{suffix});;All files (*)")
         if path:
             os.makedirs(Path(path).parent, exist_ok=True)
             self.session.export(kind, path)
+
+    def _export_folder(self) -> Path:
+        """The export folder, created if needed: a save dialog pointed at a folder that
+        does not exist opens in the working directory instead."""
+        folder = Path(self.settings.output_dir).expanduser()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            logger.warning("cannot create the export folder %s (%s)", folder, exc)
+            while not folder.is_dir() and folder != folder.parent:
+                folder = folder.parent
+        return folder
 
     def export_timeline_png(self, path: str) -> None:
         try:
@@ -211,8 +235,10 @@ class MainWindow(QMainWindow):
         if dialog.exec() and dialog.apply():
             self.open_player()
 
-    def show_message(self, level: str, text: str) -> None:
-        """Errors and notices: a banner over the timeline and the status bar; never a crash."""
+    def show_message(self, level: str, text: str, *, file: str = "") -> None:
+        """Errors and notices: a banner over the timeline, the status bar and the message
+        history (View -> Messages); never a crash."""
+        self.message_log.add(level, text, file=file)
         self.banner.show_message(level, text)
         self.statusBar().showMessage(text, 0 if level == "error" else 8000)
 
@@ -226,6 +252,13 @@ class MainWindow(QMainWindow):
         self.timeline.set_document(doc)
         self.transport.set_document(doc)
         self.setWindowTitle(f"{doc.name} - Twintrack" if doc is not None else "Twintrack")
+
+    def _on_session_message_logged(self, level: str, file: str, text: str) -> None:
+        self.show_message(level, text, file=file)
+
+    def _on_transport_message_posted(self, level: str, text: str) -> None:
+        doc = self.session.current
+        self.show_message(level, text, file=doc.name if doc is not None else "")
 
     def _on_session_documents_changed(self) -> None:
         self.track_list.set_documents(self.session.documents, self.session.current)

@@ -1,4 +1,5 @@
-"""Small panels around the timeline: the message banner, the job bar and the track list.
+"""Small panels around the timeline: the message banner, the job bar, the track list and
+the menu bar.
 
 Each shows state it is given or reads from the current :class:`Document`; none runs
 work.  The job bar's buttons emit intents (``render_requested``, ``cancel_requested``)
@@ -7,14 +8,15 @@ that the main window forwards to the session.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QProgressBar, QPushButton, QToolButton,
-                               QWidget)
+                               QListWidgetItem, QMenuBar, QProgressBar, QPushButton,
+                               QToolButton, QWidget)
 
 from gui.document import Document
 
-__all__ = ["Banner", "JobBar", "TrackList"]
+__all__ = ["Banner", "JobBar", "TrackList", "MenuBar"]
 
 _BANNER_STYLE = {
     "error": "QFrame#banner { background: #fdecea; border: 1px solid #f5c2c0; }"
@@ -24,16 +26,22 @@ _BANNER_STYLE = {
 }
 
 
-class Banner(QFrame):
-    """A dialog-free message line above the timeline.  GUI thread only.
+_FAILED_COLOUR = "#a11d12"
 
-    Errors stay until dismissed or replaced; information hides itself after a while.
+
+class Banner(QFrame):
+    """A dialog-free message line floating over the top of a widget (:meth:`float_over`:
+    the timeline), so that showing it never moves what is under it.  GUI thread only.
+
+    Errors stay until dismissed or replaced by another error (which counts them);
+    information hides itself after a while.
     """
 
     def __init__(self, parent: QWidget | None = None, *, info_ms: int = 8000):
         super().__init__(parent)
         self.setObjectName("banner")
         self.level = ""
+        self.earlier_errors = 0  # errors this one replaced (the history keeps them)
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -56,11 +64,47 @@ class Banner(QFrame):
     def text(self) -> str:
         return self.label.text() if self.isVisibleTo(self.parentWidget()) else ""
 
+    def float_over(self, widget: QWidget) -> None:
+        """Float over the top edge of ``widget``, as wide as it, outside any layout."""
+        self.setParent(widget)
+        self.setAutoFillBackground(True)
+        widget.installEventFilter(self)
+        self._place()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt's name)
+        if watched is self.parentWidget() and event.type() == QEvent.Type.Resize:
+            self._place()
+        return False
+
+    def _place(self) -> None:
+        host = self.parentWidget()
+        if host is None:
+            return
+        width = host.width()
+        height = self.heightForWidth(width) if self.hasHeightForWidth() else -1
+        self.setGeometry(0, 0, width, max(height, self.sizeHint().height()))
+        self.raise_()
+
     def show_message(self, level: str, text: str) -> None:
+        """Show ``text``; an error replacing a shown error says how many came before.
+
+        A notice does not replace an error the user has not dismissed (the status bar
+        and the message history still get it): in a batch, errors are not lost under
+        the "analysed" notices of the files between them."""
+        showing_error = self.level == "error" and self.isVisibleTo(self.parentWidget())
+        if showing_error and level != "error":
+            return
+        self.earlier_errors = self.earlier_errors + 1 if level == "error" and showing_error \
+            else 0
+        if self.earlier_errors:
+            s = "s" if self.earlier_errors > 1 else ""
+            text += (f"  (and {self.earlier_errors} earlier error{s}: "
+                     "View \u2192 Messages)")
         self.level = level
         self.label.setText(text)
         self.setStyleSheet(_BANNER_STYLE.get(level, _BANNER_STYLE["info"]))
         self.show()
+        self._place()  # the new text may need another line
         if level == "error":
             self._timer.stop()
         else:
@@ -68,6 +112,7 @@ class Banner(QFrame):
 
     def dismiss(self) -> None:
         self.level = ""
+        self.earlier_errors = 0
         self.hide()
 
 
@@ -153,7 +198,9 @@ class JobBar(QWidget):
 
 
 class TrackList(QListWidget):
-    """The open documents (the queue) with their status.  GUI thread only."""
+    """The open documents (the queue) with their status.  GUI thread only.
+
+    A row that failed keeps its reason in its text and tooltip, in red."""
 
     document_activated = Signal(object)
 
@@ -179,29 +226,63 @@ class TrackList(QListWidget):
         self.blockSignals(True)
         self.clear()
         for doc in docs:
-            item = QListWidgetItem(self._text(doc))
-            item.setToolTip(doc.path)
+            item = QListWidgetItem()
+            self._fill(item, doc)
             self.addItem(item)
         if current in docs:
             self.setCurrentRow(docs.index(current))
         self.blockSignals(False)
 
-    def _text(self, doc: Document) -> str:
+    @staticmethod
+    def _text(doc: Document) -> str:
         if doc.busy and doc.fraction > 0:
             return f"{doc.name}\n  {doc.status} {doc.fraction:.0%}"
+        if doc.status == "failed":
+            return f"\u26a0 {doc.name}\n  failed: {doc.error or 'unknown reason'}"
         return f"{doc.name}\n  {doc.error or doc.status}"
+
+    @staticmethod
+    def _fill(item: QListWidgetItem, doc: Document) -> None:
+        """Text, tooltip and colour of ``doc``'s row (a failed row keeps its reason)."""
+        text = TrackList._text(doc)
+        if item.text() != text:
+            item.setText(text)
+        detail = doc.error if doc.status == "failed" else doc.stage if doc.busy else ""
+        tip = doc.path + (f"\n{doc.status}: {detail}" if detail else f"\n{doc.status}")
+        if item.toolTip() != tip:
+            item.setToolTip(tip)
+        failed = doc.status == "failed"
+        if (item.data(Qt.ItemDataRole.ForegroundRole) is not None) != failed:
+            item.setData(Qt.ItemDataRole.ForegroundRole,
+                         QBrush(QColor(_FAILED_COLOUR)) if failed else None)
 
     def _refresh(self, *args) -> None:
         for i, doc in enumerate(self._docs):
             item = self.item(i)
             if item is not None:
-                text = self._text(doc)
-                if item.text() != text:
-                    item.setText(text)
+                self._fill(item, doc)
 
     def _on_row_changed(self, row: int) -> None:
         if 0 <= row < len(self._docs):
             self.document_activated.emit(self._docs[row])
+
+
+class MenuBar(QMenuBar):
+    """The menu bar, whose mnemonics win over the window's one-key shortcuts while it
+    has the keyboard.  GUI thread only.
+
+    Alt pressed alone gives the bar the focus; the next letter names a menu.  But the
+    window has single-key shortcuts (F zooms, B switches, R renders) and Qt asks for
+    shortcuts before it delivers the key: "Alt, F" zoomed instead of opening File.
+    """
+
+    def event(self, event: QEvent) -> bool:
+        if (event.type() == QEvent.Type.ShortcutOverride and self.hasFocus()
+                and not event.modifiers() & ~Qt.KeyboardModifier.ShiftModifier
+                and event.text().isprintable() and event.text().strip()):
+            event.accept()  # the key press comes to this bar: its mnemonic, not a shortcut
+            return True
+        return super().event(event)
 
 
 if __name__ == "__main__":  # preview: python -m gui.panels

@@ -6,8 +6,10 @@ that) into task requests for :class:`gui.workers.Worker` and puts the results in
 :mod:`core.app` decide *how*; views only listen.
 
 Dropped or opened files form a queue: one document loads and analyses at a time
-(each analysis already uses both cores), its waveform first.  A file that cannot be
-read is reported and dropped from the list; nothing already open is touched.
+(each analysis already uses both cores), its waveform first; the first file of a
+batch becomes the current document as soon as it starts loading.  A file that cannot
+be read stays in the list as "failed" with its reason (dropping it again retries);
+nothing already open is touched.  Every message names its file (``message_logged``).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 
+from core import jitcache
 from core.app.analyze import analyze_track
 from core.app.exports import export_analysis, export_render_audio, export_render_midi
 from core.app.pool import Isolated, ProcessPool
@@ -28,9 +31,12 @@ from gui.document import Document
 from gui.settings import AppSettings
 from gui.workers import Worker
 
-__all__ = ["Session", "EXPORT_KINDS"]
+__all__ = ["Session", "EXPORT_KINDS", "FIRST_RUN"]
 
 logger = logging.getLogger(__name__)
+
+#: What a document waits for while the compiled-kernel cache is being built.
+FIRST_RUN = "first run: preparing the analysis engine, about 30 s, once"
 
 #: Export kind -> (menu text, file suffix, needs).  "needs" is "analysis" or "render".
 EXPORT_KINDS = {
@@ -55,6 +61,7 @@ class Session(QObject):
     documents_changed = Signal()
     current_changed = Signal(object)  # Document | None
     message_posted = Signal(str, str)  # level ("info" | "error"), text
+    message_logged = Signal(str, str, str)  # level, file name ("" if none), text
     export_finished = Signal(str)  # path written
 
     def __init__(self, settings: AppSettings, *, pool: ProcessPool | None = None,
@@ -71,9 +78,15 @@ class Session(QObject):
         self._renders: dict[Document, str] = {}  # render files to show once analysed
         self._export = Worker(self)
         self._export.finished.connect(self._on_export_finished)
-        self._export.failed.connect(lambda msg: self.message_posted.emit("error", msg))
+        self._export.failed.connect(lambda msg: self._post("error", msg))
 
     # -- helpers ---------------------------------------------------------------------
+    def _post(self, level: str, text: str, doc: Document | None = None) -> None:
+        """Say something to the user: ``message_posted`` and, with the file it concerns,
+        ``message_logged`` (the window's message history)."""
+        self.message_posted.emit(level, text)
+        self.message_logged.emit(level, doc.name if doc is not None else "", text)
+
     def _task(self, fn: Callable) -> Callable:
         return Isolated(fn, self._pool) if self._pool is not None else fn
 
@@ -103,14 +116,17 @@ class Session(QObject):
         """
         files = expand_paths(paths)
         if not files:
-            self.message_posted.emit("error", "Nothing to open: no audio files in "
-                                     + ", ".join(Path(p).name for p in paths))
+            self._post("error", "Nothing to open: no audio files in "
+                       + ", ".join(Path(p).name for p in paths))
             return []
         new = []
         for f in files:
             existing = self.find(f)
             if existing is not None:
-                if len(files) == 1:
+                if existing.status == "failed" and existing.loaded is None:
+                    existing.set_status("queued")  # dropped again: try it again
+                    new.append(existing)
+                elif len(files) == 1:
                     self.set_current(existing)
                 continue
             doc = Document(f, self)
@@ -122,7 +138,7 @@ class Session(QObject):
             self._wanted = list(new)
             self.documents_changed.emit()
             if len(new) > 1:
-                self.message_posted.emit("info", f"{len(new)} files queued for analysis")
+                self._post("info", f"{len(new)} files queued for analysis")
             self._pump()
         return new
 
@@ -175,7 +191,7 @@ class Session(QObject):
         """Plan, render and analyse render variants of an analysed document."""
         doc = doc or self.current
         if doc is None or doc.analysis is None:
-            self.message_posted.emit("error", "Analyse a track before rendering it.")
+            self._post("error", "Analyse a track before rendering it.")
             return False
         doc.set_status("rendering")
         self._worker(doc).start(self._task(render_track), doc.analysis,
@@ -194,14 +210,14 @@ class Session(QObject):
         doc = doc or self.current
         text, _suffix, needs = EXPORT_KINDS[kind]
         if doc is None or (needs == "analysis" and doc.analysis is None):
-            self.message_posted.emit("error", f"{text}: there is no analysis to export yet.")
+            self._post("error", f"{text}: there is no analysis to export yet.")
             return False
         if needs == "render" and doc.render is None:
-            self.message_posted.emit("error", f"{text}: render the track first.")
+            self._post("error", f"{text}: render the track first.")
             return False
         if kind == "midi" and not doc.render.render.events:
-            self.message_posted.emit("error", f"{text}: this render was opened from a file "
-                                     "and its notes are not known; press Render for a new one.")
+            self._post("error", f"{text}: this render was opened from a file "
+                       "and its notes are not known; press Render for a new one.", doc)
             return False
         if needs == "analysis":
             self._export.start(export_analysis, doc.analysis, path, kind)
@@ -224,6 +240,13 @@ class Session(QObject):
         if doc is None:
             return
         doc.set_status("loading")
+        if not jitcache.is_ready():
+            # The warm workers are compiling the analysis kernels (once, 20-40 s) before
+            # they take any job: say so, or the window looks stuck.
+            doc.set_progress(0.0, FIRST_RUN)
+            self._post("info", f"{doc.name}: {FIRST_RUN}", doc)
+        if self._wanted and self._wanted[0] is doc:
+            self.set_current(doc)  # shown at once: its job bar, Cancel and progress
         self._worker(doc).start(self._task(load_track), doc.path,
                                 playback_sr=self._playback_rate(), partial=True)
 
@@ -252,34 +275,36 @@ class Session(QObject):
             doc.set_analysis(result)
             doc.set_status("analysed")
             notes = "; ".join(result.track.notes)
-            self.message_posted.emit(
+            self._post(
                 "info", f"{doc.name}: analysed ({len(result.segments)} segments, "
                         f"{result.globals.tempo:.0f} BPM, {result.globals.key.replace(':', ' ')})"
-                        + (f" - note: {notes}" if notes else ""))
+                        + (f" - note: {notes}" if notes else ""), doc)
             self._pump()
             self._load_render(doc)
         elif doc.status == "rendering":
             doc.set_renders(result)
             doc.set_status("analysed")
-            self.message_posted.emit("info", f"{doc.name}: {len(result)} render"
-                                     f"{'s' if len(result) != 1 else ''} ready - press B to compare")
+            self._post("info", f"{doc.name}: {len(result)} render"
+                       f"{'s' if len(result) != 1 else ''} ready - press B to compare", doc)
 
     def _on_job_failed(self, doc: Document, message: str) -> None:
         if doc not in self.documents:  # closed meanwhile
             return
         stage = doc.status
         if stage == "loading":
-            self._drop_failed(doc)
-            self.message_posted.emit("error", f"Could not open {message}"
-                                     if message.startswith(doc.name) else
-                                     f"Could not open {doc.name}: {message}")
+            reason = message[len(doc.name):].lstrip(" :") if message.startswith(doc.name) \
+                else message
+            doc.set_status("failed", reason or message)
+            if doc in self._wanted:  # "show me" passes to the next file of its batch
+                self._wanted.remove(doc)
+            self._post("error", f"Could not open {doc.name}: {reason or message}", doc)
         elif stage == "analysing":
             doc.set_status("failed", message)
-            self.message_posted.emit("error", f"Analysis failed: {message}")
+            self._post("error", f"Analysis failed: {message}", doc)
             self._load_render(doc)  # a render asked for still shows, without the analysis
         else:
             doc.set_status("analysed" if doc.analysis is not None else "not analysed")
-            self.message_posted.emit("error", f"Render failed: {message}")
+            self._post("error", f"Render failed: {message}", doc)
         self._pump()
 
     def _on_job_cancelled(self, doc: Document) -> None:
@@ -287,31 +312,26 @@ class Session(QObject):
             return
         stage = doc.status
         if stage == "loading":
-            self._drop_failed(doc, pass_focus=False)
-            self.message_posted.emit("info", f"{doc.name}: opening cancelled")
+            self._forget_unopened(doc)
+            self._post("info", f"{doc.name}: opening cancelled", doc)
         elif stage == "analysing":
             doc.set_status("not analysed")
-            self.message_posted.emit("info", f"{doc.name}: analysis cancelled")
+            self._post("info", f"{doc.name}: analysis cancelled", doc)
         else:
             doc.set_status("analysed" if doc.analysis is not None else "not analysed")
-            self.message_posted.emit("info", f"{doc.name}: render cancelled")
+            self._post("info", f"{doc.name}: render cancelled", doc)
         self._pump()
 
-    def _drop_failed(self, doc: Document, *, pass_focus: bool = True) -> None:
-        """Forget a document that never loaded; 'show me' passes to the next of its batch.
-
-        Its Worker is kept: its thread may still be finishing.
-        """
+    def _forget_unopened(self, doc: Document) -> None:
+        """Forget a document whose opening was cancelled, and the rest of its batch's
+        "show me" wish.  Its Worker is kept: its thread may still be finishing."""
         self._renders.pop(doc, None)
-        if doc in self._wanted:
-            self._wanted.remove(doc)
-            if not pass_focus:
-                self._wanted = []
+        self._wanted = []
         self.documents.remove(doc)
         if self.current is doc:
             self.set_current(next((d for d in self.documents if d.loaded), None))
         self.documents_changed.emit()
 
     def _on_export_finished(self, path: str) -> None:
-        self.message_posted.emit("info", f"Saved {path}")
+        self._post("info", f"Saved {path}")
         self.export_finished.emit(path)

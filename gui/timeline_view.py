@@ -41,6 +41,7 @@ from gui.lanes.segments import FormLane, RenderFormLane
 from gui.lanes.spectrogram import SpectrogramLane
 from gui.lanes.tempo import TempoLane
 from gui.lanes.waveform import WaveformLane
+from gui.readouts import EMPTY_TEXT, HOVER_HINT, describe_moment, format_time, pending_text
 from gui.steps import Steps
 
 __all__ = ["TimelineView", "format_time", "describe_moment"]
@@ -48,17 +49,6 @@ __all__ = ["TimelineView", "format_time", "describe_moment"]
 logger = logging.getLogger(__name__)
 
 LANE_HEIGHT = 20
-_EMPTY_TEXT = ("<div style='font-size:15pt;color:#555'>Drop audio files or folders here</div>"
-               "<div style='font-size:10pt;color:#777;margin-top:8px'>or use File \u2192 Open "
-               "(Ctrl+O). Several files form a queue; each is analysed in turn.<br>"
-               "Space plays, B switches original/render, \u2190 \u2192 seek 5 s, "
-               "L loops the selected segment.</div>")
-
-
-def format_time(seconds: float) -> str:
-    """m:ss.s"""
-    seconds = max(0.0, float(seconds))
-    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
 class TimelineView(QWidget):
@@ -79,16 +69,21 @@ class TimelineView(QWidget):
         self._shown_path = None
         self._laid_out = False
 
-        self._info = QLabel("Hover over the timeline to see a window's values.")
+        self._info = QLabel(HOVER_HINT)
         self._info.setObjectName("hoverInfo")
         self._info.setTextFormat(Qt.TextFormat.PlainText)
         self._info.setMinimumWidth(10)
+        # Two lines (the moment, then its descriptors), wrapped if the window is narrow;
+        # the height is kept so the lanes below never move while the pointer does.
+        self._info.setWordWrap(True)
+        self._info.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self._info.setFixedHeight(3 * self._info.fontMetrics().lineSpacing() + 4)
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setBackground("w")
         self._glw.setAcceptDrops(False)  # drops go up to the main window
         self._glw.viewport().setAcceptDrops(False)
         self._glw.ci.layout.setVerticalSpacing(3)
-        self._empty = QLabel(_EMPTY_TEXT)
+        self._empty = QLabel(EMPTY_TEXT)
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._empty.setTextFormat(Qt.TextFormat.RichText)
         self._stack = QStackedWidget()
@@ -176,7 +171,8 @@ class TimelineView(QWidget):
             for signal, slot in self._connections():
                 signal.connect(slot)
         self._shown_path = None
-        self._stack.setCurrentIndex(0 if doc is None else 1)
+        self._info.setText(HOVER_HINT)  # what it said was about the previous track
+        self._on_doc_status_changed()
         self._on_doc_waveform_changed()
         self._on_doc_analysis_changed()
         self._on_doc_renders_changed()
@@ -187,7 +183,9 @@ class TimelineView(QWidget):
                 (d.original_changed, self._on_doc_original_changed),
                 (d.analysis_changed, self._on_doc_analysis_changed),
                 (d.renders_changed, self._on_doc_renders_changed),
-                (d.selection_changed, self._on_doc_selection_changed)]
+                (d.selection_changed, self._on_doc_selection_changed),
+                (d.status_changed, self._on_doc_status_changed),
+                (d.progress_changed, self._on_doc_status_changed)]
 
     @property
     def document(self) -> Document | None:
@@ -245,8 +243,25 @@ class TimelineView(QWidget):
         a = self._doc.analysis if self._doc is not None else None
         return bool(a is not None and a.windows.labels)
 
+    def _on_doc_status_changed(self, *args) -> None:
+        """Lanes once there is a waveform; before that, the empty page says what the
+        document is doing (loading, waiting for the first-run build, failed)."""
+        doc = self._doc
+        page = 1 if self._has_lanes() else 0
+        text = EMPTY_TEXT if doc is None else pending_text(doc)
+        if self._empty.text() != text:
+            self._empty.setText(text)
+        if self._stack.currentIndex() != page:
+            self._stack.setCurrentIndex(page)
+
+    def _has_lanes(self) -> bool:
+        doc = self._doc
+        return doc is not None and (doc.envelope is not None or doc.analysis is not None)
+
     def _on_doc_waveform_changed(self) -> None:
         env = self._doc.envelope if self._doc is not None else None
+        if (self._stack.currentIndex() == 1) != self._has_lanes():
+            self._on_doc_status_changed()
         self._original.show(env)
         if env is not None:
             self._set_duration(env.duration)
@@ -268,9 +283,12 @@ class TimelineView(QWidget):
         """Show the document's analysis: rows, segments and the hover cells now, every
         other lane in small steps over the next event-loop turns (see :class:`Steps`)."""
         a = self._doc.analysis if self._doc is not None else None
+        if (self._stack.currentIndex() == 1) != self._has_lanes():
+            self._on_doc_status_changed()
         self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
         for lane in (self._form, *self._labels.values(), self._tempo, self._key):
             lane.clear()
+        self._model_hint.show(a)
         if a is None:
             self._steps.replace([])
             self._cells = np.zeros(0)
@@ -337,24 +355,6 @@ class TimelineView(QWidget):
         index = self.segment_at(t)
         self._doc.select_segment(index)
         self.segment_selected.emit(index)
-
-
-def describe_moment(moment: query.Moment) -> str:
-    """The hover line: time, then the segment and the window's values when there are
-    any (``core.analysis.query.Moment``)."""
-    text = format_time(moment.time)
-    w = moment.window
-    if w is None:
-        return text
-    s = moment.segment
-    if s is not None:
-        text += f"  |  segment {s.label} ({format_time(s.start)}-{format_time(s.end)})"
-    text += (f"  |  window {w.index + 1}/{w.count} ({w.start:.0f}-{w.end:.0f} s): "
-             f"{w.tempo:.1f} BPM ({w.tempo_confidence:.2f}), "
-             f"{w.tonic} {w.mode} ({w.key_confidence:.2f})")
-    for target, label, p in w.labels:
-        text += f", {target} {label}" + (f" ({p:.2f})" if p is not None else "")
-    return text
 
 
 if __name__ == "__main__":  # preview: python -m gui.timeline_view [AUDIO]

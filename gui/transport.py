@@ -16,17 +16,18 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from typing import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QPushButton, QSizePolicy,
-                               QWidget)
+from PySide6.QtWidgets import QWidget
 
 from core.app.listen import prepare_ab
+from gui.controls import build_controls
 from gui.document import Document
 from gui.player_feed import PlayerFeed, levels_tooltip, open_player
-from gui.timeline_view import format_time
+from gui.readouts import format_time
 
 __all__ = ["Transport", "open_player", "SEEK_STEP", "CLOCK_MS"]
 
@@ -34,6 +35,7 @@ logger = logging.getLogger(__name__)
 
 SEEK_STEP = 5.0
 CLOCK_MS = 30
+_SEEK_SETTLE = 0.5  # s: longer than any output latency; a seek not seen by then is gone
 
 
 def _reported(action: str):
@@ -81,6 +83,8 @@ class Transport(QWidget):
         self._last_pos = -1.0
         self._output_lost = False  # the player's stream stopped; said once
         self._loop_factory = loop_factory
+        self._seek_target: tuple[float, float] | None = None  # (seconds, monotonic time)
+        self._seek_delta = 0.0  # arrow presses waiting for the audio to be ready
         self._build_widgets()
 
         self.play_action = self._action("Play / Pause", "Space", self.play_pause)
@@ -107,45 +111,11 @@ class Transport(QWidget):
 
     def _build_widgets(self) -> None:
         """The buttons, the position and the status line, in one row."""
-        self.play_button = self._button("Play", "Play or pause (Space)")
-        self.stop_button = self._button("Stop", "Stop and rewind")
-        self.mode_buttons = {m: self._button(text, tip, checkable=True)
-                             for m, text, tip in (("A", "A", "Listen to the original"),
-                                                  ("B", "B", "Listen to the render"),
-                                                  ("AB", "A+B", "Listen to both at once"))}
-        self._modes = QButtonGroup(self)
-        for button in self.mode_buttons.values():
-            self._modes.addButton(button)
-        self.mode_buttons["A"].setChecked(True)
-        self.level_button = self._button("Level-matched", "", checkable=True)
-        self.level_button.setChecked(True)  # fair A/B by default: issue 14
-        self.loop_button = self._button("Loop", "Loop the selected segment (L)", checkable=True)
-        self.position_label = QLabel("0:00.0 / 0:00.0")
-        self.position_label.setMinimumWidth(130)
-        self.position_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.status_label = QLabel("")
-        self.status_label.setObjectName("playbackStatus")
-        self.status_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 2, 6, 2)
-        for w in (self.play_button, self.stop_button):
-            layout.addWidget(w)
-        layout.addSpacing(12)
-        for w in self.mode_buttons.values():
-            layout.addWidget(w)
-        layout.addWidget(self.level_button)
-        layout.addSpacing(12)
-        layout.addWidget(self.loop_button)
-        layout.addWidget(self.position_label)
-        layout.addWidget(self.status_label, 1)
-
-    def _button(self, text: str, tip: str, *, checkable: bool = False) -> QPushButton:
-        b = QPushButton(text)
-        b.setToolTip(tip)
-        b.setCheckable(checkable)
-        b.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Space must reach the shortcut, not a button
-        return b
+        c = build_controls(self)
+        self.play_button, self.stop_button = c.play_button, c.stop_button
+        self.mode_buttons, self._modes, self.loop_button = c.mode_buttons, c.modes, c.loop_button
+        self.level_button = c.level_button
+        self.position_label, self.status_label = c.position_label, c.status_label
 
     def _action(self, text: str, keys: str, slot) -> QAction:
         action = QAction(text, self)
@@ -199,6 +169,8 @@ class Transport(QWidget):
             self._player.stop()
             self._player.set_loop(None)
             self.loop_button.setChecked(False)
+        if self._doc is not doc:
+            self._seek_target, self._seek_delta = None, 0.0
         self._doc = doc
         if doc is not None:
             doc.original_changed.connect(self._on_doc_original_changed)
@@ -293,6 +265,7 @@ class Transport(QWidget):
     @_reported("stop")
     def stop(self) -> None:
         self._feed.when_ready(None)
+        self._seek_target, self._seek_delta = None, 0.0
         if self._player is not None:
             self._player.stop()
             self._on_clock_timeout()
@@ -300,12 +273,27 @@ class Transport(QWidget):
     @_reported("seek")
     def seek(self, seconds: float) -> None:
         if self._ready(lambda: self.seek(seconds)):
-            self._player.seek(max(0.0, seconds))
+            self._seek_to(seconds)
 
     @_reported("seek")
     def seek_by(self, delta: float) -> None:
-        if self._ready(lambda: self.seek_by(delta)):
-            self._player.seek(max(0.0, self._player.position() + delta))
+        """Seek ``delta`` seconds from where the last seek went, if the player does not
+        play from there yet (its position follows a seek only once the audio callback
+        took it): fast arrow presses add up."""
+        self._seek_delta += delta
+        if self._ready(self._seek_by_pending):
+            self._seek_by_pending()
+
+    def _seek_by_pending(self) -> None:
+        delta, self._seek_delta = self._seek_delta, 0.0
+        target = self._seek_target[0] if self._seek_target else self._player.position()
+        self._seek_to(target + delta)
+
+    def _seek_to(self, seconds: float) -> None:
+        duration = self._doc.duration if self._doc is not None else 0.0
+        target = min(max(0.0, seconds), duration) if duration > 0 else max(0.0, seconds)
+        self._player.seek(target)
+        self._seek_target, self._seek_delta = (target, time.monotonic()), 0.0
 
     @_reported("switch A/B")
     def set_mode(self, mode: str) -> None:
@@ -369,6 +357,11 @@ class Transport(QWidget):
             self._show_failure("Playback stopped: the audio output failed (reopen it in "
                                "Settings \u2192 Preferences).")
         pos = float(player.position())
+        if self._seek_target is not None:
+            target, when = self._seek_target
+            # Taken (the position is there) or given up on (a loop moved it elsewhere).
+            if 0.0 <= pos - target < SEEK_STEP / 2 or time.monotonic() - when > _SEEK_SETTLE:
+                self._seek_target = None
         duration = self._doc.duration if self._doc is not None else 0.0
         self.position_label.setText(f"{format_time(pos)} / {format_time(duration)}")
         self.play_button.setText("Pause" if player.state == "playing" else "Play")

@@ -16,10 +16,16 @@ from gui.lanes.base import Lane, unit
 from gui.lanes.colours import label_colour
 from gui.lanes.items import BlocksItem
 
-__all__ = ["LabelLane", "ModelHintLane"]
+__all__ = ["LabelLane", "ModelHintLane", "HINTS"]
 
-_NO_MODEL = ("no descriptor model: genre, subgenre, mood, sentiment, valence and momentum "
-             "lanes appear once a classifier model labels the windows")
+_LANES = "genre, subgenre, mood, sentiment, valence and momentum"
+#: What the hint lane says, by why there are no label lanes.
+HINTS = {
+    "no model": f"no descriptor model: {_LANES} lanes appear once a classifier model "
+                "labels the windows",
+    "pending": f"{_LANES} lanes appear when the analysis is done",
+    "unlabelled": f"the descriptor model gave no labels for this track ({_LANES})",
+}
 
 
 class LabelLane(Lane):
@@ -52,14 +58,27 @@ class LabelLane(Lane):
 
 
 class ModelHintLane(Lane):
-    """One line saying that a descriptor model would fill the label lanes; it stays at
-    the left of the visible range."""
+    """One line saying why there are no label lanes (no model, analysis pending, ...);
+    it stays at the left of the visible range."""
 
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot)
         plot.setYRange(0, 1, padding=0)
-        self.hint = pg.TextItem(_NO_MODEL, color="#8a6d00", anchor=(0.0, 0.5))
+        self.hint = pg.TextItem(HINTS["pending"], color="#8a6d00", anchor=(0.0, 0.5))
         plot.addItem(self.hint, ignoreBounds=True)
+
+    def show(self, analysis) -> None:
+        """Say why ``analysis`` (None: not there yet) has no label lanes."""
+        if analysis is None:
+            reason = "pending"
+        else:
+            reason = "unlabelled" if analysis.versions.model else "no model"
+        if self.hint.toPlainText() != HINTS[reason]:
+            self.hint.setText(HINTS[reason])
+
+    @property
+    def text(self) -> str:
+        return self.hint.toPlainText()
 
     def follow_range(self, x0: float, x1: float) -> None:
         self.hint.setPos(x0 + 0.005 * (x1 - x0), 0.5)

@@ -222,7 +222,8 @@ class RunLabels(_FullHeightItem):
     Each run shows the longest of its texts that fits its on-screen width, or
     nothing; only runs in the visible range are drawn.  Texts keep their size at any
     zoom (drawn in device coordinates) and are anchored like ``pg.TextItem``'s: the
-    ``anchor`` point of the text box sits at (run start, ``y``).  Replaces a
+    ``anchor`` point of the text box sits at (run start, ``y``), or at the left edge
+    of the view for a run that starts before it (its text stays in sight).  Replaces a
     ``TextItem`` per run: hundreds of items per long track stalled the GUI thread.
     Adds itself to ``plot``; GUI thread only.
     """
@@ -268,23 +269,25 @@ class RunLabels(_FullHeightItem):
         self.update()
 
     def shown(self) -> list[tuple[float, float, str]]:
-        """``(start, end, text)`` of the runs drawn at the current range and size."""
+        """``(left, end, text)`` of the runs drawn at the current range and size; ``left``
+        is where the text is drawn (the run's start, or the view's left edge)."""
         vb = self.getViewBox()
         if vb is None or not len(self._starts):
             return []
         (x0, x1), _ = vb.viewRange()
         px = (vb.width() or 1.0) / max(x1 - x0, 1e-9)
-        return [(float(self._starts[i]), float(self._ends[i]), self._texts[i][j])
-                for i, j in self._choose(px, x0, x1)]
+        return [(left, float(self._ends[i]), self._texts[i][j])
+                for i, j, left in self._choose(px, x0, x1)]
 
-    def _choose(self, px: float, x0: float, x1: float) -> list[tuple[int, int]]:
-        """(run, option) for runs overlapping [x0, x1] with a text that fits at ``px``
-        px/s: the first (longest) one that does."""
-        room = (self._ends - self._starts) * px
+    def _choose(self, px: float, x0: float, x1: float) -> list[tuple[int, int, float]]:
+        """(run, option, left) for runs overlapping [x0, x1] with a text that fits the
+        visible part of the run at ``px`` px/s: the first (longest) one that does."""
+        lefts = np.maximum(self._starts, x0)
+        room = (np.minimum(self._ends, x1) - lefts) * px
         fits = self._widths <= room[:, None]
         keep = fits.any(axis=1) & (self._ends > x0) & (self._starts < x1)
         pick = fits.argmax(axis=1)
-        return [(int(i), int(pick[i])) for i in np.flatnonzero(keep)]
+        return [(int(i), int(pick[i]), float(lefts[i])) for i in np.flatnonzero(keep)]
 
     def _extent(self) -> tuple[float, float] | None:
         # Texts stay inside the visible plot: its whole height, the runs' width.
@@ -309,9 +312,9 @@ class RunLabels(_FullHeightItem):
         p.resetTransform()
         p.setFont(self._font)
         p.setPen(self._pen)
-        for i, j in chosen:
+        for i, j, left in chosen:
             text, width = self._texts[i][j], self._widths[i, j] - 10 + 2 * m
-            x = self._starts[i] * t.m11() + t.dx() - ax * width
+            x = left * t.m11() + t.dx() - ax * width
             box = QRectF(round(x), round(y), width, height)
             if self._fill is not None:
                 p.fillRect(box, self._fill)

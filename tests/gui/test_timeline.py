@@ -211,3 +211,17 @@ def test_lanes_page_is_laid_out_while_the_window_is_still_empty(qtbot, view):
     qtbot.waitUntil(lambda: view._laid_out and glw.width() > 100, timeout=5000)  # noqa: SLF001
     assert view._stack.currentIndex() == 0  # noqa: SLF001
     assert view.plots["A"].getViewBox().width() > 100
+
+
+def test_a_segment_starting_off_screen_keeps_its_letter(qtbot, view):
+    """Issue 14, bug 6: zoomed into the middle of B (40-80 s), its letter is drawn at
+    the view's left edge instead of at 40 s, off-screen."""
+    _show(qtbot, view, synthetic_analysis())
+    view.set_x_range(50.0, 70.0)
+    shown = view._letters.shown()  # noqa: SLF001
+    assert [t for _, _, t in shown] == ["B"]
+    left, end, _ = shown[0]
+    assert 50.0 <= left < 51.0 and end == 80.0
+    view.set_x_range(30.0, 70.0)  # both starts in sight: each letter at its start
+    shown = view._letters.shown()  # noqa: SLF001
+    assert [(s, t) for s, _, t in shown] == [(30.0, "A"), (40.0, "B")]

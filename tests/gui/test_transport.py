@@ -238,3 +238,44 @@ def test_b_is_level_matched_by_default_and_the_toggle_gives_the_raw_render(qtbot
                               section_loudness(player.a, sr, spans))).max() < 0.5
     assert measured == [1] and "-12.0 dB" in transport.level_button.toolTip()
     assert player.state == "playing" and player.mode == "B"
+
+
+def test_fast_arrow_presses_add_up(qtbot, transport, monkeypatch):
+    """Issue 14, bug 6: three presses of Right before the audio callback ran move 15 s.
+
+    A real ``core.playback.Player`` on a fake output stream whose callback the test runs:
+    a seek reaches the playhead only once a callback has taken it."""
+    from core.playback import Player
+    from tests.test_playback import Clock, fake_sounddevice
+
+    clock = Clock()
+    monkeypatch.setattr("core.playback.player._clock", clock)
+    monkeypatch.setattr("core.playback.player._import_sounddevice", fake_sounddevice)
+    player = Player(samplerate=48000, blocksize=512)
+    out = np.zeros((512, 2), np.float32)
+
+    def pump(n):
+        for _ in range(n):
+            info = SimpleNamespace(currentTime=clock.now, outputBufferDacTime=clock.now)
+            player._stream.callback(out, 512, info, SimpleNamespace(output_underflow=False))
+            clock.now += 512 / 48000
+
+    try:
+        transport.set_player(player, "fake")
+        transport.set_document(_document(_loaded(60.0)))
+        qtbot.waitUntil(lambda: transport._prepared is not None, timeout=10000)
+        transport.play_pause()
+        pump(94)  # about 1 s
+        start = player.position()
+        assert 0.9 < start < 1.1
+        for _ in range(3):
+            transport.forward_action.trigger()
+        pump(2)
+        assert player.position() == pytest.approx(start + 15.0, abs=0.1)
+        transport.back_action.trigger()
+        transport.back_action.trigger()
+        pump(2)
+        assert player.position() == pytest.approx(start + 5.0, abs=0.1)
+    finally:
+        transport.set_player(None)
+        player.close()

@@ -31,7 +31,10 @@ def test_drop_file_analyses_and_shows_segments(qtbot, window, short_track, setti
     assert "window" in text and "BPM" in text
 
 
-def test_bad_files_give_messages_and_keep_work(qtbot, window, short_track, shared_data):
+def test_bad_files_keep_failed_rows_and_a_message_history(qtbot, window, short_track,
+                                                          shared_data):
+    """Issue 14, bug 4: of a batch of damaged files, every failure keeps its row (with
+    its reason) and its message (View -> Messages), whatever track is current."""
     good = _analysed(qtbot, window, short_track)
     messages = []
     window.session.message_posted.connect(lambda level, text: messages.append((level, text)))
@@ -40,18 +43,37 @@ def test_bad_files_give_messages_and_keep_work(qtbot, window, short_track, share
     wait_idle(qtbot, window.session, timeout=80000)
     names = sorted(p.name for p in bad.iterdir() if p.is_file())
     docs = {d.name: d for d in window.session.documents}
+    assert sorted(docs) == sorted([*names, good.name])  # a row per file, failed or not
+    failed = [name for name in names if docs[name].status == "failed"]
+    assert len(failed) >= 2
+    log = window.message_log
     for name in names:
-        mentioned = [t for _, t in messages if name in t]
-        assert mentioned, f"no message about {name}"
-        if name not in docs:  # refused on opening: an error that says why
-            assert any(level == "error" and name in text for level, text in messages)
-        else:
-            assert docs[name].status in ("analysed", "failed")
-    assert len(docs) < len(names) + 1  # some were refused
-    assert good in window.session.documents and good.analysis is not None
-    # still usable: select the good track again, its lanes come back
+        assert any(name in t for _, t in messages), f"no message about {name}"
+        assert docs[name].status in ("analysed", "failed")
+    rows = {name: window.session.documents.index(docs[name]) for name in failed}
+    for name in failed:
+        reason = docs[name].error
+        assert reason and name not in reason  # the reason itself, not just the name
+        item = window.track_list.item(rows[name])
+        assert "failed" in item.text() and reason in item.text()
+        assert reason in item.toolTip() and str(bad) in item.toolTip()
+        logged = [m for m in log.errors() if m.file == name]
+        assert logged and reason in logged[0].text
+    assert len(log.errors()) >= len(failed)
+    assert "earlier error" in window.banner.text  # the banner says it is not alone
+    # still usable: select the good track again, its lanes come back; the history stays
+    before = len(log.messages)
+    window.session.set_current(good)
+    window.session.set_current(docs[failed[0]])
+    assert "Could not open this file" in window.timeline._empty.text()
     window.session.set_current(good)
     assert window.timeline.segment_count() == len(good.analysis.segments)
+    assert len(log.messages) == before and log.row_texts(0)[2] == short_track.name
+    assert not window.messages_dock.isVisible()
+    window.messages_action.trigger()  # View -> Messages
+    assert window.messages_dock.isVisible() and log.rowCount() == len(log.messages)
+    time_text, level, file, text = log.row_texts(log.messages.index(logged[0]))
+    assert (level, file) == ("error", failed[-1]) and time_text.count(":") == 2
     assert window.isVisible()
 
 

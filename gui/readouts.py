@@ -1,0 +1,61 @@
+"""The texts the timeline shows: times, the hover read-out of a moment, the empty page.
+
+Plain formatting of what :mod:`core.analysis.query` and a :class:`~gui.document.Document`
+say; no widgets here, so :mod:`gui.timeline_view` and :mod:`gui.transport` share it.
+"""
+
+from __future__ import annotations
+
+import html
+
+from core.analysis import query
+from gui.document import Document
+
+__all__ = ["format_time", "describe_moment", "pending_text", "EMPTY_TEXT", "HOVER_HINT"]
+
+HOVER_HINT = "Hover over the timeline to see a window's values."
+EMPTY_TEXT = ("<div style='font-size:15pt;color:#555'>Drop audio files or folders here</div>"
+              "<div style='font-size:10pt;color:#777;margin-top:8px'>or use File \u2192 Open "
+              "(Ctrl+O). Several files form a queue; each is analysed in turn.<br>"
+              "Space plays, B switches original/render, \u2190 \u2192 seek 5 s, "
+              "L loops the selected segment.</div>")
+
+
+def pending_text(doc: Document) -> str:
+    """The empty page's text for a document that has no waveform yet."""
+    if doc.status == "failed":
+        what = f"Could not open this file: {doc.error}"
+    elif doc.busy:
+        what = f"{doc.status}: {doc.stage}" if doc.stage else f"{doc.status}..."
+    else:
+        what = doc.status
+    return (f"<div style='font-size:15pt;color:#555'>{html.escape(doc.name)}</div>"
+            f"<div style='font-size:11pt;color:#555;margin-top:8px'>{html.escape(what)}</div>")
+
+
+def format_time(seconds: float) -> str:
+    """m:ss.s"""
+    seconds = max(0.0, float(seconds))
+    return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
+
+
+
+
+def describe_moment(moment: query.Moment) -> str:
+    """The hover line: time, then the segment and the window's values when there are
+    any (``core.analysis.query.Moment``)."""
+    text = format_time(moment.time)
+    w = moment.window
+    if w is None:
+        return text
+    s = moment.segment
+    if s is not None:
+        text += f"  |  segment {s.label} ({format_time(s.start)}-{format_time(s.end)})"
+    text += (f"  |  window {w.index + 1}/{w.count} ({w.start:.0f}-{w.end:.0f} s): "
+             f"{w.tempo:.1f} BPM ({w.tempo_confidence:.2f}), "
+             f"{w.tonic} {w.mode} ({w.key_confidence:.2f})")
+    labels = [f"{target} {label}" + (f" ({p:.2f})" if p is not None else "")
+              for target, label, p in w.labels]
+    # The descriptors on a line of their own: on one line with the rest, the last of
+    # them (valence, momentum) ran off the right edge of the window.
+    return text + ("\n" + ",  ".join(labels) if labels else "")
