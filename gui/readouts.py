@@ -9,7 +9,10 @@ from __future__ import annotations
 import html
 
 from core.analysis import query
+from core.record import NO_KEY
 from gui.document import Document
+from gui.lanes.key import NO_KEY_TEXT
+from gui.lanes.tempo import NO_TEMPO_TEXT
 
 __all__ = ["format_time", "describe_moment", "pending_text", "EMPTY_TEXT", "HOVER_HINT"]
 
@@ -51,9 +54,10 @@ def describe_moment(moment: query.Moment) -> str:
     s = moment.segment
     if s is not None:
         text += f"  |  segment {s.label} ({format_time(s.start)}-{format_time(s.end)})"
-    text += (f"  |  window {w.index + 1}/{w.count} ({w.start:.0f}-{w.end:.0f} s): "
-             f"{w.tempo:.1f} BPM ({w.tempo_confidence:.2f}), "
-             f"{w.tonic} {w.mode} ({w.key_confidence:.2f})")
+    tempo = (f"{w.tempo:.1f} BPM ({w.tempo_confidence:.2f})" if w.tempo > 0
+             else NO_TEMPO_TEXT)
+    key = f"{w.tonic} {w.mode} ({w.key_confidence:.2f})" if w.tonic != NO_KEY else NO_KEY_TEXT
+    text += f"  |  window {w.index + 1}/{w.count} ({w.start:.0f}-{w.end:.0f} s): {tempo}, {key}"
     labels = [f"{target} {label}" + (f" ({p:.2f})" if p is not None else "")
               for target, label, p in w.labels]
     # The descriptors on a line of their own: on one line with the rest, the last of

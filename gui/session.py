@@ -28,6 +28,8 @@ from core.app.pool import Isolated, ProcessPool
 from core.app.renders import load_render, render_track
 from core.app.tracks import expand_paths, load_track
 from gui.document import Document
+from gui.lanes.key import key_text
+from gui.lanes.tempo import tempo_text
 from gui.settings import AppSettings
 from gui.workers import Worker
 
@@ -277,7 +279,8 @@ class Session(QObject):
             notes = "; ".join(result.track.notes)
             self._post(
                 "info", f"{doc.name}: analysed ({len(result.segments)} segments, "
-                        f"{result.globals.tempo:.0f} BPM, {result.globals.key.replace(':', ' ')})"
+                        f"{tempo_text(result.globals.tempo)}, "
+                        f"{key_text(result.globals.tonic, result.globals.mode)})"
                         + (f" - note: {notes}" if notes else ""), doc)
             self._pump()
             self._load_render(doc)

@@ -18,6 +18,8 @@ from core.record import Segment
 from gui.lanes.base import Lane, short_mode
 from gui.lanes.colours import segment_colour, with_alpha
 from gui.lanes.items import SpansItem
+from gui.lanes.key import key_text
+from gui.lanes.tempo import tempo_text
 
 __all__ = ["FormLane", "RenderFormLane"]
 
@@ -63,13 +65,13 @@ class FormLane(_SegmentsLane):
         """Draw ``analysis``'s segments (none selected)."""
         details = []
         for seg, row in zip(analysis.segments, segment_table(analysis)):
-            tempo_key = f"{seg.tempo:.0f} BPM \u00b7 {seg.tonic} {short_mode(seg.mode)}"
+            tempo_key = f"{tempo_text(seg.tempo)} \u00b7 {key_text(seg.tonic, seg.mode)}"
             if row.descriptor:  # majority descriptor of the segment's windows
                 name = row.descriptor.replace("_", " ")
                 details.append((seg.start, seg.end, f"{name} \u00b7 {tempo_key}", name,
                                 row.targets.get("mood", "")))
             else:
-                details.append((seg.start, seg.end, tempo_key, f"{seg.tempo:.0f} BPM"))
+                details.append((seg.start, seg.end, tempo_key, tempo_text(seg.tempo)))
         self._show(analysis.segments, details)
 
     def select(self, analysis, index: int) -> None:

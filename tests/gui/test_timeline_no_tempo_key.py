@@ -71,3 +71,14 @@ def test_texts_for_other_views():
 
     assert (tempo_text(119.6), tempo_text(0.0)) == ("120 BPM", "no tempo")
     assert (key_text("D", "minor"), key_text("N", "N")) == ("D min", "no key")
+
+
+def test_hover_and_segment_details_say_no_tempo_and_no_key(qtbot, view):  # noqa: F811
+    analysis, _ = _partly_without(synthetic_analysis())
+    _show(qtbot, view, analysis)
+    first = view.describe(0.5)
+    assert "no tempo" in first and "no key" in first and "0.0 BPM" not in first
+    later = view.describe(analysis.duration - 0.5)
+    assert "BPM" in later and "no key" not in later
+    texts = [t for _, _, t in view._form.details.shown()]  # noqa: SLF001
+    assert "no tempo" in texts[0] and "no key" in texts[0] and " N " not in texts[0]
