@@ -11,6 +11,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -61,18 +62,16 @@ def test_ctrl_c_stops_the_batch_cleanly(many, tmp_path):
 
 
 def test_a_stopped_batch_reports_every_file(many, tmp_path):
-    calls = {"n": 0}
-
-    def cancelled() -> bool:
-        calls["n"] += 1
-        return calls["n"] > 40  # a few polls in: some files done, then stop
-
-    results = list(analyze_files(many[:12], tmp_path, ["json"], jobs=2, cancelled=cancelled))
+    stop = threading.Event()
+    results = []
+    for result in analyze_files(many[:12], tmp_path, ["json"], jobs=2, cancelled=stop.is_set):
+        results.append(result)
+        stop.set()  # stop once the first file is done: at most 4 were ever queued
     assert sorted(r.index for r in results) == list(range(12))  # one result per file
     stopped = [r for r in results if r.cancelled]
-    assert stopped and all(r.error for r in stopped)
+    assert len(stopped) >= 8 and all(r.error for r in stopped)
     done = [r for r in results if not r.cancelled]
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+    assert done and sorted(p.name for p in tmp_path.iterdir()) == sorted(
         f"{r.path.stem}.json" for r in done)
 
 
