@@ -49,7 +49,10 @@ def test_ctrl_c_stops_the_batch_cleanly(many, tmp_path):
     first = proc.stdout.readline()  # the first file is done (a line is flushed per file)
     assert "analysed" in first
     proc.send_signal(signal.SIGINT)
-    stdout, stderr = proc.communicate(timeout=300)
+    proc.wait(timeout=300)  # the little it prints fits in the pipes
+    # read through the same buffered streams: communicate() would skip what readline()
+    # already buffered
+    stdout, stderr = proc.stdout.read(), proc.stderr.read()
     assert proc.returncode == 130, stderr
     analysed = [first] + [line for line in stdout.splitlines() if "analysed" in line]
     assert 1 <= len(analysed) < len(many)  # it stopped: most files never started
