@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from core.app.batch_cache import cache_key, remember, up_to_date
 from core.app.batch_inputs import BatchInput, loose_inputs
-from core.errors import Cancelled, TwintrackError
+from core.errors import Cancelled, TwintrackError, UnreadableAudioError
 from core.io.atomic import atomic_write_text
 from core.progress import CancelledFn
 from core.record import Settings
@@ -85,14 +85,10 @@ def _run_one(index: int, path: Path, place: Path, formats: list[str], settings: 
 
     t0 = time.perf_counter()
     try:
-        key = None
-        if cache is not None:
-            key = cache_key(path, settings=settings, formats=formats,
-                            model_version=getattr(model, "version", None))
-            outputs = None if cache.force else up_to_date(cache.folder, place, key)
-            if outputs is not None:
-                return FileResult(index, path, outputs, seconds=time.perf_counter() - t0,
-                                  skipped=True)
+        key, outputs = _look_up(cache, path, place, formats, settings, model)
+        if outputs is not None:
+            return FileResult(index, path, outputs, seconds=time.perf_counter() - t0,
+                              skipped=True)
         analysis = analyze(path, settings=settings, model=model,
                            progress=(lambda f, s: report(index, f, s)) if report else None,
                            cancelled=cancelled)
@@ -101,10 +97,6 @@ def _run_one(index: int, path: Path, place: Path, formats: list[str], settings: 
         written = write_formats(analysis, place.parent, formats, stem=place.name)
         if key is not None:
             _remember(cache, place, key, written)
-    except OSError as exc:  # hashing for the cache reads the file before the decoder does
-        return FileResult(index, path, error=f"{path}: cannot read this file "
-                          f"({exc.strerror or exc.__class__.__name__})",
-                          seconds=time.perf_counter() - t0)
     except Cancelled:
         return FileResult(index, path, error="not finished: the batch was stopped",
                           seconds=time.perf_counter() - t0, cancelled=True)
@@ -112,6 +104,20 @@ def _run_one(index: int, path: Path, place: Path, formats: list[str], settings: 
         return FileResult(index, path, error=str(exc), seconds=time.perf_counter() - t0)
     return FileResult(index, path, tuple(written), None, time.perf_counter() - t0,
                       analysis.duration)
+
+
+def _look_up(cache: _Cache | None, path: Path, place: Path, formats: list[str],
+             settings: Settings, model) -> tuple[str | None, tuple[Path, ...] | None]:
+    """The file's cache key (None without a cache) and its outputs if up to date."""
+    if cache is None:
+        return None, None
+    try:
+        key = cache_key(path, settings=settings, formats=formats,
+                        model_version=getattr(model, "version", None))
+    except OSError as exc:  # hashing reads the file before the decoder does: say it alike
+        raise UnreadableAudioError(f"{path}: cannot read this file "
+                                   f"({exc.strerror or exc.__class__.__name__})") from exc
+    return key, None if cache.force else up_to_date(cache.folder, place, key)
 
 
 def _remember(cache: _Cache, place: Path, key: str, written: list[Path]) -> None:
