@@ -2,7 +2,8 @@
 
 Subcommands::
 
-    twintrack analyze AUDIO... --out-dir DIR --format jams,json,csv,audacity,svcsv
+    twintrack analyze FILE/FOLDER/GLOB/@LIST... --out-dir DIR [--format F,...] [--force]
+                      [--report REPORT.jsonl]
     twintrack score ESTIMATE REFERENCE
     twintrack plan ANALYSIS.json --mode single|multi --variants N --out-dir DIR
     twintrack render TIMELINE.json --out render.wav [--midi render.mid] [--seed N]

@@ -40,40 +40,55 @@ def _progress_bar(n_files: int, *, quiet: bool):
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    """Analyse every input, write the chosen formats; 0 if all succeeded, 1 if any failed,
-    130 if stopped with Ctrl-C (a second Ctrl-C stops at once)."""
-    from core.app.batch import analyze_files
+    """Analyse every input (files, folders, globs, @lists), write the chosen formats
+    mirroring the inputs' tree, skip files already done; 0 if all succeeded, 1 if any
+    failed or named nothing, 130 if stopped with Ctrl-C (a second Ctrl-C stops at once)."""
+    from core.app.batch import FileResult, analyze_files, summary_table, write_report
+    from core.app.batch_cache import default_cache_dir
+    from core.app.batch_inputs import collect_inputs
     from core.classify import resolve_model
 
-    missing = [p for p in args.audio if not p.exists()]
-    for p in missing:
-        print(f"twintrack: {p}: no such file", file=sys.stderr)
-    paths = [p for p in args.audio if p.exists()]
-    bar, update = _progress_bar(len(paths), quiet=args.quiet)
+    t0 = time.perf_counter()
+    inputs, problems = collect_inputs(args.audio)
+    for label, reason in problems:
+        print(f"twintrack: {label}: {reason}", file=sys.stderr)
+    bar, update = _progress_bar(len(inputs), quiet=args.quiet)
     settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression, tags=args.tags)
     model = resolve_model(args.model)
-    done = failed = stopped = 0
+    results: list[FileResult] = []
     with bar, _stop_on_interrupt(bar) as stop:
-        for res in analyze_files(paths, args.out_dir, args.format, settings=settings,
+        for res in analyze_files(inputs, args.out_dir, args.format, settings=settings,
                                  jobs=args.jobs, model=model, progress=update,
-                                 cancelled=stop.is_set):
+                                 cancelled=stop.is_set, cache_dir=default_cache_dir(),
+                                 force=args.force):
             update(res.index, 1.0, "done")
-            if res.cancelled:
-                stopped += 1
-            elif res.error:
-                failed += 1
-                bar.write(f"twintrack: {res.error}", file=sys.stderr)
-            else:
-                done += 1
-                bar.write(f"{res.path}: {res.duration:.1f} s analysed in {res.seconds:.2f} s "
-                          f"-> {', '.join(str(w) for w in res.written)}", file=sys.stdout)
-                sys.stdout.flush()  # a line per file as it is done, also into a pipe
+            results.append(res)
+            _say_result(bar, res)
+    counts = {s: sum(r.status == s for r in results) for s in ("analysed", "failed")}
+    results.sort(key=lambda r: r.index)
+    results += [FileResult(-1, Path(label), error=reason) for label, reason in problems]
+    if args.report is not None:
+        write_report(args.report, results)
+    print(summary_table(results, time.perf_counter() - t0), file=sys.stderr)
     if stop.is_set():
-        print(f"twintrack: interrupted: {done} of {len(paths)} files analysed and written, "
-              f"{failed} failed, {stopped} stopped or not started (nothing half-written)",
-              file=sys.stderr)
+        print(f"twintrack: interrupted: {counts['analysed']} of {len(inputs)} files analysed "
+              f"and written, {counts['failed']} failed, the others stopped, skipped or not "
+              "started (nothing half-written)", file=sys.stderr)
         return 130
-    return 1 if failed or missing else 0
+    return 1 if counts["failed"] or problems else 0
+
+
+def _say_result(bar, res) -> None:
+    """One line per file as it is done (flushed, also into a pipe)."""
+    outputs = ", ".join(str(w) for w in res.written)
+    if res.status == "failed":
+        bar.write(f"twintrack: {res.error}", file=sys.stderr)
+    elif res.status == "analysed":
+        bar.write(f"{res.path}: {res.duration:.1f} s analysed in {res.seconds:.2f} s "
+                  f"-> {outputs}", file=sys.stdout)
+    elif res.status == "skipped":
+        bar.write(f"{res.path}: up to date, skipped -> {outputs}", file=sys.stdout)
+    sys.stdout.flush()
 
 
 @contextlib.contextmanager

@@ -47,8 +47,15 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     a = sub.add_parser("analyze", help="analyse audio files and write the results")
-    a.add_argument("audio", nargs="+", type=Path)
-    a.add_argument("--out-dir", type=Path, default=Path("."))
+    a.add_argument("audio", nargs="+", metavar="INPUT",
+                   help="audio files, folders (their audio files, recursive), quoted glob "
+                        "patterns ('music/**/*.flac') or @list.txt (one path a line)")
+    a.add_argument("--out-dir", type=Path, default=Path("."),
+                   help="outputs mirror the inputs' folders under it")
+    a.add_argument("--force", action="store_true",
+                   help="analyse again files whose outputs are up to date")
+    a.add_argument("--report", type=Path, default=None, metavar="JSONL",
+                   help="write one JSON line per file: path, status, error, seconds, outputs")
     a.add_argument("--format", type=_formats, default=list(FORMATS),
                    help=f"comma-separated, from {','.join(FORMATS)} (default: all)")
     a.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
