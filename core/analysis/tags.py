@@ -17,7 +17,7 @@ tagger's rate: there is no second decode.  Each onnxruntime session runs with on
 intra-op thread; the taggers of a track run side by side, one thread each (onnxruntime
 releases the GIL), up to the number of cores: the tagger is the last stage of an analysis,
 so the second core the CQT used is free again.  The models are compute-bound (about
-1.4 GMAC per 3 s patch each, 85 % of it the two timbral convolutions), and onnxruntime's
+1.4 GMAC per 3 s patch each, 80 % of it the two timbral convolutions), and onnxruntime's
 default graph optimisation (ORT_ENABLE_ALL, NCHWc convolutions) already runs them near the
 core's peak: more threads per session or larger batches measured no faster.
 """
