@@ -2,9 +2,11 @@
 
 Prints, for a 4-minute track (the demo looped, written as Ogg Vorbis):
 
-* per-stage wall time and real-time factor of ``core.analysis.pipeline.analyze`` (warm);
+* per-stage wall time and real-time factor of ``core.analysis.pipeline.analyze`` (warm),
+  without and with the real-music tagger (``Settings(tags=True)``);
 * the same track through the per-window reference implementation (librosa called
-  on every 10 s window separately, as the original pipeline did) and the ratio;
+  on every 10 s window separately, as the original pipeline did) and the ratios;
+* the tagger alone on the track's patches: its models in turn and side by side;
 * the floor: decode + one STFT + one CQT;
 * a cold fresh process (warm numba cache) until the first result;
 * peak memory (max RSS) of a fresh process analysing a 60-minute track.
@@ -43,9 +45,10 @@ def make_track(seconds: float, path: Path) -> Path:
     return path
 
 
-def staged_analysis(path: Path) -> tuple[float, dict[str, float]]:
+def staged_analysis(path: Path, *, tags: bool = False) -> tuple[float, dict[str, float]]:
     """Run analyze() once; stage times from the progress callback's stage names."""
     from core.analysis.pipeline import analyze
+    from core.record import Settings
 
     marks: list[tuple[str, float]] = []
 
@@ -54,7 +57,7 @@ def staged_analysis(path: Path) -> tuple[float, dict[str, float]]:
             marks.append((stage, time.perf_counter()))
 
     t0 = time.perf_counter()
-    analyze(path, progress=progress)
+    analyze(path, settings=Settings(tags=tags), progress=progress)
     total = time.perf_counter() - t0
     stages: dict[str, float] = {}
     ends = [t for _, t in marks[1:]] + [t0 + total]
@@ -107,6 +110,41 @@ def reference_per_window(path: Path) -> float:
     return time.perf_counter() - t0
 
 
+def tagger_alone(path: Path) -> tuple[float, float]:
+    """Wall seconds of the tagger on the track (mel front end, both models, pooling): the
+    models one after the other, and side by side (best of two each)."""
+    import librosa
+
+    from core.analysis.tags import tag_windows
+
+    y = librosa.load(path, sr=22050, mono=True)[0]
+    starts = np.arange(0.0, max(len(y) / 22050 - 10.0, 0.0) + 1e-9, 2.0)
+
+    def best(workers: int | None) -> float:
+        times = []
+        for _ in range(2):
+            t0 = time.perf_counter()
+            tag_windows(y, 22050, starts, starts + 10.0, workers=workers)
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    return best(1), best(None)
+
+
+def warm_runs(track: Path, *, tags: bool) -> tuple[float, dict[str, float]]:
+    """The fastest of three warm analyses (after one that warms caches)."""
+    staged_analysis(track, tags=tags)
+    runs = [staged_analysis(track, tags=tags) for _ in range(3)]
+    return min(runs, key=lambda r: r[0])
+
+
+def print_stages(title: str, dur: float, total: float, stages: dict[str, float]) -> None:
+    print(f"{title:<22}{'seconds':>9}{'x real time':>14}")
+    for name, secs in stages.items():
+        print(f"{name:<22}{secs:9.3f}{dur / secs:14.0f}")
+    print(f"{'twintrack total':<22}{total:9.3f}{dur / total:14.0f}\n")
+
+
 def fresh_process(code: str) -> tuple[float, int]:
     """Wall time and max RSS (bytes) of ``python -c code`` in a new process."""
     t0 = time.perf_counter()
@@ -126,19 +164,21 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         track = make_track(240.0, Path(tmp) / "four_minutes.ogg")
         dur = 240.0
-        staged_analysis(track)  # warm caches (filters, numba)
-        runs = [staged_analysis(track) for _ in range(3)]
-        total, stages = min(runs, key=lambda r: r[0])
         print(f"track: 4:00 Ogg Vorbis 44.1 kHz stereo ({dur:.0f} s)\n")
-        print(f"{'stage':<22}{'seconds':>9}{'x real time':>14}")
-        for name, secs in stages.items():
-            print(f"{name:<22}{secs:9.3f}{dur / secs:14.0f}")
-        print(f"{'twintrack total':<22}{total:9.3f}{dur / total:14.0f}")
+        total, stages = warm_runs(track, tags=False)
+        print_stages("stage (no tags)", dur, total, stages)
+        tagged, tag_stages = warm_runs(track, tags=True)
+        print_stages("stage (--tags)", dur, tagged, tag_stages)
         floor = min(floor_time(track) for _ in range(2))
         print(f"{'floor (decode+STFT+CQT)':<22}{floor:9.3f}{dur / floor:14.0f}")
         ref = reference_per_window(track)
         print(f"{'per-window reference':<22}{ref:9.3f}{dur / ref:14.0f}")
-        print(f"\nspeed-up over the per-window reference: {ref / total:.1f}x")
+        in_turn, side = tagger_alone(track)
+        print(f"{'tagger, models in turn':<22}{in_turn:9.3f}{dur / in_turn:14.0f}")
+        print(f"{'tagger, side by side':<22}{side:9.3f}{dur / side:14.0f}")
+        print(f"\nspeed-up over the per-window reference: {ref / total:.1f}x without tags, "
+              f"{ref / tagged:.1f}x with tags (with tags the analysis takes "
+              f"{tagged / total:.1f}x as long)")
 
         cold, _ = fresh_process(
             "import time; t=time.perf_counter(); from core.analysis.pipeline import analyze; "

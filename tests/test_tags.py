@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+import threading
 from dataclasses import replace
 from pathlib import Path
 
@@ -98,6 +99,36 @@ def test_a_tagger_is_loaded_by_path(tmp_path):
     bad.write_bytes(b"no model here")
     with pytest.raises(TwintrackError, match="not-a-model.onnx: not a readable ONNX tagger"):
         T.Tagger(bad)
+
+
+class _MeetingTagger:
+    """A shipped tagger whose predict first waits for the other one at a barrier: taggers
+    run one after the other never meet, and the barrier breaks (no hang: it gives up)."""
+
+    def __init__(self, tagger: T.Tagger, barrier: threading.Barrier):
+        self._tagger, self._barrier = tagger, barrier
+        self.front_end, self.labels, self.tool = tagger.front_end, tagger.labels, tagger.tool
+
+    def predict(self, patches):
+        self._barrier.wait(timeout=30)
+        return self._tagger.predict(patches)
+
+
+def test_the_taggers_of_a_track_run_side_by_side():
+    """Both models run at the same time (one thread each): the tagger's wall time on two
+    cores is that of one model, and the results are those of running them in turn."""
+    y = np.tile(chirp(), 12)
+    starts, ends = np.array([0.0, 2.0, 4.0]), np.array([10.0, 12.0, 14.0])
+    shipped = T.shipped_taggers()
+    barrier = threading.Barrier(2)
+    meeting = {key: _MeetingTagger(t, barrier) for key, t in shipped.items()}
+    together = T.tag_windows(y, 16000, starts, ends, taggers=meeting, workers=2)
+    in_turn = T.tag_windows(y, 16000, starts, ends, taggers=shipped, workers=1)
+    assert list(together) == ["msd", "mtt"] and not barrier.broken
+    for key in shipped:
+        assert np.array_equal(together[key].probabilities, in_turn[key].probabilities)
+        assert np.array_equal(together[key].embeddings, in_turn[key].embeddings)
+        assert together[key].probabilities.shape == (3, 50)
 
 
 @pytest.fixture(scope="module")
