@@ -11,6 +11,7 @@ them from it and fails if anything had to be compiled again.
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import Callable
 
@@ -74,7 +75,6 @@ def warm_up(*, verify: bool = False,
 def _child(action: str) -> int:
     """The child side of :func:`core.jitcache.prepare` (see the module docstring)."""
     import os
-    import sys
     from pathlib import Path
 
     started = time.time()
@@ -83,8 +83,8 @@ def _child(action: str) -> int:
         folder = Path(os.environ["NUMBA_CACHE_DIR"])
         newest = max((p.stat().st_mtime for p in folder.rglob("*") if p.is_file()), default=0.0)
         if newest > started:
-            print("kernels were compiled again instead of loaded from the cache",
-                  file=sys.stderr)
+            logging.getLogger(__name__).error(
+                "kernels were compiled again instead of loaded from the cache")
             return 3
     return 0
 
