@@ -85,12 +85,11 @@ def _unpack(payload: bytes, refs: list[tuple]) -> Any:
 
 def _child_main(conn, cancel_event, warm: bool) -> None:  # pragma: no cover - child process
     """The child's loop: one job at a time, messages back over ``conn``."""
-    from core import jitcache  # (importing core points numba at a cache folder)
+    import core  # noqa: F401  (points numba at a kernel cache folder before librosa loads)
 
     if warm:
-        # Wait for (or build, under its lock) the shared compiled kernels before loading
-        # librosa: two workers compiling into one cache corrupt it.
-        jitcache.prepare()
+        # warm_process waits for (or builds, under its lock) the shared compiled kernels
+        # before it loads librosa: two workers compiling into one cache corrupt it.
         try:
             from core.app.analyze import warm_process
 

@@ -44,11 +44,7 @@ def _prepare_kernels(*, quiet: bool) -> None:
     (and before worker processes fork); on a fresh machine that takes half a minute, once."""
     from core import jitcache
 
-    if jitcache.is_ready():
-        jitcache.prepare()
-        return
-
-    def say(message: str) -> None:
+    def say(message: str) -> None:  # called only before a slow step (a build or a wait)
         if not quiet:
             print(f"twintrack: first run: {message}, about 30 s, once", file=sys.stderr)
 
