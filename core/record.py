@@ -80,6 +80,9 @@ class Settings:
     seed: int = 0
     k: int | None = None  # None: chosen by the structure stage within its bounds
     tags: bool = False  # real-music tags per window (core.analysis.tags); off: not in JSON
+    tag_stride: int = 2  # tag every n-th 3 s patch (core.analysis.tags.mel_patches)
+    # vocal_suppression was decided from the track's voice activity (the MTT tagger)
+    vocals_auto: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,11 +222,14 @@ class Analysis:
 
 # ----------------------------------------------------------------------------- JSON
 def settings_to_dict(settings: Settings) -> dict[str, Any]:
-    """Settings as a dict; ``tags`` only when on, so analyses and corpora made without
-    tags read exactly as before the option existed."""
+    """Settings as a dict; ``tags`` and ``tag_stride`` only when tags are on and
+    ``vocals_auto`` only when on, so analyses and corpora made without them read exactly
+    as before the options existed."""
     d = asdict(settings)
     if not d["tags"]:
-        del d["tags"]
+        del d["tags"], d["tag_stride"]
+    if not d["vocals_auto"]:
+        del d["vocals_auto"]
     return d
 
 

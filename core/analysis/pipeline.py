@@ -33,7 +33,8 @@ from core.record import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo
                          WindowTable, WindowTags)
 from core.progress import CancelledFn, ProgressFn, Reporter
 
-__all__ = ["analyze", "analyze_audio", "window_feature_table", "window_tags", "versions"]
+__all__ = ["analyze", "analyze_audio", "add_tags", "window_feature_table", "window_tags",
+           "versions"]
 
 logger = logging.getLogger(__name__)
 
@@ -172,33 +173,75 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
                             hop_length=settings.hop_length, duration=audio.duration,
                             k=settings.k, seed=settings.seed, cancelled=rep.cancelled)
     segments = _segments(frames, seg, rh, chroma)
-    r_win(0.0, "window features")
-    fc, rc = _classification_inputs(y, frames, rh, settings, r_win.sub(0.0, 0.4)
+    tags: dict[str, WindowTags] = {}
+    if settings.tags:
+        r_win(0.0, "real-music tags")
+        tags = window_tags(y, settings.sr, grid, stride=settings.tag_stride)
+    if settings.vocals_auto:
+        settings = replace(settings, vocal_suppression=_sings(y, settings.sr, tags))
+    r_win(0.3, "window features")
+    fc, rc = _classification_inputs(y, frames, rh, settings, r_win.sub(0.3, 0.6)
                                     if settings.vocal_suppression else None)
     feats = _window_set(fc, grid, rc, DEFAULT_SET)
     analysis = _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg)
+    if tags:
+        analysis = analysis.with_tags(tags)
     if model is not None:
-        r_win(0.5, "descriptors")
+        r_win(0.8, "descriptors")
         wanted = getattr(model, "feature_set", DEFAULT_SET)
-        pred = model.predict(feats if wanted == DEFAULT_SET
+        analysis = _labelled(analysis, model, feats if wanted == DEFAULT_SET
                              else _window_set(fc, grid, rc, wanted, feats))
-        analysis = analysis.with_labels(pred.labels, pred.probabilities, model=model.version,
-                                        nearest=pred.nearest, novelty=pred.novelty)
-    if settings.tags:
-        r_win(0.7, "real-music tags")
-        analysis = analysis.with_tags(window_tags(y, settings.sr, grid))
     r_win(1.0, "done")
     return analysis
 
 
-def window_tags(y: np.ndarray, sr: int, grid: WindowGrid) -> dict[str, WindowTags]:
+def _labelled(analysis: Analysis, model, features: np.ndarray) -> Analysis:
+    """``analysis`` with ``model``'s labels of ``features``; with the analysis' real-music
+    tags joined in where the model takes them (see DescriptorModel.predict)."""
+    tags = analysis.windows.tags
+    pred = model.predict(features, tags=tags) if tags else model.predict(features)
+    return analysis.with_labels(pred.labels, pred.probabilities, model=model.version,
+                                nearest=pred.nearest, novelty=pred.novelty)
+
+
+def _sings(y: np.ndarray, sr: int, tags: dict[str, WindowTags]) -> bool:
+    """Automatic vocal suppression: whether the track has vocals, from the MTT tags
+    when the analysis has them, else from a sample of patches."""
+    from core.analysis.tags import has_vocals, sampled_voice, voice_activity
+
+    mtt = tags.get("mtt")
+    if mtt is not None:
+        return has_vocals(voice_activity(mtt.names, mtt.probabilities))
+    return has_vocals(sampled_voice(y, sr))
+
+
+def add_tags(analysis: Analysis, audio: AnalysisAudio, *, model=None,
+             reporter: Reporter | None = None) -> Analysis:
+    """The analysis of ``audio`` with real-music tags, for ``analysis`` made from the
+    same decoded ``audio`` without them (the GUI shows that timeline first, then fills
+    in this one): the same settings with tags on, labelled by ``model`` with the tags
+    joined in, and automatic vocal suppression decided on the full tags.  The result is
+    what one analysis with tags gives (the window features of a model's own feature set
+    are not in the record, so the stages run again; the tags are the larger cost)."""
+    settings = replace(analysis.settings, tags=True,
+                       vocal_suppression=(analysis.settings.vocal_suppression
+                                          and not analysis.settings.vocals_auto))
+    return analyze_audio(audio, settings=settings, model=model, reporter=reporter)
+
+
+def window_tags(y: np.ndarray, sr: int, grid: WindowGrid, *,
+                stride: int = 1) -> dict[str, WindowTags]:
     """The shipped real-music taggers' probabilities per window of ``grid`` (rounded to
     1e-6, plenty for probabilities, and it keeps the JSON small)."""
+    return _rounded_tags(y, sr, grid.starts, grid.ends, stride)
+
+
+def _rounded_tags(y: np.ndarray, sr: int, starts, ends, stride: int) -> dict[str, WindowTags]:
     from core.analysis.tags import tag_windows
 
     return {key: WindowTags(t.tool, tuple(t.names),
                             tuple(_floats(np.round(row, 6)) for row in t.probabilities))
-            for key, t in tag_windows(y, sr, grid.starts, grid.ends).items()}
+            for key, t in tag_windows(y, sr, starts, ends, stride=stride).items()}
 
 
 def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,

@@ -37,11 +37,23 @@ from core.errors import TwintrackError
 from core.resources import resource_path
 
 __all__ = ["FrontEnd", "Tagger", "TaggerError", "WindowTagging", "log_mel", "mel_patches",
-           "resample", "tag_windows", "shipped_taggers", "SHIPPED"]
+           "resample", "tag_windows", "shipped_taggers", "voice_activity", "has_vocals",
+           "sampled_voice", "SHIPPED", "VOICE_TAGS", "NO_VOICE_TAGS"]
 
 #: The shipped taggers: key -> model file in ``resources/models``.
 SHIPPED = {"msd": "musicnn-msd.onnx", "mtt": "musicnn-mtt.onnx"}
 _BATCH = 32  # patches per onnxruntime call: bounds memory on long tracks
+
+#: MTT tags that say a lead voice is heard ("opera", "choir" and "choral" are left out:
+#: the tagger gives them to orchestras and string pads, and a choir is no lead vocal for
+#: vocal suppression to take out), and those that say none is.
+VOICE_TAGS = ("vocal", "vocals", "singing", "voice", "female", "male", "woman", "man",
+              "male vocal", "female vocal", "male voice", "female voice")
+NO_VOICE_TAGS = ("no vocal", "no vocals", "no voice")
+#: A window is voiced when its strongest voice tag reaches this probability and beats
+#: the strongest no-voice tag; a track "has vocals" when this share of windows is voiced.
+VOICED = 0.15
+VOCAL_SHARE = 0.25
 
 
 class TaggerError(TwintrackError):
@@ -171,11 +183,15 @@ def log_mel(y: np.ndarray, fe: FrontEnd = FrontEnd()) -> np.ndarray:
     return np.log10(np.float32(10000) * mel.T.astype(np.float32) + np.float32(1))
 
 
-def mel_patches(mel: np.ndarray, fe: FrontEnd = FrontEnd()) -> tuple[np.ndarray, np.ndarray]:
+def mel_patches(mel: np.ndarray, fe: FrontEnd = FrontEnd(), *,
+                stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """Cut ``mel`` (frames, bands) into patches of ``fe.patch_frames`` every ``patch_hop``.
 
     A last patch aligned to the end covers a tail the regular ones leave out; audio
-    shorter than one patch is repeated to fill it (as the models were trained).
+    shorter than one patch is repeated to fill it (as the models were trained).  With
+    ``stride`` k only every k-th regular patch is kept (plus the last one): the tagger's
+    cost falls to about 1/k, and with k = 2 (a 3 s patch every 6 s) every 10 s window
+    still holds a whole patch.
 
     Returns
     -------
@@ -186,7 +202,7 @@ def mel_patches(mel: np.ndarray, fe: FrontEnd = FrontEnd()) -> tuple[np.ndarray,
     if n < size:
         mel = np.tile(mel, (-(-size // max(n, 1)), 1))[:size]
         return mel[None].astype(np.float32), np.zeros(1, dtype=int)
-    starts = list(range(0, n - size + 1, fe.patch_hop))
+    starts = list(range(0, n - size + 1, fe.patch_hop * max(1, int(stride))))
     if starts[-1] + size < n:
         starts.append(n - size)
     return (np.stack([mel[s:s + size] for s in starts]).astype(np.float32),
@@ -211,7 +227,7 @@ def _pool(values: np.ndarray, p0: np.ndarray, p1: np.ndarray, starts: np.ndarray
 
 
 def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
-                taggers: dict[str, Tagger] | None = None,
+                taggers: dict[str, Tagger] | None = None, stride: int = 1,
                 workers: int | None = None) -> dict[str, WindowTagging]:
     """Tags (and embeddings) of ``y`` per window ``[starts[i], ends[i])`` seconds.
 
@@ -225,6 +241,8 @@ def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
     taggers : dict, optional
         Key -> :class:`Tagger`; default: :func:`shipped_taggers`.  Taggers sharing a front
         end share its mel spectrogram.
+    stride : int
+        Tag every ``stride``-th 3 s patch (see :func:`mel_patches`).
     workers : int, optional
         Taggers run at the same time, one thread each; default: one per tagger, at most
         the number of cores.  1 runs them one after the other.
@@ -240,7 +258,7 @@ def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
     for tagger in taggers.values():
         fe = tagger.front_end
         if fe not in cut:
-            cut[fe] = mel_patches(log_mel(resample(y, sr, fe.sr), fe), fe)
+            cut[fe] = mel_patches(log_mel(resample(y, sr, fe.sr), fe), fe, stride=stride)
 
     def run(tagger: Tagger) -> WindowTagging:
         fe = tagger.front_end
@@ -257,3 +275,33 @@ def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
     with ThreadPoolExecutor(max_workers=n, thread_name_prefix="tagger") as pool:
         done = pool.map(run, taggers.values())
         return dict(zip(taggers, done))
+
+
+def voice_activity(names, probabilities) -> np.ndarray:
+    """Per window, the strongest lead-voice tag's probability in an MTT tagger's output,
+    0 where a no-voice tag is stronger."""
+    p = np.asarray(probabilities, dtype=float).reshape(-1, len(names))
+    col = {name: i for i, name in enumerate(names)}
+    v = p[:, [col[t] for t in VOICE_TAGS if t in col]].max(axis=1, initial=0.0)
+    n = p[:, [col[t] for t in NO_VOICE_TAGS if t in col]].max(axis=1, initial=0.0)
+    return np.where(v > n, v, 0.0)
+
+
+def has_vocals(activity: np.ndarray) -> bool:
+    """Whether a track sings: at least :data:`VOCAL_SHARE` of its windows are voiced
+    (:data:`VOICED`)."""
+    a = np.asarray(activity, dtype=float)
+    return bool(a.size) and float(np.mean(a >= VOICED)) >= VOCAL_SHARE
+
+
+def sampled_voice(y: np.ndarray, sr: int, *, patches: int = 8,
+                  tagger: Tagger | None = None) -> np.ndarray:
+    """Voice activity of up to ``patches`` 3 s patches spread evenly over ``y`` (the MTT
+    tagger on a sample: what automatic vocal suppression needs when the full tags are
+    off, for a fraction of their cost)."""
+    tagger = tagger or _shipped("mtt")
+    fe = tagger.front_end
+    cut, _ = mel_patches(log_mel(resample(y, sr, fe.sr), fe), fe)
+    pick = np.unique(np.linspace(0, len(cut) - 1, min(patches, len(cut))).round().astype(int))
+    tags, _ = tagger.predict(cut[pick])
+    return voice_activity(tagger.labels, tags)

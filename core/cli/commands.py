@@ -53,7 +53,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     for label, reason in problems:
         print(f"twintrack: {label}: {reason}", file=sys.stderr)
     bar, update = _progress_bar(len(inputs), quiet=args.quiet)
-    settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression, tags=args.tags)
+    settings = Settings(k=args.k, vocal_suppression=args.vocal_suppression == "on",
+                        vocals_auto=args.vocal_suppression == "auto", tags=args.tags,
+                        tag_stride=args.tag_stride)
     model = resolve_model(args.model)
     results: list[FileResult] = []
     with bar, _stop_on_interrupt(bar) as stop:

@@ -29,6 +29,16 @@ def _formats(text: str) -> list[str]:
     return names
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= 1000:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a whole number from 1 to 1000")
+    return value
+
+
 def _durations(text: str) -> tuple[float, ...]:
     try:
         values = tuple(float(d) for d in text.split(",") if d.strip())
@@ -60,13 +70,20 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"comma-separated, from {','.join(FORMATS)} (default: all)")
     a.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
     a.add_argument("--k", type=int, default=None, help="force the number of form clusters")
-    a.add_argument("--vocal-suppression", action="store_true",
-                   help="classify the repeating background (REPET-SIM), not the full mix")
+    a.add_argument("--vocal-suppression", nargs="?", choices=("auto", "on", "off"),
+                   const="on", default="auto",
+                   help="classify the repeating background (REPET-SIM), not the full mix: "
+                        "'auto' (default) where the voice tags hear vocals, 'on' (the bare "
+                        "flag) always, 'off' never")
     a.add_argument("--model", default="default",
                    help="descriptor model file, 'default' (the shipped one) or 'none'")
-    a.add_argument("--tags", action="store_true",
-                   help="also tag every window with the real-music taggers (musicnn: genres "
-                        "and moods, instruments and voice)")
+    a.add_argument("--tags", action=argparse.BooleanOptionalAction, default=True,
+                   help="tag every window with the real-music taggers (musicnn: genres and "
+                        "moods, instruments and voice; they also inform the descriptor "
+                        "genre); --no-tags skips them (faster)")
+    a.add_argument("--tag-stride", type=_positive_int, default=2, metavar="N",
+                   help="tag every N-th 3 s patch (default 2: a patch every 6 s, about half "
+                        "the cost of 1, which tags the whole track)")
     a.add_argument("--quiet", action="store_true", help="no progress bar")
 
     s = sub.add_parser("score", help="score an analysis or JAMS against a reference")

@@ -1,0 +1,150 @@
+"""Real music through the real-music tagger: automatic vocal suppression, tag patch
+stride, the joining of the render-trained hierarchy with what the tags hear, and the
+genres of the shared recordings (issue 13)."""
+
+from __future__ import annotations
+
+import collections
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from core.analysis import tags as T
+from core.analysis.audio import load_for_analysis
+from core.analysis.pipeline import add_tags, analyze, analyze_audio
+from core.classify.hierarchy import join_genre_evidence
+from core.record import Settings
+from tests.fixtures.signals import chord, tone
+
+
+@pytest.fixture(scope="module")
+def model():
+    from core.app.analyze import analysis_options
+
+    return analysis_options()[0]
+
+
+@pytest.fixture(scope="module")
+def demo_clip(demo_track, tmp_path_factory):
+    """40 s of the bluegrass demo (a woman sings over banjo and fiddle)."""
+    y, sr = sf.read(demo_track, frames=44100 * 40, start=44100 * 20)
+    path = tmp_path_factory.mktemp("real") / "demo-clip.wav"
+    sf.write(path, y, sr)
+    return path
+
+
+# ------------------------------------------------------------------ patch stride
+@pytest.mark.parametrize("stride", [1, 2, 3])
+def test_a_stride_keeps_every_kth_patch_and_the_last(stride):
+    fe = T.FrontEnd()
+    mel = np.zeros((187 * 10 + 50, 96), dtype=np.float32)
+    _, starts = T.mel_patches(mel, fe, stride=stride)
+    regular = list(range(0, len(mel) - 187 + 1, 187 * stride))
+    assert list(starts) == regular + [len(mel) - 187]
+
+
+def test_with_stride_two_every_ten_second_window_holds_a_whole_patch():
+    fe = T.FrontEnd()
+    frames = int(120 * fe.sr / fe.hop_length)
+    _, first = T.mel_patches(np.zeros((frames, 96), np.float32), fe, stride=2)
+    p0 = first * fe.hop_length / fe.sr
+    for w0 in np.arange(0, 110, 2.0):
+        assert np.any((p0 >= w0) & (p0 + fe.patch_seconds <= w0 + 10)), w0
+
+
+# ------------------------------------------------------------------ voice
+def test_voice_activity_counts_lead_voice_not_orchestral_opera():
+    names = ["female", "opera", "no vocal", "guitar"]
+    p = np.array([[0.5, 0.0, 0.1, 0.3],     # a woman sings
+                  [0.02, 0.6, 0.05, 0.0],   # "opera" on an orchestra: not a lead vocal
+                  [0.3, 0.0, 0.4, 0.0]])    # the tagger says rather no voice
+    assert T.voice_activity(names, p) == pytest.approx([0.5, 0.0, 0.0])
+    assert T.has_vocals([0.5, 0.0, 0.0, 0.0])            # 1 of 4 windows voiced
+    assert not T.has_vocals([0.5, 0.0, 0.0, 0.0, 0.0])   # 1 of 5
+    assert not T.has_vocals([])
+
+
+def test_sampled_voice_hears_the_singer_and_not_a_synthetic_chord(demo_clip):
+    audio = load_for_analysis(demo_clip)
+    assert T.has_vocals(T.sampled_voice(audio.y, audio.sr))
+    y = tone(chord(57, True), 20.0)
+    assert not T.has_vocals(T.sampled_voice(y, 22050))
+
+
+def test_automatic_vocal_suppression_switches_per_track(demo_clip, tmp_path):
+    auto = Settings(vocals_auto=True)
+    sung = analyze(demo_clip, settings=auto)
+    assert sung.settings.vocals_auto and sung.settings.vocal_suppression
+    path = tmp_path / "chords.wav"
+    sf.write(path, np.concatenate([tone(chord(r, False), 6.0) for r in (60, 65, 67, 60)]),
+             22050)
+    plain = analyze(path, settings=auto)
+    assert plain.settings.vocals_auto and not plain.settings.vocal_suppression
+    # the decision is the same when the full tags are computed
+    tagged = analyze(path, settings=Settings(vocals_auto=True, tags=True))
+    assert not tagged.settings.vocal_suppression
+
+
+# ------------------------------------------------------------------ joining
+def test_join_with_no_opinion_takes_the_genre_from_the_evidence_keeps_the_rest():
+    paths = ["rock", "rock", "folk", "folk"]          # genre of each path
+    post = np.array([[0.6, 0.3, 0.06, 0.04]])          # the hierarchy: rock
+    ev = np.array([[0.1, 0.9]])                        # the tags: folk
+    out = join_genre_evidence(post, paths, ("rock", "folk"), ev, opinion=0.0)
+    assert out.sum() == pytest.approx(1.0)
+    assert out[0, 2:].sum() > 0.8                      # folk now
+    assert out[0, 2] / out[0, 3] == pytest.approx(0.06 / 0.04)   # within folk: unchanged
+    assert out[0, 0] / out[0, 1] == pytest.approx(0.6 / 0.3)
+
+
+def test_join_a_confident_hierarchy_still_yields_to_clear_evidence_but_breaks_ties():
+    paths = ["rock", "folk"]
+    sure = np.array([[0.999, 0.001]])
+    clear = join_genre_evidence(sure, paths, ("rock", "folk"), np.array([[0.05, 0.95]]))
+    assert clear[0, 1] > 0.5
+    tie = join_genre_evidence(sure, paths, ("rock", "folk"), np.array([[0.5, 0.5]]))
+    assert tie[0, 0] > 0.5
+    # a genre the evidence does not know gets the evidence's mean
+    odd = join_genre_evidence(sure, ["rock", "polka"], ("rock", "folk"),
+                              np.array([[0.5, 0.5]]))
+    assert np.isfinite(odd).all() and odd.sum() == pytest.approx(1.0)
+
+
+def test_add_tags_fills_in_tags_and_joins_them_into_the_labels(demo_clip, model):
+    audio = load_for_analysis(demo_clip)
+    first = analyze_audio(audio, settings=Settings(), model=model)
+    assert first.windows.tags == {} and not first.settings.tags
+    done = add_tags(first, audio, model=model)
+    assert done.settings.tags and set(done.windows.tags) == {"msd", "mtt"}
+    assert len(done.windows.tags["msd"].probabilities) == len(first.windows)
+    genres = collections.Counter(done.windows.labels["genre"])
+    assert genres.most_common(1)[0][0] == "folk", genres
+    # the same as tags computed inside the analysis
+    inside = analyze_audio(audio, settings=Settings(tags=True), model=model)
+    assert inside.windows.tags == done.windows.tags
+    assert inside.windows.labels == done.windows.labels
+
+
+# ------------------------------------------------------------------ the shared recordings
+@pytest.mark.parametrize("name, accepted", [
+    ("brahms-hungarian_dance_5.ogg", {"cinematic", "documentary"}),
+    ("kevin_macleod-sugar_plum_fairy.ogg", {"cinematic", "documentary"}),
+    ("kevin_macleod-vibe_ace.ogg", {"electronica", "documentary"})])
+def test_the_shared_recordings_majority_genre_is_one_a_listener_accepts(audio_dir, model,
+                                                                        name, accepted):
+    a = analyze(audio_dir / name, settings=Settings(tags=True), model=model)
+    genres = collections.Counter(g for g in a.windows.labels["genre"] if g != "UNK")
+    assert genres.most_common(1)[0][0] in accepted, genres
+
+
+def test_the_staged_analysis_hands_over_the_timeline_first_then_the_tagged_one(demo_clip):
+    from core.app.analyze import analyze_track_staged
+
+    seen, fractions = [], []
+    final = analyze_track_staged(demo_clip, model="none", first=seen.append,
+                                 progress=lambda f, _s: fractions.append(f))
+    assert len(seen) == 1 and seen[0].windows.tags == {} and not seen[0].settings.tags
+    assert final.settings.tags and set(final.windows.tags) == {"msd", "mtt"}
+    assert final.windows.start == seen[0].windows.start
+    assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
