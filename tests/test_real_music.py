@@ -91,19 +91,22 @@ def test_join_with_no_opinion_takes_the_genre_from_the_evidence_keeps_the_rest()
     paths = ["rock", "rock", "folk", "folk"]          # genre of each path
     post = np.array([[0.6, 0.3, 0.06, 0.04]])          # the hierarchy: rock
     ev = np.array([[0.1, 0.9]])                        # the tags: folk
-    out = join_genre_evidence(post, paths, ("rock", "folk"), ev, opinion=0.0)
+    out = join_genre_evidence(post, paths, ("rock", "folk"), ev)   # default: no opinion
     assert out.sum() == pytest.approx(1.0)
     assert out[0, 2:].sum() > 0.8                      # folk now
     assert out[0, 2] / out[0, 3] == pytest.approx(0.06 / 0.04)   # within folk: unchanged
     assert out[0, 0] / out[0, 1] == pytest.approx(0.6 / 0.3)
 
 
-def test_join_a_confident_hierarchy_still_yields_to_clear_evidence_but_breaks_ties():
+@pytest.mark.parametrize("opinion", [0.1, 0.25])
+def test_join_a_confident_hierarchy_yields_to_clear_evidence_but_breaks_ties(opinion):
     paths = ["rock", "folk"]
     sure = np.array([[0.999, 0.001]])
-    clear = join_genre_evidence(sure, paths, ("rock", "folk"), np.array([[0.05, 0.95]]))
+    clear = join_genre_evidence(sure, paths, ("rock", "folk"), np.array([[0.05, 0.95]]),
+                                opinion=opinion)
     assert clear[0, 1] > 0.5
-    tie = join_genre_evidence(sure, paths, ("rock", "folk"), np.array([[0.5, 0.5]]))
+    tie = join_genre_evidence(sure, paths, ("rock", "folk"), np.array([[0.5, 0.5]]),
+                              opinion=opinion)
     assert tie[0, 0] > 0.5
     # a genre the evidence does not know gets the evidence's mean
     odd = join_genre_evidence(sure, ["rock", "polka"], ("rock", "folk"),

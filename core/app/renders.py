@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -102,7 +102,11 @@ def render_and_reanalyse(analysis: Analysis, *, variants: int = 1, seed: int = 0
         r_analyse = Reporter(_prefixed(progress, tag + "analysing the render: "), cancelled,
                              r_analyse.start, r_analyse.stop)
         audio = audio_from_array(render.audio, render.sr, name=name.format(stem=stem, n=i + 1))
-        again = analyze_audio(audio, settings=settings, model=model, reporter=r_analyse)
+        # A render is judged by the hierarchy trained on renders, without the real-music
+        # tags (they hear synthesis as electronic and would overrule it: see
+        # core.classify.hierarchy.GENRE_OPINION); nor is there a voice to suppress.
+        again = analyze_audio(audio, settings=replace(settings, tags=False, vocals_auto=False),
+                              model=model, reporter=r_analyse)
         playback = None
         if playback_sr and int(playback_sr) != render.sr:
             playback, _ = playback_audio(render.audio, render.sr, playback_sr)
