@@ -113,8 +113,31 @@ def test_train_cross_validates_a_folder_corpus(tmp_path):
                           "--cv", "5", "--kind", "knn"], capture_output=True, text=True,
                          timeout=600)
     assert out.returncode == 0, out.stderr
+    # the user's own recordings: the real-music tagger's embeddings by default
+    assert "features: wide-v3" in out.stdout
     m = re.search(r"^genre accuracy: (\d\.\d\d)$", out.stdout, re.M)
     assert m and float(m.group(1)) >= 0.9, out.stdout
+    model = tmp_path / "mine.skops"
+    fit = subprocess.run([*exe, "train", str(tmp_path / "corpus"), "--kind", "knn",
+                          "--out", str(model)], capture_output=True, text=True, timeout=600)
+    assert fit.returncode == 0, fit.stderr
+    done = subprocess.run([*exe, "analyze", str(tmp_path / "music" / "drone" / "drone0.wav"),
+                           "--model", str(model), "--no-tags", "--format", "json", "--quiet",
+                           "--out-dir", str(tmp_path / "a"), "--jobs", "1"],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    from core.record import load_analysis
+
+    labels = load_analysis(tmp_path / "a" / "drone0.json").windows.labels["genre"]
+    assert set(labels) <= {"drone", "clicks", "UNK"} and "drone" in labels
+    # with the tags computed, the model reads the very embeddings the tags came with
+    again = subprocess.run([*exe, "analyze", str(tmp_path / "music" / "drone" / "drone0.wav"),
+                            "--model", str(model), "--format", "json", "--quiet",
+                            "--out-dir", str(tmp_path / "b"), "--jobs", "1"],
+                           capture_output=True, text=True, timeout=600)
+    assert again.returncode == 0, again.stderr
+    tagged = load_analysis(tmp_path / "b" / "drone0.json").windows
+    assert tagged.tags and tagged.labels["genre"] == labels
 
 
 def test_version(capsys):

@@ -24,7 +24,8 @@ import numpy as np
 
 from core.analysis.features import FrameFeatures, WindowGrid, window_mean, window_std
 
-__all__ = ["FEATURE_NAMES", "EXTENDED_NAMES", "DEGREE_NAMES", "MID_NAMES", "FEATURE_SETS",
+__all__ = ["FEATURE_NAMES", "EXTENDED_NAMES", "DEGREE_NAMES", "MID_NAMES", "EMBEDDING_NAMES",
+           "FEATURE_SETS", "USER_SET",
            "DEFAULT_SET",
            "WIDEST_SET", "TRAIN_SET", "TEMPO_NAMES", "PCA_VERSION",
            "PcaBasis", "load_pca", "fit_pca", "pca_inputs", "window_features",
@@ -83,12 +84,17 @@ TEMPO_NAMES = ("tempo", "log2_tempo")
 #: knowing the key.
 MID_NAMES = (tuple(f"mid_degree_{i}" for i in range(12)) + ("mid_mode_fit",)
              + tuple(f"mid_ic_{k}" for k in range(1, 7)))
+#: ``wide-v3`` adds what a model trained on real music hears: the 200-unit penultimate
+#: layer of the MSD musicnn tagger (core.analysis.tags), its patches pooled per window.
+EMBEDDING_NAMES = tuple(f"msd_emb_{i:03d}" for i in range(200))
 DEFAULT_SET = "default21"
 _V3 = tuple(n for n in FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES if n not in TEMPO_NAMES)
 FEATURE_SETS = {DEFAULT_SET: FEATURE_NAMES, "extended-v1": FEATURE_NAMES + EXTENDED_NAMES,
                 "extended-v2": FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES,
                 "extended-v3": _V3, "extended-v4": _V3 + MID_NAMES,
-                "wide-v2": FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES + MID_NAMES}
+                "wide-v2": FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES + MID_NAMES,
+                "wide-v3": FEATURE_NAMES + EXTENDED_NAMES + DEGREE_NAMES + MID_NAMES
+                + EMBEDDING_NAMES}
 #: Targets whose classifiers read only part of a set: in ``extended-v4`` the harmony
 #: above the bass feeds mood and sentiment (what the renders' harmony colours carry),
 #: while the style and energy targets keep ``extended-v3``: a style's idiomatic modes
@@ -104,9 +110,12 @@ TARGET_SUBSETS: dict[str, dict[str, str]] = {
                     "valence": "extended-v3", "momentum": "extended-v3"}}
 #: The widest set (every feature a named set reads): what the corpus stores, so a model
 #: of any set trains on one table.
-WIDEST_SET = "wide-v2"
-#: The set ``twintrack train`` uses unless told otherwise.
+WIDEST_SET = "wide-v3"
+#: The set ``twintrack train`` uses for a corpus of renders unless told otherwise.
 TRAIN_SET = "extended-v4"
+#: ... and for a corpus of the user's own recordings (``corpus --from-folder`` /
+#: ``--from-csv``): real music, where the real-music tagger's embeddings carry the genre.
+USER_SET = "wide-v3"
 
 
 def target_subset(feature_set: str, target: str) -> str:

@@ -26,8 +26,8 @@ from core.analysis import key as tonality, structure, tempo as rhythm
 from core.analysis.audio import AnalysisAudio, load_for_analysis
 from core.analysis.features import (FrameFeatures, WindowGrid, compute_frame_features,
                                     window_grid)
-from core.analysis.featureset import (DEFAULT_SET, DEGREE_NAMES, EXTENDED_NAMES, FEATURE_NAMES,
-                                      MID_NAMES, PCA_VERSION, extended_features, feature_names,
+from core.analysis.featureset import (DEFAULT_SET, DEGREE_NAMES, EMBEDDING_NAMES,
+                                      EXTENDED_NAMES, FEATURE_NAMES, MID_NAMES, PCA_VERSION, extended_features, feature_names,
                                       load_pca, window_features)
 from core.record import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
                          WindowTable, WindowTags)
@@ -174,9 +174,11 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
                             k=settings.k, seed=settings.seed, cancelled=rep.cancelled)
     segments = _segments(frames, seg, rh, chroma)
     tags: dict[str, WindowTags] = {}
+    embedding = None
     if settings.tags:
         r_win(0.0, "real-music tags")
-        tags = window_tags(y, settings.sr, grid, stride=settings.tag_stride)
+        tags, embedding = _tag_stage(y, settings.sr, grid.starts, grid.ends,
+                                     settings.tag_stride)
     if settings.vocals_auto:
         settings = replace(settings, vocal_suppression=_sings(y, settings.sr, tags))
     r_win(0.3, "window features")
@@ -189,8 +191,11 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
     if model is not None:
         r_win(0.8, "descriptors")
         wanted = getattr(model, "feature_set", DEFAULT_SET)
+        if embedding is None:
+            embedding = lambda: _embedding(y, settings.sr, grid, settings.tag_stride)  # noqa: E731
         analysis = _labelled(analysis, model, feats if wanted == DEFAULT_SET
-                             else _window_set(fc, grid, rc, wanted, feats))
+                             else _window_set(fc, grid, rc, wanted, feats,
+                                              embedding=embedding))
     r_win(1.0, "done")
     return analysis
 
@@ -233,15 +238,21 @@ def window_tags(y: np.ndarray, sr: int, grid: WindowGrid, *,
                 stride: int = 1) -> dict[str, WindowTags]:
     """The shipped real-music taggers' probabilities per window of ``grid`` (rounded to
     1e-6, plenty for probabilities, and it keeps the JSON small)."""
-    return _rounded_tags(y, sr, grid.starts, grid.ends, stride)
+    return _tag_stage(y, sr, grid.starts, grid.ends, stride)[0]
 
 
-def _rounded_tags(y: np.ndarray, sr: int, starts, ends, stride: int) -> dict[str, WindowTags]:
+def _tag_stage(y: np.ndarray, sr: int, starts, ends, stride: int
+               ) -> tuple[dict[str, WindowTags], np.ndarray | None]:
+    """The record's tags (rounded to 1e-6) and the MSD embeddings per window (rounded
+    alike, for feature sets that read them)."""
     from core.analysis.tags import tag_windows
 
-    return {key: WindowTags(t.tool, tuple(t.names),
+    tagged = tag_windows(y, sr, starts, ends, stride=stride)
+    tags = {key: WindowTags(t.tool, tuple(t.names),
                             tuple(_floats(np.round(row, 6)) for row in t.probabilities))
-            for key, t in tag_windows(y, sr, starts, ends, stride=stride).items()}
+            for key, t in tagged.items()}
+    emb = tagged["msd"].embeddings if "msd" in tagged else None
+    return tags, None if emb is None else np.round(np.asarray(emb, np.float64), 6)
 
 
 def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,
@@ -271,8 +282,12 @@ def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,
 
 
 def _window_set(frames: FrameFeatures, grid: WindowGrid, rh: _Rhythm, feature_set: str,
-                default: np.ndarray | None = None) -> np.ndarray:
-    """The window features of a named set (``default`` reuses computed ``default21``)."""
+                default: np.ndarray | None = None, *,
+                embedding=None) -> np.ndarray:
+    """The window features of a named set (``default`` reuses computed ``default21``).
+
+    ``embedding`` gives the windows' tagger embeddings (an array, or a callable that
+    computes them) for sets that read them (:data:`EMBEDDING_NAMES`)."""
     names = feature_names(feature_set)  # unknown names fail here
     feats = default if default is not None else window_features(
         frames, grid, onset_env=rh.onset_env, onset_peaks=rh.onset_peaks,
@@ -280,14 +295,29 @@ def _window_set(frames: FrameFeatures, grid: WindowGrid, rh: _Rhythm, feature_se
     if feature_set == DEFAULT_SET:
         return feats
     degrees, mid = DEGREE_NAMES[0] in names, MID_NAMES[0] in names
-    full = np.hstack([feats, extended_features(frames, grid, tempo=rh.window_tempo,
-                                               degrees=degrees, mid=mid)])
+    blocks = [feats, extended_features(frames, grid, tempo=rh.window_tempo, degrees=degrees,
+                                       mid=mid)]
     computed = (FEATURE_NAMES + EXTENDED_NAMES + (DEGREE_NAMES if degrees else ())
                 + (MID_NAMES if mid else ()))
+    if EMBEDDING_NAMES[0] in names:
+        if embedding is None:
+            raise ValueError(f"the feature set {feature_set} reads the tagger's embeddings")
+        blocks.append(np.asarray(embedding() if callable(embedding) else embedding))
+        computed += EMBEDDING_NAMES
+    full = np.hstack(blocks)
     if names == computed:
         return full
     column = {n: i for i, n in enumerate(computed)}
     return full[:, [column[n] for n in names]]  # a set that leaves some features out
+
+
+def _embedding(y: np.ndarray, sr: int, grid: WindowGrid, stride: int) -> np.ndarray:
+    """The MSD tagger's embeddings per window of ``grid`` (float64, rounded like tags)."""
+    from core.analysis.tags import shipped_taggers, tag_windows
+
+    msd = {"msd": shipped_taggers()["msd"]}
+    out = tag_windows(y, sr, grid.starts, grid.ends, taggers=msd, stride=stride)["msd"]
+    return np.round(np.asarray(out.embeddings, dtype=np.float64), 6)
 
 
 def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(),
@@ -312,8 +342,10 @@ def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(
                        stride=settings.stride)
     r_rest(0.0, "tempo")
     rh = _rhythm_stage(frames, grid)
-    frames, rh = _classification_inputs(np.asarray(audio.y), frames, rh, settings, None)
-    feats = _window_set(frames, grid, rh, feature_set)
+    y = np.asarray(audio.y)
+    fc, rc = _classification_inputs(y, frames, rh, settings, None)
+    feats = _window_set(fc, grid, rc, feature_set,
+                        embedding=lambda: _embedding(y, settings.sr, grid, settings.tag_stride))
     r_rest(1.0, "window features")
     return grid, feats
 

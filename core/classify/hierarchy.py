@@ -222,7 +222,8 @@ class DescriptorModel:
             The windows' real-music tags per tagger key (``Analysis.windows.tags``):
             what they say of the genre through the documented table
             (:mod:`core.classify.tagmap`) is joined with the hierarchy's own genre
-            posterior by :func:`join_genre_evidence`.
+            posterior by :func:`join_genre_evidence`, for a model whose genres are the
+            table's (the descriptor genres); other models ignore them.
         """
         x = np.asarray(features, dtype=np.float64)
         width = len(self.feature_names)
@@ -234,10 +235,13 @@ class DescriptorModel:
         n = len(x)
         with threadpool_limits(limits=1):  # a track's windows: threads cost more than they save
             post = self._posterior(x) if n else np.zeros((0, len(self.paths)))
-            if tags and "genre" in self.targets and n:
-                table = tag_table()
-                post = join_genre_evidence(post, [p[self.targets.index("genre")]
-                                                  for p in self.paths], table.genres,
+            path_genres = ([p[self.targets.index("genre")] for p in self.paths]
+                           if "genre" in self.targets else [])
+            table = tag_table()
+            # the table speaks for the descriptor genres only: a model of the user's own
+            # labels (blues, jazz, ...) keeps its own opinion
+            if tags and n and path_genres and set(path_genres) <= set(table.genres):
+                post = join_genre_evidence(post, path_genres, table.genres,
                                            table.distribution(tags))
             novelty = self.novelty.score(x) if self.novelty and n else np.zeros(n)
         best = post.argmax(axis=1)

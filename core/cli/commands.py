@@ -271,9 +271,11 @@ def cmd_corpus(args: argparse.Namespace) -> int:
 def cmd_train(args: argparse.Namespace) -> int:
     """Train and save a model, or cross-validate one target (grouped by source)."""
     from core.classify import cross_validate_target, format_accuracy, train_and_save
-    from core.corpus import load_corpus
+    from core.corpus import default_feature_set, load_corpus
 
     table = load_corpus(args.corpus)
+    args.features = args.features or default_feature_set(table)
+    print(f"features: {args.features}")
     if args.cv:
         targets = [args.target] if args.target else ["genre"]
         for target in targets:

@@ -11,7 +11,7 @@ import argparse
 from pathlib import Path
 
 from core import __version__
-from core.analysis.featureset import FEATURE_SETS, TRAIN_SET
+from core.analysis.featureset import FEATURE_SETS, TRAIN_SET, USER_SET
 
 __all__ = ["build_parser", "FORMATS"]
 
@@ -136,8 +136,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--target", default=None, help="with --cv: the target to cross-validate")
     t.add_argument("--cv", type=int, default=0, help="k-fold cross-validation grouped by source")
-    t.add_argument("--features", default=TRAIN_SET, choices=tuple(FEATURE_SETS),
-                   help=f"named window feature set the model reads (default {TRAIN_SET})")
+    t.add_argument("--features", default=None, choices=tuple(FEATURE_SETS),
+                   help=f"named window feature set the model reads (default: {TRAIN_SET} "
+                        f"for renders, {USER_SET} with the real-music tagger's embeddings "
+                        "for a corpus of your own recordings)")
 
     co = sub.add_parser("compare", help="score renders against their original (feedback loop)")
     co.add_argument("original", type=Path, help="the original track (audio)")

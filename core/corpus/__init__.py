@@ -22,8 +22,9 @@ from __future__ import annotations
 from core.corpus.plan import AUDIO_EXTENSIONS, CorpusJob, plan_renders
 from core.corpus.run import corpus_from_csv, corpus_from_folder, generate_corpus
 from core.corpus.store import (ALL_FEATURES, COLUMNS, MANIFEST, META_COLUMNS, TABLE, CorpusInfo,
-                               CorpusMismatchError, load_corpus, summary)
+                               CorpusMismatchError, default_feature_set, load_corpus, summary)
 
 __all__ = ["CorpusInfo", "CorpusJob", "CorpusMismatchError", "generate_corpus", "plan_renders",
            "corpus_from_folder", "corpus_from_csv", "load_corpus", "summary", "COLUMNS",
+           "default_feature_set",
            "META_COLUMNS", "ALL_FEATURES", "AUDIO_EXTENSIONS", "MANIFEST", "TABLE"]

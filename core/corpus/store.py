@@ -19,7 +19,8 @@ from typing import Any, Sequence
 import numpy as np
 import pandas as pd
 
-from core.analysis.featureset import FEATURE_NAMES, FEATURE_SETS, PCA_VERSION, WIDEST_SET
+from core.analysis.featureset import (FEATURE_NAMES, FEATURE_SETS, PCA_VERSION, TRAIN_SET,
+                                      USER_SET, WIDEST_SET)
 from core.corpus.plan import CorpusJob
 from core.descriptors import load_dictionary
 from core.errors import FormatError, TwintrackError
@@ -29,6 +30,7 @@ from core.record import TARGETS, Settings, settings_to_dict
 __all__ = ["CorpusInfo", "CorpusMismatchError", "load_corpus", "summary", "shard_path",
            "common_identity", "begin_build", "combine_shards", "finish_build", "CORPUS_FORMAT",
            "MANIFEST", "TABLE", "META_COLUMNS", "ALL_FEATURES", "COLUMNS", "REQUIRED",
+           "default_feature_set",
            "STRING_COLUMNS"]
 
 CORPUS_FORMAT = "twintrack-corpus-2"
@@ -191,6 +193,17 @@ def load_corpus(path_or_dir: str | os.PathLike) -> pd.DataFrame:
             raise FormatError(f"{table.name}: column {name}: {int(bad.sum())} missing or "
                               "non-finite value(s)")
     return df[present]
+
+
+def default_feature_set(table: pd.DataFrame) -> str:
+    """The feature set ``train`` reads from ``table`` unless told: for renders the
+    shipped model's (:data:`TRAIN_SET`); for the user's own recordings (no descriptor
+    column filled) :data:`USER_SET`, with the real-music tagger's embeddings, where the
+    table has them (corpora built before they existed fall back to :data:`TRAIN_SET`)."""
+    renders = table["descriptor"].astype(str).str.len().gt(0).any()
+    if not renders and all(c in table.columns for c in FEATURE_SETS[USER_SET]):
+        return USER_SET
+    return TRAIN_SET
 
 
 def summary(info: CorpusInfo) -> str:
