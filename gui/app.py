@@ -72,6 +72,7 @@ def main(files: list[str] | None = None, *, render: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from core.app.pool import ProcessPool
+    from gui.about import identify_application
     from gui.workers import Worker
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -79,6 +80,7 @@ def main(files: list[str] | None = None, *, render: str | None = None) -> int:
     app.setApplicationName("Twintrack")
     app.setOrganizationName("Twintrack")
     app.setApplicationDisplayName("Twintrack")
+    identify_application(app)  # the icon, and the desktop entry the window belongs to
     in_process = os.environ.get("TWINTRACK_GUI_INPROCESS") == "1"
     pool = None if in_process else ProcessPool(size=2, warm=True)
     window = create_window(pool=pool)
