@@ -5,8 +5,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test gallery model install install-test system-deps system-deps-test warmup bench clean \
-	app test-app install-desktop uninstall-desktop icons
+.PHONY: demo test gallery model install install-test system-deps system-deps-test warmup bench \
+	clean app test-app install-desktop uninstall-desktop icons
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
