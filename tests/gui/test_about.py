@@ -88,3 +88,21 @@ def test_the_application_has_the_icon_and_desktop_file_name(qapp, size):
     # the top-left corner is transparent (rounded), the middle is drawn
     assert image.pixelColor(0, 0).alpha() == 0
     assert image.pixelColor(size // 2, size // 2).alpha() == 255
+
+
+def test_the_committed_png_sizes_are_drawn_from_the_svg(qapp, tmp_path):
+    """``python -m tools.make_icons --check``: every size is there and matches the SVG;
+    and the check does notice a PNG that is not the SVG's drawing."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QImage
+
+    from tools import make_icons
+
+    assert make_icons.main(["--check"]) == 0
+    image = make_icons.render(32)
+    assert make_icons._differs(image, make_icons.png_path(32)) is None
+    other = QImage(32, 32, QImage.Format.Format_ARGB32_Premultiplied)
+    other.fill(Qt.GlobalColor.white)
+    other.save(str(tmp_path / "white.png"))
+    assert "pixels differ" in make_icons._differs(image, tmp_path / "white.png")
+    assert make_icons._differs(image, tmp_path / "none.png") == "missing"
