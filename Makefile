@@ -92,6 +92,7 @@ app:
 # The smoke test of the frozen app (slow; not part of `make test`): --version, analyze
 # on the demo, the window offscreen for a few seconds.
 test-app: app
+	@if [ "$(APP_PYTHON)" = "$(BIN)/python" ]; then $(MAKE) $(VENV)/.installed-test; fi
 	$(APP_PYTHON) -m pytest -q -p no:cacheprovider --run-app tests/test_frozen_app.py
 
 # The icon's PNG sizes, drawn from resources/icons/twintrack.svg (committed).
