@@ -5,7 +5,8 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 export QT_QPA_PLATFORM ?= offscreen
 
-.PHONY: demo test gallery model install install-test system-deps system-deps-test warmup bench clean
+.PHONY: demo test gallery model install install-test system-deps system-deps-test warmup bench \
+	clean app test-app install-desktop uninstall-desktop icons
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +74,38 @@ model: install
 
 bench: install
 	$(BIN)/python -m bench.analysis
+
+# The one-folder desktop app, dist/twintrack/ (its binary is the whole `twintrack`
+# command; `dist/twintrack/twintrack gui` opens the window).  PYINSTALLER and
+# APP_PYTHON may name another environment's (the shared one of a worktree).
+APP_PYTHON  ?= $(BIN)/python
+PYINSTALLER ?= $(BIN)/pyinstaller
+$(VENV)/.installed-app: pyproject.toml | $(BIN)/python
+	$(UV_INSTALL) -e '.[app]'
+	@touch $@
+
+app:
+	@if [ "$(PYINSTALLER)" = "$(BIN)/pyinstaller" ]; then $(MAKE) $(VENV)/.installed-app; fi
+	$(PYINSTALLER) --noconfirm --log-level WARN --distpath dist --workpath build/pyinstaller \
+		packaging/twintrack.spec
+
+# The smoke test of the frozen app (slow; not part of `make test`): --version, analyze
+# on the demo, the window offscreen for a few seconds.
+test-app: app
+	@if [ "$(APP_PYTHON)" = "$(BIN)/python" ]; then $(MAKE) $(VENV)/.installed-test; fi
+	$(APP_PYTHON) -m pytest -q -p no:cacheprovider --run-app tests/test_frozen_app.py
+
+# The icon's PNG sizes, drawn from resources/icons/twintrack.svg (committed).
+icons:
+	$(APP_PYTHON) -m tools.make_icons
+
+# The desktop entry and icons, into the user's XDG folders (no root needed).
+XDG_DATA_HOME ?= $(HOME)/.local/share
+install-desktop:
+	bash packaging/desktop-entry.sh install "$(XDG_DATA_HOME)"
+
+uninstall-desktop:
+	bash packaging/desktop-entry.sh uninstall "$(XDG_DATA_HOME)"
 
 clean:
 	rm -rf demo-output .pytest_cache .hypothesis

@@ -3,20 +3,26 @@
 Creates the QApplication, the settings store, the warm worker processes (each
 compiles/loads numba's kernels in the background as it starts), the session and
 the window; settles the heap (:func:`settle_heap`) once the window shows; opens the
-audio output; queues ``files``.
+audio output; queues ``files``.  SIGINT (Ctrl-C in its terminal) and SIGTERM (a
+session ending, ``kill``) close the window as its close button does
+(:func:`close_on_signals`), so settings are saved and the worker processes stop.
 ``TWINTRACK_GUI_INPROCESS=1`` runs tasks on worker threads instead of processes
 (for debugging).
 """
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
 import os
+import signal
+import socket
 import sys
+import threading
 
-__all__ = ["main", "create_window", "settle_heap"]
+__all__ = ["main", "create_window", "settle_heap", "close_on_signals"]
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +63,42 @@ def settle_heap() -> None:
     gc.freeze()
 
 
+def close_on_signals(window, *, signals=(signal.SIGINT, signal.SIGTERM)):
+    """Close ``window`` when the process gets one of ``signals``; main (GUI) thread only.
+
+    Qt's event loop runs in C++, where a Python signal handler never gets a turn: the
+    signal number is written to a socket (:func:`signal.set_wakeup_fd`) that a
+    :class:`QSocketNotifier` watches, and its slot closes the window.
+
+    Returns
+    -------
+    QSocketNotifier or None
+        The notifier (a child of ``window``); None off the main thread, where Python
+        cannot install signal handlers.
+    """
+    from PySide6.QtCore import QSocketNotifier
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    reader, writer = socket.socketpair()
+    reader.setblocking(False)
+    writer.setblocking(False)
+    signal.set_wakeup_fd(writer.fileno(), warn_on_full_buffer=False)
+    for signum in signals:  # a Python handler, so the wakeup byte is written
+        signal.signal(signum, lambda *_: None)
+    notifier = QSocketNotifier(reader.fileno(), QSocketNotifier.Type.Read, window)
+
+    def _on_signal_received() -> None:
+        with contextlib.suppress(OSError):
+            got = [signal.Signals(n).name for n in reader.recv(64) if n in set(signals)]
+            logger.info("%s: closing the window", ", ".join(got) or "signal")
+        window.close()
+
+    notifier.activated.connect(_on_signal_received)
+    notifier._sockets = (reader, writer)  # alive as long as the notifier
+    return notifier
+
+
 def main(files: list[str] | None = None, *, render: str | None = None) -> int:
     """Run the Twintrack window until it closes; returns the exit status.
 
@@ -72,6 +114,7 @@ def main(files: list[str] | None = None, *, render: str | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     from core.app.pool import ProcessPool
+    from gui.about import identify_application
     from gui.workers import Worker
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -79,6 +122,7 @@ def main(files: list[str] | None = None, *, render: str | None = None) -> int:
     app.setApplicationName("Twintrack")
     app.setOrganizationName("Twintrack")
     app.setApplicationDisplayName("Twintrack")
+    identify_application(app)  # the icon, and the desktop entry the window belongs to
     in_process = os.environ.get("TWINTRACK_GUI_INPROCESS") == "1"
     pool = None if in_process else ProcessPool(size=2, warm=True)
     window = create_window(pool=pool)
@@ -88,7 +132,9 @@ def main(files: list[str] | None = None, *, render: str | None = None) -> int:
 
         warm = Worker(window)
         warm.start(warm_process)
+    close_on_signals(window)
     window.show()
+    logger.info("window shown")
     settle_heap()
     QTimer.singleShot(0, window.open_player)
     if files:

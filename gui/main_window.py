@@ -14,7 +14,7 @@ from typing import Callable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBox, QToolBar,
+from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QToolBar,
                                QVBoxLayout, QWidget)
 
 from gui.document import Document
@@ -291,12 +291,9 @@ class MainWindow(QMainWindow):
             self.session.analyse(self.session.current)
 
     def _on_about_triggered(self) -> None:
-        from core import __version__
+        from gui.about import show_about
 
-        QMessageBox.about(self, "About Twintrack",
-                          f"Twintrack {__version__}\nA machine-listening workstation: "
-                          "analyse a track's form, tempo, key and style, render a track "
-                          "like it, and A/B them.")
+        show_about(self)
 
     # -- drag and drop (anywhere: child views pass drops up to the window) --------------
     @staticmethod

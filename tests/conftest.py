@@ -15,6 +15,21 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run-app", action="store_true", default=False,
+                     help="run the tests of the frozen app in dist/twintrack (make test-app)")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests marked ``app`` need ``make app`` first: skipped unless --run-app."""
+    if config.getoption("--run-app"):
+        return
+    skip = pytest.mark.skip(reason="the frozen app's tests run with --run-app (make test-app)")
+    for item in items:
+        if item.get_closest_marker("app") is not None:
+            item.add_marker(skip)
+
+
 @pytest.fixture
 def rng() -> np.random.Generator:
     return np.random.default_rng(20261122)
