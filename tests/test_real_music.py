@@ -151,3 +151,18 @@ def test_the_staged_analysis_hands_over_the_timeline_first_then_the_tagged_one(d
     assert final.settings.tags and set(final.windows.tags) == {"msd", "mtt"}
     assert final.windows.start == seen[0].windows.start
     assert fractions == sorted(fractions) and fractions[-1] == pytest.approx(1.0)
+
+
+def test_the_tagger_stops_when_asked(demo_clip):
+    from core.errors import Cancelled
+
+    audio = load_for_analysis(demo_clip)
+    calls = []
+
+    def cancel_on_second_poll() -> bool:
+        calls.append(1)
+        return len(calls) > 1
+
+    with pytest.raises(Cancelled):
+        T.tag_windows(audio.y, audio.sr, [0.0], [10.0], workers=1,
+                      cancelled=cancel_on_second_poll)

@@ -178,7 +178,7 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
     if settings.tags:
         r_win(0.0, "real-music tags")
         tags, embedding = _tag_stage(y, settings.sr, grid.starts, grid.ends,
-                                     settings.tag_stride)
+                                     settings.tag_stride, cancelled=rep.cancelled)
     if settings.vocals_auto:
         settings = replace(settings, vocal_suppression=_sings(y, settings.sr, tags))
     r_win(0.3, "window features")
@@ -241,13 +241,14 @@ def window_tags(y: np.ndarray, sr: int, grid: WindowGrid, *,
     return _tag_stage(y, sr, grid.starts, grid.ends, stride)[0]
 
 
-def _tag_stage(y: np.ndarray, sr: int, starts, ends, stride: int
+def _tag_stage(y: np.ndarray, sr: int, starts, ends, stride: int, *,
+               cancelled: CancelledFn | None = None
                ) -> tuple[dict[str, WindowTags], np.ndarray | None]:
     """The record's tags (rounded to 1e-6) and the MSD embeddings per window (rounded
     alike, for feature sets that read them)."""
     from core.analysis.tags import tag_windows
 
-    tagged = tag_windows(y, sr, starts, ends, stride=stride)
+    tagged = tag_windows(y, sr, starts, ends, stride=stride, cancelled=cancelled)
     tags = {key: WindowTags(t.tool, tuple(t.names),
                             tuple(_floats(np.round(row, 6)) for row in t.probabilities))
             for key, t in tagged.items()}

@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from core.errors import TwintrackError
+from core.progress import CancelledFn, raise_if_cancelled
 from core.resources import resource_path
 
 __all__ = ["FrontEnd", "Tagger", "TaggerError", "WindowTagging", "log_mel", "mel_patches",
@@ -138,12 +139,16 @@ class Tagger:
         self._outputs = ["tags"] + (["embedding"] if "embedding" in outputs else [])
         self.tool = tool or meta.get("tool") or self.path.stem
 
-    def predict(self, patches: np.ndarray) -> tuple[np.ndarray, np.ndarray | None]:
+    def predict(self, patches: np.ndarray, *, cancelled: CancelledFn | None = None
+                ) -> tuple[np.ndarray, np.ndarray | None]:
         """Tag probabilities (n, n_tags) and embeddings (n, units) or None of
-        ``patches`` (n, patch_frames, n_mels) float32."""
+        ``patches`` (n, patch_frames, n_mels) float32; ``cancelled`` is polled between
+        batches of 32 patches (about a second) and raises :class:`Cancelled`."""
         x = np.ascontiguousarray(patches, dtype=np.float32)
-        parts = [self._session.run(self._outputs, {"mel": x[i:i + _BATCH]})
-                 for i in range(0, len(x), _BATCH)]
+        parts = []
+        for i in range(0, len(x), _BATCH):
+            raise_if_cancelled(cancelled)
+            parts.append(self._session.run(self._outputs, {"mel": x[i:i + _BATCH]}))
         tags = np.concatenate([p[0] for p in parts])
         emb = np.concatenate([p[1] for p in parts]) if len(self._outputs) > 1 else None
         return tags, emb
@@ -228,7 +233,8 @@ def _pool(values: np.ndarray, p0: np.ndarray, p1: np.ndarray, starts: np.ndarray
 
 def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
                 taggers: dict[str, Tagger] | None = None, stride: int = 1,
-                workers: int | None = None) -> dict[str, WindowTagging]:
+                workers: int | None = None,
+                cancelled: CancelledFn | None = None) -> dict[str, WindowTagging]:
     """Tags (and embeddings) of ``y`` per window ``[starts[i], ends[i])`` seconds.
 
     Parameters
@@ -246,6 +252,8 @@ def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
     workers : int, optional
         Taggers run at the same time, one thread each; default: one per tagger, at most
         the number of cores.  1 runs them one after the other.
+    cancelled : callable, optional
+        Polled between batches; raises :class:`core.errors.Cancelled`.
 
     Returns
     -------
@@ -264,7 +272,7 @@ def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
         fe = tagger.front_end
         patches, first = cut[fe]
         p0 = first * fe.hop_length / fe.sr
-        tags, emb = tagger.predict(patches)
+        tags, emb = tagger.predict(patches, cancelled=cancelled)
         return WindowTagging(
             tagger.tool, tagger.labels, _pool(tags, p0, p0 + fe.patch_seconds, w0, w1),
             None if emb is None else _pool(emb, p0, p0 + fe.patch_seconds, w0, w1))
