@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QMessageBo
                                QVBoxLayout, QWidget)
 
 from gui.document import Document
+from gui.lane_menu import LaneMenus
 from gui.messages import MessageLog
 from gui.panels import Banner, JobBar, MenuBar, TrackList
 from gui.session import EXPORT_KINDS, Session
@@ -123,6 +124,7 @@ class MainWindow(QMainWindow):
         self.spectrogram_action.setCheckable(True)
         self.spectrogram_action.setChecked(self.settings.show_spectrogram)
         self.spectrogram_action.toggled.connect(self._on_spectrogram_toggled)
+        self.lane_menus = LaneMenus(self.timeline, self.settings, view, self)
         fit = view.addAction("Zoom to &fit", self.timeline.zoom_to_fit)
         fit.setShortcut(QKeySequence("F"))
         self.messages_action = self.messages_dock.toggleViewAction()

@@ -34,6 +34,7 @@ class LaneGrid:
         plot.setMouseEnabled(x=True, y=False)
         plot.getAxis("left").setWidth(AXIS_WIDTH)
         plot.getAxis("left").setTicks([[(0.5, label)], []])
+        plot.setLabel("bottom", "time", units="s")  # shown on the last visible row
         plot.hideAxis("bottom")
         plot.getViewBox().setDefaultPadding(0.0)
         if self.plots:
@@ -46,10 +47,16 @@ class LaneGrid:
         self.plots[name] = plot
         return plot
 
-    def set_rows(self, sizes: dict[str, tuple[int, int] | None]) -> None:
+    def set_rows(self, sizes: dict[str, tuple[int, int] | None],
+                 hidden: frozenset[str] | set[str] = frozenset()) -> None:
         """Per row, ``(minimum height, stretch)`` (stretch 0: fixed height) or None:
-        hidden, collapsed to zero height."""
+        hidden, collapsed to zero height; rows in ``hidden`` too.  The last row shown
+        carries the time axis."""
         layout = self.glw.ci.layout
+        sizes = {n: None if n in hidden else spec for n, spec in sizes.items()}
+        shown = [n for n in self._rows if sizes[n] is not None]
+        for name in self._rows:
+            self.plots[name].showAxis("bottom", bool(shown) and name == shown[-1])
         for name, row in self._rows.items():
             spec = sizes[name]
             self.plots[name].setVisible(spec is not None)
@@ -70,6 +77,13 @@ class LaneGrid:
     def set_playhead(self, seconds: float) -> None:
         for line in self._lines:
             line.setValue(seconds)
+
+    def row_at(self, scene_pos) -> str | None:
+        """The name of the visible row under a scene position, or None."""
+        for name, plot in self.plots.items():
+            if plot.isVisible() and plot.sceneBoundingRect().contains(scene_pos):
+                return name
+        return None
 
     def time_at(self, scene_pos) -> float | None:
         """Seconds under a scene position if it is over a visible row, else None."""
