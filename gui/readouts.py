@@ -16,7 +16,7 @@ from gui.document import Document
 from gui.lanes.key import NO_KEY_TEXT
 from gui.lanes.tempo import NO_TEMPO_TEXT
 
-__all__ = ["format_time", "describe_moment", "describe_tags", "pending_text", "EMPTY_TEXT",
+__all__ = ["format_time", "describe_moment", "describe_tags", "tags_hint", "pending_text", "EMPTY_TEXT",
            "HOVER_HINT", "TOP_TAGS"]
 
 #: How many genre/mood tags the hover read-out and the segment table show.
@@ -40,6 +40,18 @@ def pending_text(doc: Document) -> str:
         what = doc.status
     return (f"<div style='font-size:15pt;color:#555'>{html.escape(doc.name)}</div>"
             f"<div style='font-size:11pt;color:#555;margin-top:8px'>{html.escape(what)}</div>")
+
+
+def tags_hint(doc: Document | None) -> str:
+    """Why the tag lanes of ``doc`` are empty: tags still coming, the document's note
+    (cancelled, failed), or no analysis yet; "" when its analysis has tags."""
+    a = doc.analysis if doc is not None else None
+    if a is not None and a.windows.tags:
+        return ""
+    if doc is not None and doc.status in ("analysing", "tagging"):
+        return "computing real-music tags..."
+    return (doc.tags_note if doc is not None else "") or \
+        "real-music tags appear when the analysis is done"
 
 
 def format_time(seconds: float) -> str:

@@ -38,8 +38,8 @@ from core.record import TARGETS
 from gui.document import Document
 from gui.lanes.base import Lane
 from gui.lanes.descriptors import LabelLane, ModelHintLane
-from gui.lanes.grid import LaneGrid
-from gui.lanes.instruments import ROW_HEIGHT, InstrumentsLane, tags_hint
+from gui.lanes.grid import LANE_TITLES, LaneGrid, row_sizes
+from gui.lanes.instruments import ROW_HEIGHT, InstrumentsLane
 from gui.lanes.key import KeyLane
 from gui.lanes.segments import FormLane, RenderFormLane
 from gui.lanes.spectrogram import SpectrogramLane
@@ -47,18 +47,12 @@ from gui.lanes.tempo import TempoLane
 from gui.lanes.voice import VoiceLane
 from gui.lanes.waveform import WaveformLane
 from gui.readouts import (EMPTY_TEXT, HOVER_HINT, describe_moment, describe_tags, format_time,
-                          pending_text)
+                          pending_text, tags_hint)
 from gui.steps import Steps
 
 __all__ = ["TimelineView", "format_time", "describe_moment", "LANE_TITLES"]
 
 logger = logging.getLogger(__name__)
-
-LANE_HEIGHT = 20
-#: The lanes a user can hide, top to bottom: row name -> title (the spectrogram has its
-#: own View action; the descriptors' hint lane goes with the descriptor lanes).
-LANE_TITLES = {"A": "A original", "B": "B render", **{t: t for t in TARGETS},
-               "instruments": "instruments", "voice": "voice", "tempo": "tempo", "key": "key"}
 
 
 class TimelineView(QWidget):
@@ -149,16 +143,8 @@ class TimelineView(QWidget):
 
     def _layout_rows(self, *, labels: bool, spectrum: bool) -> None:
         """Show the label lanes or the hint lane, the spectrogram or not."""
-        sizes = {"A": (120, 4), "spectrum": (90, 3) if spectrum else None, "B": (90, 3),
-                 "descriptors": None if labels else (LANE_HEIGHT, 0),
-                 "instruments": (ROW_HEIGHT * self._instruments.row_count + 4, 0),
-                 "voice": (LANE_HEIGHT + 8, 0), "tempo": (70, 1), "key": (LANE_HEIGHT + 34, 0)}
-        for target in TARGETS:
-            sizes[target] = (LANE_HEIGHT, 0) if labels else None
-        hidden = set(self._hidden)
-        if set(TARGETS) <= hidden:
-            hidden.add("descriptors")
-        self._grid.set_rows(sizes, hidden)
+        self._grid.set_rows(*row_sizes(labels=labels, spectrum=spectrum, hidden=self._hidden,
+                                       instruments=ROW_HEIGHT * self._instruments.row_count + 4))
         self._spectrum_on = spectrum
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -337,11 +323,7 @@ class TimelineView(QWidget):
     def _on_doc_tags_changed(self, *args) -> None:
         """Draw the tag lanes (or say why they are empty); they re-flow the rows when
         the number of instruments changes."""
-        doc = self._doc
-        a = doc.analysis if doc is not None else None
-        hint = tags_hint(pending=doc is not None and doc.status in ("analysing", "tagging"),
-                         note=doc.tags_note if doc is not None else "",
-                         has_tags=a is not None and bool(a.windows.tags))
+        a, hint = self._doc.analysis if self._doc is not None else None, tags_hint(self._doc)
         rows = self._instruments.row_count
         self._instruments.show(a, self._cells, hint=hint)
         self._voice.show(a, self._cells, hint=hint)

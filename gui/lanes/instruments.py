@@ -3,7 +3,7 @@ its activity per window drawn as opacity (:mod:`core.analysis.tagview` decides w
 instruments get a row and merges near-synonym tags).
 
 Without tags (the tagger still running, cancelled, failed) the lane holds one line
-saying so; :func:`tags_hint` words it for this lane and the voice lane.
+saying so (:func:`gui.readouts.tags_hint` words it for this lane and the voice lane).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from core.analysis.tagview import ACTIVE_THRESHOLD, InstrumentRow, instrument_ro
 from gui.lanes.base import Lane
 from gui.lanes.colours import with_alpha
 
-__all__ = ["InstrumentsLane", "ActivityItem", "ROW_HEIGHT", "tags_hint", "HINT_COLOUR"]
+__all__ = ["InstrumentsLane", "ActivityItem", "ROW_HEIGHT", "HINT_COLOUR"]
 
 ROW_HEIGHT = 13  # pixels per instrument row: room for the row name on the axis
 HINT_COLOUR = "#8a6d00"
@@ -30,16 +30,6 @@ FULL_ACTIVITY = 0.5
 TOOLTIP = ("Instruments the MTT real-music tagger (musicnn) hears: a row per instrument "
            f"reaching {100 * ACTIVE_THRESHOLD:.0f} % in some window; darker = more "
            f"probable in that window (full colour from {100 * FULL_ACTIVITY:.0f} %)")
-
-
-def tags_hint(*, pending: bool, note: str = "", has_tags: bool = False) -> str:
-    """Why a tag lane is empty: tags still coming, ``note`` (cancelled, failed), or
-    none asked for; "" when the analysis has tags."""
-    if has_tags:
-        return ""
-    if pending:
-        return "computing real-music tags..."
-    return note or "real-music tags appear when the analysis is done"
 
 
 class ActivityItem(pg.GraphicsObject):

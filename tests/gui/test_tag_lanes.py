@@ -17,7 +17,8 @@ def _open(qtbot, window, path):
     return window.session.current
 
 
-def test_tag_lanes_fill_in_after_the_timeline(qtbot, window, demo_track):
+def test_tag_lanes_fill_in_after_the_timeline(qtbot, window, demo_track, settings):
+    settings.vocal_suppression_mode = "never"  # not what this test is about: the fast path
     doc = _open(qtbot, window, demo_track)
     seen = {}
 
@@ -131,3 +132,83 @@ def test_old_stored_booleans_read_as_always_or_never(tmp_path):
     with pytest.raises(ValueError, match="always, never, auto"):
         s.vocal_suppression_mode = "often"
     assert s.vocal_suppression_mode == "auto"  # unchanged
+
+
+def _scene_click(qtbot, timeline, name, button):
+    """Click the middle of lane ``name`` with ``button`` (a real mouse event)."""
+    glw = timeline._glw
+    centre = timeline.plots[name].sceneBoundingRect().center()
+    qtbot.mouseClick(glw.viewport(), button, pos=glw.mapFromScene(centre))
+
+
+def test_lanes_hide_from_the_view_menu_and_a_right_click_and_stay_hidden(
+        qtbot, window, short_track, settings, fake_player):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.conftest import _window
+
+    doc = _open(qtbot, window, short_track)
+    wait_idle(qtbot, window.session)
+    tl, plots = window.timeline, window.timeline.plots
+    tl.finish_drawing()
+
+    def settle():
+        QApplication.processEvents()
+        tl._glw.ci.layout.activate()
+
+    settle()
+    a_height = plots["A"].height()
+    window.lane_menus.actions["tempo"].trigger()  # View -> Lanes -> tempo, unchecked
+    settle()
+    assert not plots["tempo"].isVisible() and settings.hidden_lanes == ["tempo"]
+    assert plots["A"].height() > a_height  # the freed room goes to the other lanes
+
+    _scene_click(qtbot, tl, "voice", Qt.MouseButton.RightButton)
+    menu = window.lane_menus.context_menu
+    assert menu is not None and menu.actions()[0].text() == "Hide the voice lane"
+    menu.actions()[0].trigger()
+    window.lane_menus.actions["key"].setChecked(False)
+    settle()
+    assert not plots["voice"].isVisible() and not plots["key"].isVisible()
+    assert not window.lane_menus.actions["voice"].isChecked()
+    assert plots["instruments"].getAxis("bottom").isVisible()  # the last row shown
+    assert settings.hidden_lanes == ["key", "tempo", "voice"]
+    assert doc.selected_segment == -1  # a right click selects nothing
+
+    again = _window(qtbot, settings, lambda device: (fake_player, "fake"))
+    try:
+        assert again.timeline.hidden_lanes() == {"key", "tempo", "voice"}
+        assert not again.lane_menus.actions["tempo"].isChecked()
+        again.lane_menus.show_all()
+        assert settings.hidden_lanes == [] and again.timeline.hidden_lanes() == set()
+    finally:
+        again.session.shutdown()
+
+
+def test_segment_table_shows_the_top_tags_of_each_segment(qtbot, window, demo_track,
+                                                          settings):
+    from core.analysis.reduce import segment_windows
+
+    settings.vocal_suppression_mode = "never"
+    doc = _open(qtbot, window, demo_track)
+    table = window.segment_table
+    window.segments_action.trigger()  # View -> Segment table
+    assert window.segments_dock.isVisible()
+    pending = []
+    doc.status_changed.connect(
+        lambda status: status == "tagging" and pending.append(table.row_texts(0)[-1]))
+    wait_idle(qtbot, window.session, timeout=180000)
+    assert pending == ["computing..."]
+    a = doc.analysis
+    assert table.rowCount() == len(a.segments) > 0
+    msd = a.windows.tags["msd"]
+    for row, idx in enumerate(segment_windows(a)):
+        texts = table.row_texts(row)
+        assert texts[0] == a.segments[row].label
+        top = msd.top(idx, 3)
+        assert texts[-1] == ", ".join(f"{n} {100 * p:.0f}%" for n, p in top)
+    table.cellClicked.emit(1, 0)  # a clicked row selects the segment, and back
+    assert doc.selected_segment == 1
+    doc.select_segment(2)
+    assert [i.row() for i in table.selectionModel().selectedRows()] == [2]
