@@ -16,8 +16,8 @@ from gui.document import Document
 from gui.lanes.key import NO_KEY_TEXT
 from gui.lanes.tempo import NO_TEMPO_TEXT
 
-__all__ = ["format_time", "describe_moment", "describe_tags", "tags_hint", "pending_text", "EMPTY_TEXT",
-           "HOVER_HINT", "TOP_TAGS"]
+__all__ = ["format_time", "describe_moment", "describe_tags", "tags_hint", "pending_text",
+           "EMPTY_TEXT", "HOVER_HINT", "TOP_TAGS"]
 
 #: How many genre/mood tags the hover read-out and the segment table show.
 TOP_TAGS = 3
