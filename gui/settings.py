@@ -117,14 +117,43 @@ class AppSettings:
     @property
     def hidden_lanes(self) -> list[str]:
         """Names of the timeline lanes the user hid (View -> Lanes, a lane's menu)."""
-        value = self._s.value("view/hidden_lanes", [])
-        if isinstance(value, str):
-            value = [value] if value else []
-        return [str(v) for v in (value or [])]
+        return self._list("view/hidden_lanes")
 
     @hidden_lanes.setter
     def hidden_lanes(self, names) -> None:
         self._s.setValue("view/hidden_lanes", sorted(set(names)))
+
+    @property
+    def lane_order(self) -> list[str]:
+        """The timeline's rows top to bottom as the user arranged them ([]: as shipped)."""
+        return self._list("view/lane_order")
+
+    @lane_order.setter
+    def lane_order(self, names) -> None:
+        self._s.setValue("view/lane_order", list(names))
+
+    @property
+    def lane_heights(self) -> dict[str, float]:
+        """Row name -> the user's height factor (rows not named: 1)."""
+        out = {}
+        for entry in self._list("view/lane_heights"):
+            name, _, factor = entry.rpartition("=")
+            try:
+                out[name] = float(factor)
+            except ValueError:
+                continue  # a damaged entry: that row at its usual height
+        return out
+
+    @lane_heights.setter
+    def lane_heights(self, heights: dict[str, float]) -> None:
+        self._s.setValue("view/lane_heights", [f"{n}={f:g}" for n, f in sorted(heights.items())
+                                               if f != 1.0])
+
+    def _list(self, key: str) -> list[str]:
+        value = self._s.value(key, [])
+        if isinstance(value, str):
+            value = [value] if value else []
+        return [str(v) for v in (value or [])]
 
     @property
     def recent_files(self) -> list[str]:

@@ -17,7 +17,7 @@ Lanes, top to bottom (all X-linked, same left-axis width so times line up):
 Each lane is a class of :mod:`gui.lanes` that draws its part of the document; this
 view lays them out, keeps their time axes, playhead and selection in step and decides
 when each draws (a new analysis's lanes in small steps) and which lanes the user hid
-(:meth:`set_hidden_lanes`; the rest re-flow).  A playhead line crosses every
+(:meth:`arrange_lanes`; the rest re-flow).  A playhead line crosses every
 lane; it moves only through :meth:`set_playhead`, which the transport's clock timer
 calls.  Hovering shows what the analysis says under the pointer (asked of
 :func:`core.analysis.query.moment_at`, formatted here); a click selects a segment, a
@@ -38,7 +38,7 @@ from core.record import TARGETS
 from gui.document import Document
 from gui.lanes.base import Lane
 from gui.lanes.descriptors import LabelLane, ModelHintLane
-from gui.lanes.grid import LANE_TITLES, LaneGrid, row_sizes
+from gui.lanes.grid import LaneGrid, row_sizes
 from gui.lanes.instruments import ROW_HEIGHT, InstrumentsLane
 from gui.lanes.key import KeyLane
 from gui.lanes.segments import FormLane, RenderFormLane
@@ -50,7 +50,7 @@ from gui.readouts import (EMPTY_TEXT, HOVER_HINT, describe_moment, describe_tags
                           pending_text, tags_hint)
 from gui.steps import Steps
 
-__all__ = ["TimelineView", "format_time", "describe_moment", "LANE_TITLES"]
+__all__ = ["TimelineView", "format_time", "describe_moment"]
 
 logger = logging.getLogger(__name__)
 
@@ -73,7 +73,6 @@ class TimelineView(QWidget):
         self._playhead = 0.0
         self._shown_path = None
         self._laid_out = False
-        self._hidden: frozenset[str] = frozenset()
 
         self._info = QLabel(HOVER_HINT)
         self._info.setObjectName("hoverInfo")
@@ -143,8 +142,9 @@ class TimelineView(QWidget):
 
     def _layout_rows(self, *, labels: bool, spectrum: bool) -> None:
         """Show the label lanes or the hint lane, the spectrogram or not."""
-        self._grid.set_rows(*row_sizes(labels=labels, spectrum=spectrum, hidden=self._hidden,
-                                       instruments=ROW_HEIGHT * self._instruments.row_count + 4))
+        self._grid.set_rows(*row_sizes(labels=labels, spectrum=spectrum, hidden=self._grid.hidden,
+                                       instruments=ROW_HEIGHT * self._instruments.row_count + 4,
+                                       heights=self._grid.heights))
         self._spectrum_on = spectrum
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -228,13 +228,16 @@ class TimelineView(QWidget):
     def set_spectrogram_visible(self, on: bool) -> None:
         self._layout_rows(labels=self._has_labels(), spectrum=on)
 
-    def set_hidden_lanes(self, names) -> None:
-        """Hide the lanes ``names`` (of :data:`LANE_TITLES`), show the others."""
-        self._hidden = frozenset(n for n in names if n in LANE_TITLES)
+    def arrange_lanes(self, **arrangement) -> None:
+        """Hide, order and size the lanes (:meth:`gui.lanes.grid.LaneGrid.arrange`: keyword
+        ``hidden``, ``order``, ``heights``); the rest re-flow."""
+        self._grid.arrange(**arrangement)
         self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
 
-    def hidden_lanes(self) -> frozenset[str]:
-        return self._hidden
+    @property
+    def grid(self) -> LaneGrid:
+        """The rows: their order, the hidden ones and height factors (read them there)."""
+        return self._grid
 
     def has_b_lane(self) -> bool:
         """True when the B lane shows a render's waveform."""

@@ -178,10 +178,10 @@ def test_lanes_hide_from_the_view_menu_and_a_right_click_and_stay_hidden(
 
     again = _window(qtbot, settings, lambda device: (fake_player, "fake"))
     try:
-        assert again.timeline.hidden_lanes() == {"key", "tempo", "voice"}
+        assert again.timeline.grid.hidden == {"key", "tempo", "voice"}
         assert not again.lane_menus.actions["tempo"].isChecked()
         again.lane_menus.show_all()
-        assert settings.hidden_lanes == [] and again.timeline.hidden_lanes() == set()
+        assert settings.hidden_lanes == [] and again.timeline.grid.hidden == set()
     finally:
         again.session.shutdown()
 
@@ -212,3 +212,50 @@ def test_segment_table_shows_the_top_tags_of_each_segment(qtbot, window, demo_tr
     assert doc.selected_segment == 1
     doc.select_segment(2)
     assert [i.row() for i in table.selectionModel().selectedRows()] == [2]
+
+
+def test_lanes_move_and_resize_and_stay_so(qtbot, window, short_track, settings,
+                                           fake_player):
+    from PySide6.QtWidgets import QApplication
+
+    from tests.gui.conftest import _window
+
+    _open(qtbot, window, short_track)
+    wait_idle(qtbot, window.session)
+    tl, menus = window.timeline, window.lane_menus
+
+    def settle():
+        QApplication.processEvents()
+        tl._glw.ci.layout.activate()
+
+    def menu_action(lane, text):
+        return next(a for a in menus.lane_menu(lane).actions() if a.text() == text)
+
+    shipped = tl.grid.order()
+    assert shipped.index("voice") > shipped.index("instruments")
+    menu_action("voice", "Move up").trigger()
+    settle()
+    order = tl.grid.order()
+    assert order.index("voice") == order.index("instruments") - 1
+    assert tl.plots["voice"].y() < tl.plots["instruments"].y()  # drawn above it now
+    menu_action("tempo", "Move down").trigger()  # tempo below key: key is no longer last
+    settle()
+    assert tl.grid.order()[-1] == "tempo" and tl.plots["tempo"].getAxis("bottom").isVisible()
+    assert not tl.plots["key"].getAxis("bottom").isVisible()
+
+    height = tl.plots["voice"].height()
+    menu_action("voice", "Taller").trigger()
+    menu_action("voice", "Taller").trigger()
+    settle()
+    assert tl.plots["voice"].height() > height * 1.4
+    assert settings.lane_heights == {"voice": pytest.approx(1.5625)}
+
+    again = _window(qtbot, settings, lambda device: (fake_player, "fake"))
+    try:
+        assert again.timeline.grid.order() == tl.grid.order()
+        assert again.timeline.grid.heights == {"voice": pytest.approx(1.5625)}
+        again.lane_menus.reset()
+        assert again.timeline.grid.order() == shipped and again.timeline.grid.heights == {}
+        assert (settings.lane_order, settings.lane_heights) == ([], {})
+    finally:
+        again.session.shutdown()
