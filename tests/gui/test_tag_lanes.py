@@ -259,3 +259,16 @@ def test_lanes_move_and_resize_and_stay_so(qtbot, window, short_track, settings,
         assert (settings.lane_order, settings.lane_heights) == ([], {})
     finally:
         again.session.shutdown()
+
+
+def test_a_render_during_the_tags_says_they_stopped(qtbot, window, short_track, slow_tags):
+    from gui.session import TAGS_SKIPPED
+
+    doc = _open(qtbot, window, short_track)
+    qtbot.waitUntil(lambda: doc.status == "tagging", timeout=60000)
+    assert window.session.render(doc)
+    assert doc.status == "rendering" and doc.tags_note == TAGS_SKIPPED
+    assert "tags stopped for the render" in window.banner.text
+    wait_idle(qtbot, window.session, timeout=180000)
+    assert doc.status == "analysed" and window.timeline.has_b_lane()
+    assert window.timeline._instruments.text == TAGS_SKIPPED  # the lanes say why
