@@ -158,6 +158,8 @@ def test_lanes_hide_from_the_view_menu_and_a_right_click_and_stay_hidden(
         tl._glw.ci.layout.activate()
 
     settle()
+    assert "Voice activity" in plots["voice"].toolTip()  # the lanes' legends
+    assert "a row per instrument" in plots["instruments"].toolTip()
     a_height = plots["A"].height()
     window.lane_menus.actions["tempo"].trigger()  # View -> Lanes -> tempo, unchecked
     settle()
