@@ -14,11 +14,14 @@ from PySide6.QtCore import QObject, Signal
 from core.app.renders import RenderedVariant
 from core.app.tracks import Envelope, LoadedTrack
 
-__all__ = ["Document", "STATUSES"]
+__all__ = ["Document", "STATUSES", "BUSY"]
 
 #: What a document is doing; the track list and the job bar show these words.
-STATUSES = ("queued", "loading", "analysing", "analysed", "rendering", "not analysed",
-            "failed")
+#: "tagging": analysed, its real-music tags are being computed.
+STATUSES = ("queued", "loading", "analysing", "analysed", "tagging", "rendering",
+            "not analysed", "failed")
+#: The statuses with a job running (progress shown, Cancel enabled).
+BUSY = ("loading", "analysing", "tagging", "rendering")
 
 
 class Document(QObject):
@@ -33,6 +36,7 @@ class Document(QObject):
     waveform_changed = Signal()
     original_changed = Signal()
     analysis_changed = Signal()
+    tags_changed = Signal()
     renders_changed = Signal()
     render_index_changed = Signal(int)
     selection_changed = Signal(int)
@@ -46,6 +50,7 @@ class Document(QObject):
         self.envelope: Envelope | None = None
         self.loaded: LoadedTrack | None = None
         self.analysis = None  # core.record.Analysis
+        self.tags_note = ""  # why the analysis has no real-music tags (cancelled, failed)
         self.renders: tuple[RenderedVariant, ...] = ()
         self.render_index = 0
         self.selected_segment = -1
@@ -71,11 +76,11 @@ class Document(QObject):
 
     @property
     def busy(self) -> bool:
-        return self.status in ("loading", "analysing", "rendering")
+        return self.status in BUSY
 
     def set_status(self, status: str, error: str = "") -> None:
         self.status, self.error = status, error
-        if status not in ("loading", "analysing", "rendering"):
+        if status not in BUSY:
             self.fraction, self.stage = 0.0, ""
         self.status_changed.emit(status)
 
@@ -94,10 +99,16 @@ class Document(QObject):
         self.original_changed.emit()
 
     def set_analysis(self, analysis) -> None:
-        self.analysis = analysis
+        self.analysis, self.tags_note = analysis, ""
         self.selected_segment = -1
         self.analysis_changed.emit()
         self.selection_changed.emit(-1)
+
+    def set_tags(self, analysis, note: str = "") -> None:
+        """The same analysis with (or, with a ``note`` saying why, still without) its
+        real-music tags: only the tag views redraw, the selection stays."""
+        self.analysis, self.tags_note = analysis, note
+        self.tags_changed.emit()
 
     def set_renders(self, renders: tuple[RenderedVariant, ...]) -> None:
         self.renders = tuple(renders)

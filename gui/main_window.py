@@ -18,8 +18,10 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QToolBar,
                                QVBoxLayout, QWidget)
 
 from gui.document import Document
+from gui.lane_menu import LaneMenus
 from gui.messages import MessageLog
 from gui.panels import Banner, JobBar, MenuBar, TrackList
+from gui.segment_table import SegmentTable
 from gui.session import EXPORT_KINDS, Session
 from gui.settings_dialog import SettingsDialog
 from gui.timeline_view import TimelineView
@@ -76,6 +78,12 @@ class MainWindow(QMainWindow):
         self.messages_dock.setWidget(self.message_log)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.messages_dock)
         self.messages_dock.hide()
+        self.segment_table = SegmentTable()
+        self.segments_dock = QDockWidget("Segments", self)
+        self.segments_dock.setObjectName("segments")
+        self.segments_dock.setWidget(self.segment_table)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.segments_dock)
+        self.segments_dock.hide()
         toolbar = QToolBar("Job")
         toolbar.setObjectName("job")
         toolbar.setMovable(False)
@@ -123,12 +131,17 @@ class MainWindow(QMainWindow):
         self.spectrogram_action.setCheckable(True)
         self.spectrogram_action.setChecked(self.settings.show_spectrogram)
         self.spectrogram_action.toggled.connect(self._on_spectrogram_toggled)
+        self.lane_menus = LaneMenus(self.timeline, self.settings, view, self)
         fit = view.addAction("Zoom to &fit", self.timeline.zoom_to_fit)
         fit.setShortcut(QKeySequence("F"))
         self.messages_action = self.messages_dock.toggleViewAction()
         self.messages_action.setText("&Messages")
         self.messages_action.setShortcut(QKeySequence("Ctrl+M"))
         view.addAction(self.messages_action)
+        self.segments_action = self.segments_dock.toggleViewAction()
+        self.segments_action.setText("Se&gment table")
+        self.segments_action.setShortcut(QKeySequence("Ctrl+T"))
+        view.addAction(self.segments_action)
 
         play = bar.addMenu("&Playback")
         for action in self.transport.actions_for_window():
@@ -250,6 +263,7 @@ class MainWindow(QMainWindow):
         self.job_bar.set_document(doc)
         self.track_list.set_documents(self.session.documents, doc)
         self.timeline.set_document(doc)
+        self.segment_table.set_document(doc)
         self.transport.set_document(doc)
         self.setWindowTitle(f"{doc.name} - Twintrack" if doc is not None else "Twintrack")
 

@@ -9,12 +9,18 @@ from __future__ import annotations
 import html
 
 from core.analysis import query
+from core.analysis.tagview import (ACTIVE_THRESHOLD, instrument_rows, tags_text, top_tags,
+                                   voice_curve)
 from core.record import NO_KEY
 from gui.document import Document
 from gui.lanes.key import NO_KEY_TEXT
 from gui.lanes.tempo import NO_TEMPO_TEXT
 
-__all__ = ["format_time", "describe_moment", "pending_text", "EMPTY_TEXT", "HOVER_HINT"]
+__all__ = ["format_time", "describe_moment", "describe_tags", "tags_hint", "pending_text",
+           "EMPTY_TEXT", "HOVER_HINT", "TOP_TAGS"]
+
+#: How many genre/mood tags the hover read-out and the segment table show.
+TOP_TAGS = 3
 
 HOVER_HINT = "Hover over the timeline to see a window's values."
 EMPTY_TEXT = ("<div style='font-size:15pt;color:#555'>Drop audio files or folders here</div>"
@@ -36,12 +42,41 @@ def pending_text(doc: Document) -> str:
             f"<div style='font-size:11pt;color:#555;margin-top:8px'>{html.escape(what)}</div>")
 
 
+def tags_hint(doc: Document | None) -> str:
+    """Why the tag lanes of ``doc`` are empty: tags still coming, the document's note
+    (cancelled, failed), or no analysis yet; "" when its analysis has tags."""
+    a = doc.analysis if doc is not None else None
+    if a is not None and a.windows.tags:
+        return ""
+    if doc is not None and doc.status in ("analysing", "tagging"):
+        return "computing real-music tags..."
+    return (doc.tags_note if doc is not None else "") or \
+        "real-music tags appear when the analysis is done"
+
+
 def format_time(seconds: float) -> str:
     """m:ss.s"""
     seconds = max(0.0, float(seconds))
     return f"{int(seconds // 60)}:{seconds % 60:04.1f}"
 
 
+def describe_tags(analysis, i: int) -> str:
+    """The hover's tag line for window ``i``: the top MSD genre/mood tags, the
+    instruments active there and the voice activity ("" without tags)."""
+    tags = analysis.windows.tags
+    parts = []
+    top = tags_text(top_tags(tags.get("msd"), [i], TOP_TAGS))
+    if top:
+        parts.append(f"tags: {top}")
+    mtt = tags.get("mtt")
+    playing = sorted(((float(r.activity[i]), r.name) for r in instrument_rows(mtt)
+                      if r.activity[i] >= ACTIVE_THRESHOLD), reverse=True)
+    if playing:
+        parts.append("instruments: " + tags_text([(n, a) for a, n in playing]))
+    voice = voice_curve(mtt)
+    if voice is not None:
+        parts.append(f"voice {100 * voice[i]:.0f}%")
+    return "  |  ".join(parts)
 
 
 def describe_moment(moment: query.Moment) -> str:

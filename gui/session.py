@@ -10,6 +10,11 @@ Dropped or opened files form a queue: one document loads and analyses at a time
 batch becomes the current document as soon as it starts loading.  A file that cannot
 be read stays in the list as "failed" with its reason (dropping it again retries);
 nothing already open is touched.  Every message names its file (``message_logged``).
+
+An analysis comes in two steps of one job (:func:`core.app.tagging.analyze_then_tag`):
+the timeline, form and labels as soon as they exist (status "tagging"), then the same
+analysis with its real-music tags ("analysed").  Cancelling the second step, or its
+failure, keeps the first: only the tags are missing, and the tag lanes say why.
 """
 
 from __future__ import annotations
@@ -22,10 +27,10 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 
 from core import jitcache
-from core.app.analyze import analyze_track
 from core.app.exports import export_analysis, export_render_audio, export_render_midi
 from core.app.pool import Isolated, ProcessPool
 from core.app.renders import load_render, render_track
+from core.app.tagging import analyze_then_tag
 from core.app.tracks import expand_paths, load_track
 from gui.document import Document
 from gui.lanes.key import key_text
@@ -33,12 +38,16 @@ from gui.lanes.tempo import tempo_text
 from gui.settings import AppSettings
 from gui.workers import Worker
 
-__all__ = ["Session", "EXPORT_KINDS", "FIRST_RUN"]
+__all__ = ["Session", "EXPORT_KINDS", "FIRST_RUN", "TAGS_CANCELLED", "TAGS_SKIPPED"]
 
 logger = logging.getLogger(__name__)
 
 #: What a document waits for while the compiled-kernel cache is being built.
 FIRST_RUN = "first run: preparing the analysis engine, about 30 s, once"
+
+#: Why an analysis has no real-music tags (shown by the tag lanes).
+TAGS_CANCELLED = "real-music tags cancelled (Track \u2192 Analyse again computes them)"
+TAGS_SKIPPED = "real-music tags stopped for a render (Track \u2192 Analyse again computes them)"
 
 #: Export kind -> (menu text, file suffix, needs).  "needs" is "analysis" or "render".
 EXPORT_KINDS = {
@@ -97,7 +106,7 @@ class Session(QObject):
         if worker is None:
             worker = Worker(self)
             worker.progressed.connect(doc.set_progress)
-            worker.yielded.connect(lambda env, d=doc: self._on_waveform_partial(d, env))
+            worker.yielded.connect(lambda part, d=doc: self._on_job_yielded(d, part))
             worker.finished.connect(lambda result, d=doc: self._on_job_finished(d, result))
             worker.failed.connect(lambda msg, d=doc: self._on_job_failed(d, msg))
             worker.cancelled.connect(lambda d=doc: self._on_job_cancelled(d))
@@ -170,7 +179,7 @@ class Session(QObject):
             self._pump()
             return
         doc.set_status("analysing")
-        self._worker(doc).start(self._task(analyze_track), doc.path,
+        self._worker(doc).start(self._task(analyze_then_tag), doc.path, partial=True,
                                 model=self.settings.model,
                                 vocal_suppression=self.settings.vocal_suppression)
 
@@ -195,6 +204,10 @@ class Session(QObject):
         if doc is None or doc.analysis is None:
             self._post("error", "Analyse a track before rendering it.")
             return False
+        if doc.status == "tagging":  # one job per document: the render replaces the tags
+            doc.set_tags(doc.analysis, TAGS_SKIPPED)
+            self._post("info", f"{doc.name}: real-music tags stopped for the render "
+                       "(Track \u2192 Analyse again computes them)", doc)
         doc.set_status("rendering")
         self._worker(doc).start(self._task(render_track), doc.analysis,
                                 variants=self.settings.variants, seed=self.settings.seed,
@@ -258,12 +271,35 @@ class Session(QObject):
             self.set_current(doc)
 
     # -- results -----------------------------------------------------------------------
-    def _on_waveform_partial(self, doc: Document, envelope) -> None:
+    def _on_job_yielded(self, doc: Document, part) -> None:
+        """A partial result: a growing waveform while loading, the analysis without its
+        tags while analysing (the tags follow as the job's result)."""
         if doc not in self.documents:  # closed meanwhile
             return
         if doc.status == "loading":
-            doc.set_envelope(envelope)
+            doc.set_envelope(part)
             self._show_if_wanted(doc)
+        elif doc.status == "analysing":
+            self._analysed(doc, part, status="tagging")
+
+    def _analysed(self, doc: Document, result, *, status: str = "analysed") -> None:
+        doc.set_analysis(result)
+        doc.set_status(status)
+        notes = "; ".join(result.track.notes)
+        self._post(
+            "info", f"{doc.name}: analysed ({len(result.segments)} segments, "
+                    f"{tempo_text(result.globals.tempo)}, "
+                    f"{key_text(result.globals.tonic, result.globals.mode)})"
+                    + (f" - note: {notes}" if notes else ""), doc)
+        self._pump()
+        if status == "analysed":
+            self._load_render(doc)
+
+    def _tags_ended(self, doc: Document, analysis, note: str = "") -> None:
+        """The tag step is over (tags in ``analysis``, or ``note`` says why not)."""
+        doc.set_tags(analysis, note)
+        doc.set_status("analysed")
+        self._load_render(doc)
 
     def _on_job_finished(self, doc: Document, result) -> None:
         if doc not in self.documents:  # closed meanwhile
@@ -273,17 +309,10 @@ class Session(QObject):
             self._show_if_wanted(doc)
             self.settings.add_recent(doc.path)
             self.analyse(doc)
-        elif doc.status == "analysing":
-            doc.set_analysis(result)
-            doc.set_status("analysed")
-            notes = "; ".join(result.track.notes)
-            self._post(
-                "info", f"{doc.name}: analysed ({len(result.segments)} segments, "
-                        f"{tempo_text(result.globals.tempo)}, "
-                        f"{key_text(result.globals.tonic, result.globals.mode)})"
-                        + (f" - note: {notes}" if notes else ""), doc)
-            self._pump()
-            self._load_render(doc)
+        elif doc.status == "analysing":  # the engine tagged in its first step
+            self._analysed(doc, result)
+        elif doc.status == "tagging":
+            self._tags_ended(doc, result)  # the lanes filling in say it; no banner
         elif doc.status == "rendering":
             doc.set_renders(result)
             doc.set_status("analysed")
@@ -305,6 +334,10 @@ class Session(QObject):
             doc.set_status("failed", message)
             self._post("error", f"Analysis failed: {message}", doc)
             self._load_render(doc)  # a render asked for still shows, without the analysis
+        elif stage == "tagging":
+            self._tags_ended(doc, doc.analysis, f"real-music tags failed: {message}")
+            self._post("error", f"Real-music tags failed: {message} (the analysis is kept)",
+                       doc)
         else:
             doc.set_status("analysed" if doc.analysis is not None else "not analysed")
             self._post("error", f"Render failed: {message}", doc)
@@ -320,6 +353,10 @@ class Session(QObject):
         elif stage == "analysing":
             doc.set_status("not analysed")
             self._post("info", f"{doc.name}: analysis cancelled", doc)
+        elif stage == "tagging":
+            self._tags_ended(doc, doc.analysis, TAGS_CANCELLED)
+            self._post("info", f"{doc.name}: real-music tags cancelled (the analysis is kept)",
+                       doc)
         else:
             doc.set_status("analysed" if doc.analysis is not None else "not analysed")
             self._post("info", f"{doc.name}: render cancelled", doc)

@@ -1,5 +1,5 @@
 """Persistent user settings (QSettings): descriptor model, vocal suppression, render
-variants, output folder, audio device, recent files, view options."""
+variants, output folder, audio device, recent files, view options (hidden lanes)."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-__all__ = ["AppSettings", "MAX_RECENT"]
+__all__ = ["AppSettings", "MAX_RECENT", "VOCAL_SUPPRESSION_MODES"]
 
 MAX_RECENT = 10
+#: The vocal suppression preference -> what the engine is asked for.
+VOCAL_SUPPRESSION_MODES = {"always": True, "never": False, "auto": "auto"}
 
 
 class AppSettings:
@@ -54,13 +56,31 @@ class AppSettings:
         self._s.setValue("analysis/model", str(spec or "default"))
 
     @property
-    def vocal_suppression(self) -> bool:
-        """Classify the repeating background (REPET-SIM) instead of the full mix."""
-        return self._bool("analysis/vocal_suppression")
+    def vocal_suppression_mode(self) -> str:
+        """When to classify the repeating background (REPET-SIM) instead of the full mix:
+        ``'always'``, ``'never'`` or ``'auto'`` (per track, when its voice tags say it
+        has vocals; the default).  A stored boolean (before the three-way choice) reads
+        as always / never."""
+        value = str(self._s.value("analysis/vocal_suppression", "auto")).lower()
+        value = {"true": "always", "false": "never"}.get(value, value)
+        return value if value in VOCAL_SUPPRESSION_MODES else "auto"
+
+    @vocal_suppression_mode.setter
+    def vocal_suppression_mode(self, mode: str) -> None:
+        if mode not in VOCAL_SUPPRESSION_MODES:
+            raise ValueError(f"vocal suppression mode {mode!r}: one of "
+                             + ", ".join(VOCAL_SUPPRESSION_MODES))
+        self._s.setValue("analysis/vocal_suppression", mode)
+
+    @property
+    def vocal_suppression(self) -> bool | str:
+        """The engine's ``vocal_suppression`` argument: True, False or ``'auto'``."""
+        return VOCAL_SUPPRESSION_MODES[self.vocal_suppression_mode]
 
     @vocal_suppression.setter
-    def vocal_suppression(self, on: bool) -> None:
-        self._set_bool("analysis/vocal_suppression", on)
+    def vocal_suppression(self, value: bool | str) -> None:
+        self.vocal_suppression_mode = next(
+            m for m, v in VOCAL_SUPPRESSION_MODES.items() if v is value or v == value)
 
     @property
     def seed(self) -> int:
@@ -93,6 +113,47 @@ class AppSettings:
     @show_spectrogram.setter
     def show_spectrogram(self, on: bool) -> None:
         self._set_bool("view/spectrogram", on)
+
+    @property
+    def hidden_lanes(self) -> list[str]:
+        """Names of the timeline lanes the user hid (View -> Lanes, a lane's menu)."""
+        return self._list("view/hidden_lanes")
+
+    @hidden_lanes.setter
+    def hidden_lanes(self, names) -> None:
+        self._s.setValue("view/hidden_lanes", sorted(set(names)))
+
+    @property
+    def lane_order(self) -> list[str]:
+        """The timeline's rows top to bottom as the user arranged them ([]: as shipped)."""
+        return self._list("view/lane_order")
+
+    @lane_order.setter
+    def lane_order(self, names) -> None:
+        self._s.setValue("view/lane_order", list(names))
+
+    @property
+    def lane_heights(self) -> dict[str, float]:
+        """Row name -> the user's height factor (rows not named: 1)."""
+        out = {}
+        for entry in self._list("view/lane_heights"):
+            name, _, factor = entry.rpartition("=")
+            try:
+                out[name] = float(factor)
+            except ValueError:
+                continue  # a damaged entry: that row at its usual height
+        return out
+
+    @lane_heights.setter
+    def lane_heights(self, heights: dict[str, float]) -> None:
+        self._s.setValue("view/lane_heights", [f"{n}={f:g}" for n, f in sorted(heights.items())
+                                               if f != 1.0])
+
+    def _list(self, key: str) -> list[str]:
+        value = self._s.value(key, [])
+        if isinstance(value, str):
+            value = [value] if value else []
+        return [str(v) for v in (value or [])]
 
     @property
     def recent_files(self) -> list[str]:

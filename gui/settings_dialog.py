@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog,
                                QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox,
                                QWidget)
 
@@ -14,6 +14,10 @@ from gui.settings import AppSettings
 __all__ = ["SettingsDialog", "output_devices"]
 
 logger = logging.getLogger(__name__)
+
+#: The vocal suppression choices: text, stored mode (gui.settings.VOCAL_SUPPRESSION_MODES).
+_VOCAL_CHOICES = (("Automatic (when the track has vocals)", "auto"),
+                  ("Always", "always"), ("Never", "never"))
 
 
 def output_devices() -> list[str]:
@@ -56,13 +60,17 @@ class SettingsDialog(QDialog):
         self.model.setToolTip("The descriptor classifier used for new analyses (a .skops "
                               "file from 'twintrack train'; untrusted files are refused)")
         model_row = _with_button(self.model, "Model file...", self._on_model_clicked)
-        self.vocal_suppression = QCheckBox("Classify the accompaniment (suppress vocals)")
-        self.vocal_suppression.setChecked(settings.vocal_suppression)
+        self.vocal_suppression = QComboBox()
+        for text, mode in _VOCAL_CHOICES:
+            self.vocal_suppression.addItem(text, mode)
+        self.vocal_suppression.setCurrentIndex(
+            self.vocal_suppression.findData(settings.vocal_suppression_mode))
         self.vocal_suppression.setToolTip(
-            "REPET-SIM soft masking before the descriptor features, for songs with vocals "
-            "(the classifiers learned from renders, which have none); it costs several "
-            "times the analysis time and lowers agreement on instrumental music; tempo, "
-            "key and form always use the full mix")
+            "Classify the accompaniment: REPET-SIM soft masking before the descriptor "
+            "features, for songs with vocals (the classifiers learned from renders, which "
+            "have none); it costs several times the analysis time and lowers agreement on "
+            "instrumental music, so 'automatic' uses it only where the real-music voice "
+            "tags hear vocals; tempo, key and form always use the full mix")
         self.variants = QSpinBox()
         self.variants.setRange(1, 10)
         self.variants.setValue(settings.variants)
@@ -82,7 +90,7 @@ class SettingsDialog(QDialog):
         self.device.setCurrentIndex(max(index, 0))
         form = QFormLayout(self)
         form.addRow("Descriptor model", model_row)
-        form.addRow("", self.vocal_suppression)
+        form.addRow("Suppress vocals", self.vocal_suppression)
         form.addRow("Render variants", self.variants)
         form.addRow("Export folder", folder)
         form.addRow("Audio output", self.device)
@@ -115,7 +123,7 @@ class SettingsDialog(QDialog):
         """Write the values back; True if the audio device changed."""
         s = self._settings
         s.model = self.model.currentData() or "default"
-        s.vocal_suppression = self.vocal_suppression.isChecked()
+        s.vocal_suppression_mode = self.vocal_suppression.currentData()
         s.variants = self.variants.value()
         s.output_dir = self.output_dir.text().strip() or s.output_dir
         device = self.device.currentData() or None

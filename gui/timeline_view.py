@@ -9,12 +9,15 @@ Lanes, top to bottom (all X-linked, same left-axis width so times line up):
   descriptor of each timeline region;
 * **genre ... momentum** descriptor lanes (colour = label, opacity = probability), or
   one hint lane when no descriptor model has labelled the windows;
+* **instruments** a row per instrument the real-music tagger hears, and **voice** the
+  voice activity (both fill in when the tags arrive, after the rest of the analysis);
 * **tempo** per-window tempo, per-segment tempo steps and the global tempo;
 * **key** per-window key (colour around the circle of fifths, opacity = confidence).
 
 Each lane is a class of :mod:`gui.lanes` that draws its part of the document; this
 view lays them out, keeps their time axes, playhead and selection in step and decides
-when each draws (a new analysis's lanes in small steps).  A playhead line crosses every
+when each draws (a new analysis's lanes in small steps) and which lanes the user hid
+(:meth:`arrange_lanes`; the rest re-flow).  A playhead line crosses every
 lane; it moves only through :meth:`set_playhead`, which the transport's clock timer
 calls.  Hovering shows what the analysis says under the pointer (asked of
 :func:`core.analysis.query.moment_at`, formatted here); a click selects a segment, a
@@ -27,7 +30,7 @@ import logging
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from core.analysis import query
@@ -35,20 +38,21 @@ from core.record import TARGETS
 from gui.document import Document
 from gui.lanes.base import Lane
 from gui.lanes.descriptors import LabelLane, ModelHintLane
-from gui.lanes.grid import LaneGrid
+from gui.lanes.grid import LaneGrid, row_sizes
+from gui.lanes.instruments import ROW_HEIGHT, InstrumentsLane
 from gui.lanes.key import KeyLane
 from gui.lanes.segments import FormLane, RenderFormLane
 from gui.lanes.spectrogram import SpectrogramLane
 from gui.lanes.tempo import TempoLane
+from gui.lanes.voice import VoiceLane
 from gui.lanes.waveform import WaveformLane
-from gui.readouts import EMPTY_TEXT, HOVER_HINT, describe_moment, format_time, pending_text
+from gui.readouts import (EMPTY_TEXT, HOVER_HINT, describe_moment, describe_tags, format_time,
+                          pending_text, tags_hint)
 from gui.steps import Steps
 
 __all__ = ["TimelineView", "format_time", "describe_moment"]
 
 logger = logging.getLogger(__name__)
-
-LANE_HEIGHT = 20
 
 
 class TimelineView(QWidget):
@@ -60,6 +64,7 @@ class TimelineView(QWidget):
 
     segment_selected = Signal(int)
     seek_requested = Signal(float)
+    lane_menu_requested = Signal(str, QPointF)  # lane name, screen position (right click)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -120,11 +125,14 @@ class TimelineView(QWidget):
         self._render_form = RenderFormLane(b)
         self._labels = {t: LabelLane(self._grid.add_plot(t, t), t) for t in TARGETS}
         self._model_hint = ModelHintLane(self._grid.add_plot("descriptors", "descriptors"))
+        self._instruments = InstrumentsLane(self._grid.add_plot("instruments", "instruments"))
+        self._voice = VoiceLane(self._grid.add_plot("voice", "voice"))
         self._tempo = TempoLane(self._grid.add_plot("tempo", "tempo"))
         self._key = KeyLane(self._grid.add_plot("key", "key"))
         self._lanes: list[Lane] = [self._original, self._form, self._spectrum, self._render,
                                    self._render_form, *self._labels.values(),
-                                   self._model_hint, self._tempo, self._key]
+                                   self._model_hint, self._instruments, self._voice,
+                                   self._tempo, self._key]
         self._layout_rows(labels=False, spectrum=False)
         # The items white-box tests and bench/gui.py reach (lanes never replace them).
         self._wave_a, self._segments = self._original.wave, self._form.spans
@@ -134,12 +142,9 @@ class TimelineView(QWidget):
 
     def _layout_rows(self, *, labels: bool, spectrum: bool) -> None:
         """Show the label lanes or the hint lane, the spectrogram or not."""
-        sizes = {"A": (120, 4), "spectrum": (90, 3) if spectrum else None, "B": (90, 3),
-                 "descriptors": None if labels else (LANE_HEIGHT, 0),
-                 "tempo": (70, 1), "key": (LANE_HEIGHT + 34, 0)}
-        for target in TARGETS:
-            sizes[target] = (LANE_HEIGHT, 0) if labels else None
-        self._grid.set_rows(sizes)
+        self._grid.set_rows(*row_sizes(labels=labels, spectrum=spectrum, hidden=self._grid.hidden,
+                                       instruments=ROW_HEIGHT * self._instruments.row_count + 4,
+                                       heights=self._grid.heights))
         self._spectrum_on = spectrum
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -182,9 +187,11 @@ class TimelineView(QWidget):
         return [(d.waveform_changed, self._on_doc_waveform_changed),
                 (d.original_changed, self._on_doc_original_changed),
                 (d.analysis_changed, self._on_doc_analysis_changed),
+                (d.tags_changed, self._on_doc_tags_changed),
                 (d.renders_changed, self._on_doc_renders_changed),
                 (d.selection_changed, self._on_doc_selection_changed),
                 (d.status_changed, self._on_doc_status_changed),
+                (d.status_changed, self._on_doc_tags_changed),
                 (d.progress_changed, self._on_doc_status_changed)]
 
     @property
@@ -220,6 +227,17 @@ class TimelineView(QWidget):
 
     def set_spectrogram_visible(self, on: bool) -> None:
         self._layout_rows(labels=self._has_labels(), spectrum=on)
+
+    def arrange_lanes(self, **arrangement) -> None:
+        """Hide, order and size the lanes (:meth:`gui.lanes.grid.LaneGrid.arrange`: keyword
+        ``hidden``, ``order``, ``heights``); the rest re-flow."""
+        self._grid.arrange(**arrangement)
+        self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
+
+    @property
+    def grid(self) -> LaneGrid:
+        """The rows: their order, the hidden ones and height factors (read them there)."""
+        return self._grid
 
     def has_b_lane(self) -> bool:
         """True when the B lane shows a render's waveform."""
@@ -289,14 +307,14 @@ class TimelineView(QWidget):
         for lane in (self._form, *self._labels.values(), self._tempo, self._key):
             lane.clear()
         self._model_hint.show(a)
+        self._cells = cells = query.window_cells(a) if a is not None else np.zeros(0)
+        self._on_doc_tags_changed()
         if a is None:
             self._steps.replace([])
-            self._cells = np.zeros(0)
             if self._doc is not None:
                 self._on_doc_original_changed()
             return
         self._set_duration(a.duration)
-        self._cells = cells = query.window_cells(a)
         self._form.show(a)
         self._on_doc_selection_changed(self._doc.selected_segment)
         steps = [lambda: self._tempo.show(a), lambda: self._key.show(a, cells)]
@@ -304,6 +322,17 @@ class TimelineView(QWidget):
         steps += [self._on_doc_original_changed, self._on_doc_renders_changed,
                   self._on_range_changed]
         self._steps.replace(steps)
+
+    def _on_doc_tags_changed(self, *args) -> None:
+        """Draw the tag lanes (or say why they are empty); they re-flow the rows when
+        the number of instruments changes."""
+        a, hint = self._doc.analysis if self._doc is not None else None, tags_hint(self._doc)
+        rows = self._instruments.row_count
+        self._instruments.show(a, self._cells, hint=hint)
+        self._voice.show(a, self._cells, hint=hint)
+        if self._instruments.row_count != rows:
+            self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
+        self._on_range_changed()
 
     def finish_drawing(self) -> None:
         """Draw every lane still waiting for its turn now (exports and tests use it)."""
@@ -337,13 +366,21 @@ class TimelineView(QWidget):
         a = self._doc.analysis if self._doc is not None else None
         if a is None:
             return format_time(t)
-        return describe_moment(query.moment_at(a, t, edges=self._cells))
+        moment = query.moment_at(a, t, edges=self._cells)
+        text = describe_moment(moment)
+        tags = describe_tags(a, moment.window.index) if moment.window is not None else ""
+        return text + ("\n" + tags if tags else "")
 
     def segment_at(self, t: float) -> int:
         a = self._doc.analysis if self._doc is not None else None
         return -1 if a is None else query.segment_at(a, t)
 
     def _on_scene_mouse_clicked(self, event) -> None:
+        if event.button() == Qt.MouseButton.RightButton:
+            name = self._grid.row_at(event.scenePos())
+            if name is not None:
+                self.lane_menu_requested.emit(name, QPointF(event.screenPos()))
+            return
         if event.button() != Qt.MouseButton.LeftButton or self._doc is None:
             return
         t = self._grid.time_at(event.scenePos())
@@ -360,14 +397,14 @@ class TimelineView(QWidget):
 if __name__ == "__main__":  # preview: python -m gui.timeline_view [AUDIO]
     import sys
 
-    from core.app.analyze import analyze_track
+    from core.app.tagging import analyze_then_tag
     from core.app.tracks import load_track
 
     app = QApplication(sys.argv)
     path = sys.argv[1] if len(sys.argv) > 1 else "resources/demo/karissa_hobbs-lets_go_fishin.ogg"
     document = Document(path)
     document.set_loaded(load_track(path))
-    document.set_analysis(analyze_track(path))
+    document.set_analysis(analyze_then_tag(path))
     view = TimelineView()
     view.set_document(document)
     view.resize(1400, 700)

@@ -182,5 +182,7 @@ def drop_files(widget, paths) -> None:
 
 def wait_idle(qtbot, session, timeout: int = 60000) -> None:
     """Until no document is queued or busy."""
-    qtbot.waitUntil(lambda: not any(d.status in ("queued", "loading", "analysing", "rendering")
+    from gui.document import BUSY
+
+    qtbot.waitUntil(lambda: not any(d.status == "queued" or d.status in BUSY
                                     for d in session.documents), timeout=timeout)

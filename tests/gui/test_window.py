@@ -237,7 +237,7 @@ def test_settings_persist(settings, tmp_path):
 
     from gui.settings import AppSettings
 
-    assert (settings.model, settings.vocal_suppression) == ("default", False)
+    assert (settings.model, settings.vocal_suppression) == ("default", "auto")
     settings.variants = 3
     settings.output_dir = str(tmp_path)
     settings.device = "pulse"
@@ -284,17 +284,20 @@ def test_preferences_choose_the_model_and_vocal_suppression(qtbot, settings):
 
     dialog = SettingsDialog(settings, devices=[])
     qtbot.addWidget(dialog)
-    assert dialog.model.currentData() == "default" and not dialog.vocal_suppression.isChecked()
+    assert dialog.model.currentData() == "default"
+    assert dialog.vocal_suppression.currentData() == "auto"  # the default
     dialog.set_model_file("/models/mine.skops")
-    dialog.vocal_suppression.setChecked(True)
+    dialog.vocal_suppression.setCurrentIndex(dialog.vocal_suppression.findData("always"))
     dialog.apply()
-    assert settings.model == "/models/mine.skops" and settings.vocal_suppression
+    assert settings.model == "/models/mine.skops" and settings.vocal_suppression is True
     again = SettingsDialog(settings, devices=[])
     qtbot.addWidget(again)
     assert again.model.currentData() == "/models/mine.skops"
+    assert again.vocal_suppression.currentText() == "Always"
+    again.vocal_suppression.setCurrentIndex(again.vocal_suppression.findData("never"))
     again.model.setCurrentIndex(again.model.findData("none"))
     again.apply()
-    assert settings.model == "none"
+    assert settings.model == "none" and settings.vocal_suppression is False
 
 
 def test_without_a_model_the_descriptor_lanes_are_a_hint(qtbot, window, short_track, settings):

@@ -1,0 +1,116 @@
+"""How the timeline's lanes are arranged: the View -> Lanes menu and a lane's right-click
+menu.
+
+:class:`LaneMenus` keeps one checkable action per lane of
+:data:`gui.lanes.grid.LANE_TITLES` and remembers the user's arrangement in the settings
+(:attr:`~gui.settings.AppSettings.hidden_lanes`, ``lane_order``, ``lane_heights``); the
+timeline re-flows the other lanes.  A right click on a lane offers to hide it, move it
+up or down past the next lane shown, make it taller or shorter, show every lane, or go
+back to the shipped arrangement.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, QPoint, QPointF
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QWidget
+
+from gui.lanes.grid import LANE_TITLES
+from gui.settings import AppSettings
+from gui.timeline_view import TimelineView
+
+__all__ = ["LaneMenus", "HEIGHT_STEP"]
+
+HEIGHT_STEP = 1.25  # one "Taller" multiplies a lane's height by this
+_HEIGHTS = (0.5, 4.0)  # the factors a lane's height stays within
+
+
+class LaneMenus(QObject):
+    """The lane actions of one window.  GUI thread only.
+
+    Owns the View -> Lanes submenu's actions and the last right-click menu (kept in
+    :attr:`context_menu` so tests can reach it).
+    """
+
+    def __init__(self, timeline: TimelineView, settings: AppSettings, view_menu: QMenu,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self._timeline, self._settings = timeline, settings
+        self.menu = view_menu.addMenu("&Lanes")
+        self.menu.setToolTipsVisible(True)
+        self.actions: dict[str, QAction] = {}
+        hidden = set(settings.hidden_lanes)
+        for name, title in LANE_TITLES.items():
+            action = self.menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(name not in hidden)
+            action.toggled.connect(lambda on, n=name: self._on_lane_toggled(n, on))
+            self.actions[name] = action
+        self.menu.addSeparator()
+        self.menu.addAction("Show &all lanes", self.show_all)
+        self.menu.addAction("&Reset the lane layout", self.reset)
+        self.context_menu: QMenu | None = None
+        self._shipped = timeline.grid.order()
+        timeline.arrange_lanes(hidden=hidden, order=settings.lane_order or None,
+                               heights=settings.lane_heights)
+        timeline.lane_menu_requested.connect(self._on_lane_menu_requested)
+
+    def set_lane_visible(self, name: str, on: bool) -> None:
+        """Show or hide lane ``name`` (and remember it)."""
+        self.actions[name].setChecked(on)
+
+    def show_all(self) -> None:
+        for action in self.actions.values():
+            action.setChecked(True)
+
+    def move(self, name: str, step: int) -> None:
+        """Move lane ``name`` up (``step`` -1) or down (+1) past the next lane shown."""
+        order = self._timeline.grid.order()
+        shown = [n for n in order if self._timeline.plots[n].isVisible() or n == name]
+        i = shown.index(name)
+        if not 0 <= i + step < len(shown):
+            return
+        a, b = order.index(name), order.index(shown[i + step])
+        order[a], order[b] = order[b], order[a]
+        self._timeline.arrange_lanes(order=order)
+        self._settings.lane_order = order
+
+    def resize(self, name: str, factor: float) -> None:
+        """Make lane ``name`` ``factor`` times as tall (within 0.5-4 times its usual)."""
+        heights = dict(self._timeline.grid.heights)
+        heights[name] = min(max(heights.get(name, 1.0) * factor, _HEIGHTS[0]), _HEIGHTS[1])
+        self._timeline.arrange_lanes(heights=heights)
+        self._settings.lane_heights = heights
+
+    def reset(self) -> None:
+        """The shipped arrangement: every lane shown, in order, at its usual height."""
+        self.show_all()
+        self._timeline.arrange_lanes(order=self._shipped, heights={})
+        self._settings.lane_order, self._settings.lane_heights = [], {}
+
+    def lane_menu(self, name: str) -> QMenu:
+        """The right-click menu of lane ``name`` (not shown)."""
+        menu = QMenu(self._timeline)
+        title = LANE_TITLES.get(name)
+        hide = menu.addAction(f"Hide the {title} lane" if title else "This lane cannot be hidden",
+                              lambda: self.set_lane_visible(name, False))
+        hide.setEnabled(title is not None)
+        menu.addAction("Move up", lambda: self.move(name, -1))
+        menu.addAction("Move down", lambda: self.move(name, +1))
+        menu.addAction("Taller", lambda: self.resize(name, HEIGHT_STEP))
+        menu.addAction("Shorter", lambda: self.resize(name, 1 / HEIGHT_STEP))
+        menu.addSeparator()
+        menu.addAction("Show all lanes", self.show_all)
+        menu.addAction("Reset the lane layout", self.reset)
+        return menu
+
+    def _on_lane_toggled(self, name: str, on: bool) -> None:
+        hidden = {n for n, a in self.actions.items() if not a.isChecked()}
+        self._settings.hidden_lanes = hidden
+        self._timeline.arrange_lanes(hidden=hidden)
+
+    def _on_lane_menu_requested(self, name: str, where: QPointF) -> None:
+        if self.context_menu is not None:
+            self.context_menu.deleteLater()
+        self.context_menu = self.lane_menu(name)
+        self.context_menu.popup(QPoint(int(where.x()), int(where.y())))
