@@ -25,6 +25,7 @@ from typing import Sequence
 
 import numpy as np
 
+from core.analysis.tags import NO_VOICE_TAGS, VOICE_MARGIN, VOICE_TAGS, voice_activity
 from core.record import WindowTags
 
 __all__ = ["INSTRUMENTS", "VOCAL_TAGS", "NO_VOCAL_TAGS", "ACTIVE_THRESHOLD", "VOICE_MARGIN",
@@ -46,15 +47,11 @@ INSTRUMENTS: dict[str, tuple[str, ...]] = {
     "beat": ("beat", "beats"),
     "choir": ("choir", "choral"),
 }
-#: MTT tags saying someone sings or speaks.
-VOCAL_TAGS = ("vocal", "vocals", "voice", "singing", "female", "male", "woman", "man",
-              "female vocal", "male vocal", "female voice", "male voice")
-#: MTT tags saying nobody does.
-NO_VOCAL_TAGS = ("no vocal", "no vocals", "no voice")
+#: MTT tags saying someone sings or speaks, and that nobody does (one list, shared with
+#: automatic vocal suppression: :mod:`core.analysis.tags`).
+VOCAL_TAGS, NO_VOCAL_TAGS = VOICE_TAGS, NO_VOICE_TAGS
 #: An instrument gets a row when some window's activity reaches this.
 ACTIVE_THRESHOLD = 0.2
-#: The lead of the vocal over the no-vocal evidence where the voice activity is 0.5.
-VOICE_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -100,15 +97,12 @@ def instrument_rows(tags: WindowTags | None, *, threshold: float = ACTIVE_THRESH
 
 
 def voice_curve(tags: WindowTags | None) -> np.ndarray | None:
-    """The voice activity per window in [0, 1] (see the module docstring), or None when
-    ``tags`` has no vocal tags."""
-    if tags is None:
+    """The voice activity per window in [0, 1] (:func:`core.analysis.tags.
+    voice_activity`, what automatic vocal suppression decides on), or None when ``tags``
+    has no vocal tags."""
+    if tags is None or not any(t in tags.names for t in VOCAL_TAGS):
         return None
-    v, n = _columns(tags, VOCAL_TAGS), _columns(tags, NO_VOCAL_TAGS)
-    if v is None:
-        return None
-    lead = v.max(axis=1) - (n.max(axis=1) if n is not None else 0.0)
-    return np.clip(lead / (2 * VOICE_MARGIN), 0.0, 1.0)
+    return voice_activity(tags.names, tags.probabilities)
 
 
 def top_tags(tags: WindowTags | None, idx: Sequence[int], n: int = 3

@@ -15,8 +15,7 @@ import time
 from core.errors import Cancelled
 from core.progress import CancelledFn, ProgressFn
 
-__all__ = ["analysis_options", "analyze_track", "analyze_track_staged", "tag_analysis",
-           "warm_process"]
+__all__ = ["analysis_options", "analyze_track", "warm_process"]
 
 
 def analysis_options(model: str = "default", vocal_suppression: bool | str = False, *,
@@ -64,46 +63,12 @@ def analyze_track(path: str | os.PathLike, *, model: str = "default",
                   cancelled: CancelledFn | None = None):
     """:func:`core.analysis.pipeline.analyze` with the preferences' model and vocal
     suppression (the GUI's analysis request: without tags, which
-    :func:`tag_analysis` adds once the timeline is up)."""
+    :func:`core.app.tagging.tag_analysis` adds once the timeline is up)."""
     from core.analysis.pipeline import analyze
 
     descriptor_model, settings = analysis_options(model, vocal_suppression)
     return analyze(path, settings=settings, model=descriptor_model, progress=progress,
                    cancelled=cancelled)
-
-
-def tag_analysis(analysis, audio, *, model: str = "default",
-                 progress: ProgressFn | None = None, cancelled: CancelledFn | None = None):
-    """:func:`core.analysis.pipeline.add_tags`: the analysis with real-music tags of the
-    decoded ``audio`` (the :class:`~core.analysis.audio.AnalysisAudio` that ``analysis``
-    was made from: no second decode), labelled with the preferences' model."""
-    from core.analysis.pipeline import add_tags
-    from core.progress import Reporter
-
-    descriptor_model, _ = analysis_options(model)
-    return add_tags(analysis, audio, model=descriptor_model,
-                    reporter=Reporter(progress, cancelled))
-
-
-def analyze_track_staged(path: str | os.PathLike, *, model: str = "default",
-                         vocal_suppression: bool | str = False, first=None,
-                         progress: ProgressFn | None = None,
-                         cancelled: CancelledFn | None = None):
-    """Decode once, analyse without tags, hand that to ``first(analysis)`` (the GUI
-    draws the timeline), then return the analysis with tags (:func:`tag_analysis`).
-    Progress runs 0-0.5 for the first analysis and 0.5-1 for the second."""
-    from core.analysis.audio import load_for_analysis
-    from core.analysis.pipeline import add_tags, analyze_audio
-    from core.progress import Reporter
-
-    descriptor_model, settings = analysis_options(model, vocal_suppression)
-    rep = Reporter(progress, cancelled)
-    audio = load_for_analysis(path, sr=settings.sr, reporter=rep.sub(0.0, 0.1))
-    quick = analyze_audio(audio, settings=settings, model=descriptor_model,
-                          reporter=rep.sub(0.1, 0.5))
-    if first is not None:
-        first(quick)
-    return add_tags(quick, audio, model=descriptor_model, reporter=rep.sub(0.5, 1.0))
 
 
 def warm_process(*, progress: ProgressFn | None = None,

@@ -36,25 +36,28 @@ def _grid(windows, settings):
                       np.round(ends * fps).astype(int), settings.window, settings.stride)
 
 
-def tag_analysis(analysis, audio, *, progress: ProgressFn | None = None,
+def tag_analysis(analysis, audio, *, model=None, progress: ProgressFn | None = None,
                  cancelled: CancelledFn | None = None):
-    """``analysis`` with the shipped taggers' tags per window, computed from ``audio``.
+    """``analysis`` with the shipped taggers' tags per window, computed from ``audio``,
+    and its descriptor labels joined with what they hear.
 
     Parameters
     ----------
     analysis : core.record.Analysis
-        An analysis of ``audio`` (its windows are the ones tagged).
+        An analysis of ``audio`` made without tags.
     audio : core.analysis.audio.AnalysisAudio
         The decoded analysis copy the analysis was made from (no second decode).
+    model : core.classify.DescriptorModel, optional
+        The model that labelled ``analysis`` (its labels are joined with the tags).
     progress, cancelled : callable, optional
-        The usual hooks (:mod:`core.progress`); the tag step is checked for a cancel
-        before and after the taggers run.
+        The usual hooks (:mod:`core.progress`); the taggers poll for a cancel about
+        every second.
 
     Returns
     -------
     core.record.Analysis
-        Equal to what :func:`core.analysis.pipeline.analyze_audio` makes with
-        ``Settings(tags=True)``: the same tags and ``settings.tags`` on.
+        What :func:`core.analysis.pipeline.analyze_audio` makes with tags on
+        (:func:`core.analysis.pipeline.add_tags`).
 
     Raises
     ------
@@ -62,13 +65,14 @@ def tag_analysis(analysis, audio, *, progress: ProgressFn | None = None,
     core.analysis.tags.TaggerError
         A shipped tagger model is missing or unreadable.
     """
-    from core.analysis.pipeline import window_tags
+    from core.analysis.pipeline import add_tags
 
     rep = Reporter(progress, cancelled)
     rep(0.0, TAG_STAGE)
-    tags = window_tags(np.asarray(audio.y), audio.sr, _grid(analysis.windows, analysis.settings))
-    rep(1.0, TAG_STAGE)  # raises Cancelled if a cancel came while the taggers ran
-    return replace(analysis.with_tags(tags), settings=replace(analysis.settings, tags=True))
+    tagged = add_tags(analysis, audio, model=model,
+                      reporter=Reporter(lambda f, _s: rep(f, TAG_STAGE), cancelled))
+    rep(1.0, TAG_STAGE)
+    return tagged
 
 
 def analyze_then_tag(path: str | os.PathLike, *, model: str = "default",
@@ -104,4 +108,5 @@ def analyze_then_tag(path: str | os.PathLike, *, model: str = "default",
         return analysis
     if partial is not None:
         partial(analysis)
-    return tag_analysis(analysis, audio, progress=progress, cancelled=cancelled)
+    return tag_analysis(analysis, audio, model=descriptor_model, progress=progress,
+                        cancelled=cancelled)

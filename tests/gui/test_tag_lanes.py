@@ -58,7 +58,7 @@ def slow_tags(monkeypatch):
 
     state = {"fail": False, "started": threading.Event()}
 
-    def tag_analysis(analysis, audio, *, progress=None, cancelled=None):
+    def tag_analysis(analysis, audio, *, model=None, progress=None, cancelled=None):
         state["started"].set()
         if state["fail"]:
             raise TaggerError("musicnn-mtt.onnx: not a readable ONNX tagger")
