@@ -58,7 +58,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         for res in analyze_files(inputs, args.out_dir, args.format, settings=settings,
                                  jobs=args.jobs, model=model, progress=update,
                                  cancelled=stop.is_set, cache_dir=default_cache_dir(),
-                                 force=args.force):
+                                 force=args.force, cluster=args.cluster):
             update(res.index, 1.0, "done")
             results.append(res)
             _say_result(bar, res)
@@ -116,7 +116,7 @@ def cmd_corpus(args: argparse.Namespace) -> int:
     from core.corpus import corpus_from_csv, corpus_from_folder, generate_corpus, summary
 
     bar, update = _progress_bar(1, quiet=args.quiet)
-    common = dict(jobs=args.jobs, progress=lambda f, s: update(0, f, s))
+    common = dict(jobs=args.jobs, cluster=args.cluster, progress=lambda f, s: update(0, f, s))
     with bar:
         if args.from_folder:
             info = corpus_from_folder(args.from_folder, args.out_dir, target=args.target,
