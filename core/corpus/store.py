@@ -31,7 +31,8 @@ __all__ = ["CorpusInfo", "CorpusMismatchError", "load_corpus", "summary", "shard
            "MANIFEST", "TABLE", "META_COLUMNS", "ALL_FEATURES", "COLUMNS", "REQUIRED",
            "STRING_COLUMNS"]
 
-CORPUS_FORMAT = "twintrack-corpus-2"
+#: 3: render sources are named by descriptor, seed and number (2: by plan position).
+CORPUS_FORMAT = "twintrack-corpus-3"
 MANIFEST = "corpus.json"
 TABLE = "features.parquet"
 META_COLUMNS = ("source", "descriptor", *TARGETS, "tempo_asked", "tonic", "mode", "duration",
