@@ -1,5 +1,6 @@
 """The ``twintrack`` subcommands that run many jobs: ``analyze`` (files, folders, lists)
-and ``corpus`` (a training corpus), with a progress bar and a clean Ctrl-C.
+and ``corpus`` (a training corpus), with a progress bar and a clean Ctrl-C, on local
+processes or a Dask cluster (``--cluster``); and ``corpus-merge``, which joins corpora.
 
 Like :mod:`core.cli.commands`, it prints: results to stdout, problems and progress to
 stderr.  The work itself is :mod:`core.app.batch` and :mod:`core.corpus`.
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from core.record import Settings
 
-__all__ = ["cmd_analyze", "cmd_corpus"]
+__all__ = ["cmd_analyze", "cmd_corpus", "cmd_corpus_merge"]
 
 
 def _progress_bar(n_files: int, *, quiet: bool):
@@ -129,3 +130,13 @@ def cmd_corpus(args: argparse.Namespace) -> int:
                                    descriptors=args.descriptor, **common)
     print(summary(info))
     return 1 if info.n_failed else 0
+
+
+def cmd_corpus_merge(args: argparse.Namespace) -> int:
+    """Merge finished corpora into a new one (each source once; mismatches refused)."""
+    from core.corpus import merge_corpora
+
+    info = merge_corpora(args.corpora, args.out)
+    print(f"corpus: {info.n_sources} sources, {info.n_windows} windows from "
+          f"{len(args.corpora)} corpora -> {info.table}")
+    return 0

@@ -12,12 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from core.cli.batch import cmd_analyze, cmd_corpus
+from core.cli.batch import cmd_analyze, cmd_corpus, cmd_corpus_merge
 from core.errors import TwintrackError
 from core.record import NO_KEY, Analysis
 
 __all__ = ["cmd_analyze", "cmd_score", "cmd_plan", "cmd_render", "cmd_demo", "cmd_gallery",
-           "cmd_corpus", "cmd_train", "cmd_compare", "cmd_gui", "cmd_warmup",
+           "cmd_corpus", "cmd_corpus_merge", "cmd_train", "cmd_compare", "cmd_gui", "cmd_warmup",
            "cmd_fit_pca", "format_summary"]
 
 
@@ -155,11 +155,15 @@ def cmd_gallery(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train and save a model, or cross-validate one target (grouped by source)."""
+    """Train and save a model, or cross-validate one target (grouped by source), on one
+    corpus or on several merged (:func:`core.corpus.merged_table`)."""
     from core.classify import cross_validate_target, format_accuracy, train_and_save
-    from core.corpus import load_corpus
+    from core.corpus import load_corpus, merged_table
 
-    table = load_corpus(args.corpus)
+    if len(args.corpus) == 1:
+        table = load_corpus(args.corpus[0])
+    else:
+        table, _ = merged_table(args.corpus)
     if args.cv:
         targets = [args.target] if args.target else ["genre"]
         for target in targets:
@@ -172,7 +176,8 @@ def cmd_train(args: argparse.Namespace) -> int:
                              "cross-validation (--target genre --cv 5)")
     t0 = time.perf_counter()
     model = train_and_save(table, args.out, kind=args.kind, seed=args.seed,
-                           description=str(args.corpus), feature_set=args.features)
+                           description=" + ".join(map(str, args.corpus)),
+                           feature_set=args.features)
     print(f"{args.out}: {args.kind} model {model.version} on {len(table)} windows from "
           f"{table['source'].nunique()} sources in {time.perf_counter() - t0:.1f} s")
     return 0

@@ -129,8 +129,14 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--cluster", type=_cluster, default=None, metavar="SPEC", help=_CLUSTER_HELP)
     c.add_argument("--quiet", action="store_true")
 
-    t = sub.add_parser("train", help="train a descriptor model on a corpus (or cross-validate)")
-    t.add_argument("corpus", type=Path, help="corpus folder or features.parquet")
+    m = sub.add_parser("corpus-merge", help="merge finished corpora (shards built apart, "
+                                            "or corpora of other sources) into one")
+    m.add_argument("corpora", nargs="+", type=Path, metavar="CORPUS", help="corpus folders")
+    m.add_argument("-o", "--out", type=Path, required=True, help="new or empty folder")
+
+    t = sub.add_parser("train", help="train a descriptor model on corpora (or cross-validate)")
+    t.add_argument("corpus", type=Path, nargs="+",
+                   help="corpus folder or features.parquet; several are merged first")
     t.add_argument("--out", type=Path, default=None, help="model file to write (.skops)")
     t.add_argument("--kind", choices=("knn", "mlp"), default="mlp")
     t.add_argument("--seed", type=int, default=0)
