@@ -7,8 +7,12 @@ Before: ``analyze`` and ``corpus`` ran on one machine's processes only.
 from __future__ import annotations
 
 import json
+import os
 import re
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -24,6 +28,7 @@ from core.parallel import ClusterError, open_executor
 from tests.fixtures.signals import SR, section
 
 FORMATS = ["json", "jams", "csv", "audacity", "svcsv"]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -149,3 +154,30 @@ def test_a_malformed_cluster_is_refused_by_the_parser(spec, capsys):
     assert "expected local, local:N" in capsys.readouterr().err
     with pytest.raises(ClusterError, match="tcp://HOST:PORT"):
         open_executor(jobs=1, cluster=spec)
+
+
+def test_ctrl_c_in_a_terminal_stops_a_local_cluster_batch_cleanly(tracks, tmp_path):
+    """SIGINT to the whole process group, as a terminal sends it: the LocalCluster's
+    workers ignore it, the batch stops, nothing is half-written, the summary says so."""
+    inputs = []
+    for i in range(16):
+        inputs.append(tmp_path / "in" / f"{i:02d}.wav")
+        inputs[-1].parent.mkdir(exist_ok=True)
+        inputs[-1].hardlink_to(tracks[i % len(tracks)])
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "core.cli", "analyze", *map(str, inputs), "--out-dir", str(out),
+         "--cluster", "local:2", "--model", "none", "--format", "json", "--quiet", "--force"],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True)
+    first = proc.stdout.readline()  # the first file is done
+    assert "analysed" in first
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.wait(timeout=300)
+    stdout, stderr = proc.stdout.read(), proc.stderr.read()
+    assert proc.returncode == 130, stderr
+    analysed = [first] + [line for line in stdout.splitlines() if "analysed" in line]
+    assert 0 < len(analysed) < len(inputs)
+    assert f"interrupted: {len(analysed)} of 16 files" in stderr and "Traceback" not in stderr
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(f"{Path(line.split(':')[0]).stem}.json" for line in analysed)
