@@ -6,7 +6,8 @@ forked local processes (``twintrack analyze --jobs N``), then on a ``LocalCluste
 as many one-thread workers (``--cluster local:N``).  Prints each run's wall time and
 files/s, the cluster's start-up (start and warm every worker, measured apart), the
 ratio cluster / pool with and without that start-up, the per-file cost the workers
-measured (what a 20 000-track estimate scales), and whether both wrote the same bytes.
+measured in each (what a 20 000-track estimate scales), and whether both wrote the
+same bytes.
 The load average is printed too: other work on the cores makes the numbers meaningless.
 
 Usage: ``python -m bench.batch [--files 16] [--seconds 30] [--workers 2]``
@@ -97,6 +98,7 @@ def main() -> None:
         dask_s, dask = _run(paths, root / "dask", cluster=f"local:{w}")
         same = _tree(root / "pool") == _tree(root / "dask")
     per_file = statistics.mean(r.seconds for r in pool)
+    per_file_dask = statistics.mean(r.seconds for r in dask)
     steady = max(dask_s - start_s, 1e-9)
     print(f"{n} files of {args.seconds:.0f} s, {w} workers; {os.cpu_count()} cores, load "
           f"average {load_before} (before) / {_load()} (after)")
@@ -105,8 +107,9 @@ def main() -> None:
           f"{start_s:.1f} s; without it {n / steady:.2f} files/s)")
     print(f"ratio cluster / pool: {pool_s / dask_s:.2f} (files/s), {pool_s / steady:.2f} "
           "without the cluster's start-up")
-    print(f"per-file cost in a worker: {per_file:.2f} s (mean, {args.seconds:.0f} s songs); "
-          f"outputs identical: {'yes' if same else 'NO'}")
+    print(f"per-file cost in a worker: {per_file:.2f} s in the pool, {per_file_dask:.2f} s on "
+          f"the cluster (means, {args.seconds:.0f} s songs); outputs identical: "
+          f"{'yes' if same else 'NO'}")
 
 
 if __name__ == "__main__":

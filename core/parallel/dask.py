@@ -109,7 +109,7 @@ class DaskExecutor(Executor):
         try:
             self._cluster = LocalCluster(n_workers=n or par.default_jobs(0, 1 << 30),
                                          threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=logging.ERROR)
+                                         dashboard_address=":0", silence_logs=logging.ERROR)
         except Exception as exc:
             raise ClusterError(f"cannot start a local Dask cluster ({exc})") from None
         finally:
