@@ -181,3 +181,13 @@ def test_ctrl_c_in_a_terminal_stops_a_local_cluster_batch_cleanly(tracks, tmp_pa
     assert f"interrupted: {len(analysed)} of 16 files" in stderr and "Traceback" not in stderr
     written = sorted(p.name for p in out.iterdir())
     assert written == sorted(f"{Path(line.split(':')[0]).stem}.json" for line in analysed)
+
+
+def test_dask_is_imported_only_for_a_cluster():
+    code = ("import sys; import core.app.batch, core.corpus, core.cli.commands; "
+            "from core.cli.parser import build_parser; "
+            "build_parser().parse_args(['analyze', 'x.wav', '--cluster', 'local:2']); "
+            "print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    assert out.strip() == "[]"
