@@ -16,6 +16,7 @@ do (:mod:`core.app.batch` analyses files, :mod:`core.corpus.run` makes corpus sh
 
 from __future__ import annotations
 
+import abc
 import multiprocessing as mp
 import os
 import queue
@@ -61,7 +62,7 @@ def _init_local(q: "mp.Queue", stop: Any, init: Callable | None, init_args: tupl
 
 
 # ----------------------------------------------------------------------------- caller side
-class Executor:
+class Executor(abc.ABC):
     """Runs picklable calls in workers; what both backends offer.
 
     ``workers`` is how many jobs run at once; :meth:`submit` returns a
@@ -72,12 +73,15 @@ class Executor:
     """
 
     workers: int = 1
+    _items: Any  # where the workers' progress items arrive (a queue)
 
+    @abc.abstractmethod
     def submit(self, fn: Callable, *args: Any) -> Future:
-        raise NotImplementedError
+        """Run ``fn(*args)`` in a worker."""
 
+    @abc.abstractmethod
     def request_stop(self) -> None:
-        raise NotImplementedError
+        """Set the flag the workers' :func:`stop_requested` reads."""
 
     def drain(self, sink: Sink | None) -> None:
         try:
@@ -88,8 +92,9 @@ class Executor:
         except queue.Empty:
             return
 
+    @abc.abstractmethod
     def close(self) -> None:
-        raise NotImplementedError
+        """Cancel what has not started, wait for the running jobs, release the workers."""
 
     def __enter__(self) -> "Executor":
         return self
