@@ -55,7 +55,8 @@ def test_plan_cycles_durations_and_follows_the_dictionary():
         assert {j.mode for j in mine} == {family}
         assert all(set(j.groups) <= set(desc.tags.instrument_groups) for j in mine)
     assert len({j.seed for j in plan}) == len(plan)
-    assert [j.source for j in plan] == [f"r{i:06d}" for i in range(60)]
+    assert [j.source for j in plan] == [f"{j.descriptor}-s0-{i % 20:03d}"
+                                        for i, j in enumerate(plan)]
     again = plan_renders(per_descriptor=20, durations=(10, 30, 60), seed=0, descriptors=names)
     assert again == plan
     other = plan_renders(per_descriptor=20, durations=(10, 30, 60), seed=1, descriptors=names)
@@ -68,6 +69,21 @@ def test_plan_of_one_descriptor_does_not_depend_on_the_others():
     among = plan_renders(per_descriptor=3, durations=(10,), seed=5, descriptors=names)
     key = lambda j: (j.tempo, j.tonic, j.seed, j.groups)  # noqa: E731
     assert [key(j) for j in alone] == [key(j) for j in among if j.descriptor == names[1]]
+
+
+def test_a_subset_corpus_names_each_render_as_the_full_one_does():
+    """Source ids come from descriptor, seed and number, not from the plan's positions
+    (before: both corpora started at r000000, so their shards could not be merged)."""
+    names = _names(3)
+    full = plan_renders(per_descriptor=3, durations=(10,), seed=5, descriptors=names)
+    for name in names:
+        alone = plan_renders(per_descriptor=3, durations=(10,), seed=5, descriptors=[name])
+        same = [j for j in full if j.descriptor == name]
+        assert [(j.source, j.seed, j.tempo) for j in alone] == [
+            (j.source, j.seed, j.tempo) for j in same]
+    assert len({j.source for j in full}) == 9
+    other = plan_renders(per_descriptor=3, durations=(10,), seed=6, descriptors=names)
+    assert not {j.source for j in other} & {j.source for j in full}
 
 
 def test_plan_refuses_bad_arguments():
@@ -114,7 +130,7 @@ def test_cancel_then_resume_gives_the_uninterrupted_table(serial, tmp_path, jobs
     finished: list[str] = []
 
     def progress(fraction: float, stage: str) -> None:
-        if stage.startswith("r0"):  # one call per finished render
+        if "-s0-" in stage:  # one call per finished render (its source id)
             finished.append(stage)
 
     with pytest.raises(Cancelled):

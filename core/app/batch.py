@@ -1,7 +1,8 @@
-"""Analysing many files: one process per core, one BLAS thread per process.
+"""Analysing many files: one process per core (or Dask worker), one BLAS thread each.
 
 :func:`analyze_files` analyses each input and writes its outputs, in parallel
-processes when there is more than one file and more than one core, and reports
+processes when there is more than one file and more than one core (or on the workers
+of a Dask cluster: :mod:`core.parallel`, the same code path), and reports
 per-file progress through a callback on the calling thread.  A bad file produces a
 :class:`FileResult` with an error message; it never stops the others.
 
@@ -14,24 +15,21 @@ left, and the files not done come back as results with ``cancelled`` set.
 Where the outputs go is :mod:`core.app.batch_inputs`; with a ``cache_dir``, a file
 whose outputs are up to date (:mod:`core.app.batch_cache`) is skipped, in the worker,
 so the hashing runs in parallel too.  :func:`write_report` and :func:`summary_table`
-say what a batch did.  Workers
-ignore SIGINT: the terminal's Ctrl-C reaches the whole process group, and a worker
-killed mid-job would break the pool instead of stopping cleanly.
+say what a batch did.  Workers ignore SIGINT (:mod:`core.parallel`): the terminal's
+Ctrl-C reaches the whole process group, and a worker killed mid-job would break the
+pool instead of stopping cleanly.
 """
 
 from __future__ import annotations
 
 import json
-import multiprocessing as mp
 import os
-import queue
-import signal
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
+from core import parallel
 from core.app.batch_cache import cache_key, remember, up_to_date
 from core.app.batch_inputs import BatchInput, loose_inputs
 from core.errors import Cancelled, TwintrackError, UnreadableAudioError
@@ -128,38 +126,34 @@ def _remember(cache: _Cache, place: Path, key: str, written: list[Path]) -> None
 
 
 # ----------------------------------------------------------------------------- workers
-_queue: "mp.Queue | None" = None
-_stop: Any = None  # the batch's stop event, in a worker
-_model = None  # set before the pool forks, so workers inherit it without pickling
+_model = None  # the batch's descriptor model, in a worker (set once by _init_worker)
 
 
-def _init_worker(q: "mp.Queue", stop: Any) -> None:
+def _init_worker(model) -> None:
     from threadpoolctl import threadpool_limits
 
     from core import jitcache
 
-    global _queue, _stop
-    _queue, _stop = q, stop
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides (see module docstring)
+    global _model
+    _model = model
     jitcache.configure()  # a private kernel folder of a parent is not shared with it
-    threadpool_limits(1)  # two processes on two cores: more threads only contend
+    threadpool_limits(1)  # one process per core: more threads only contend
 
 
 def _worker_report(index: int, fraction: float, stage: str) -> None:
-    if _queue is not None:
-        _queue.put((index, fraction, stage))
+    parallel.report(index, fraction, stage)
 
 
 def _worker(index, path, place, formats, settings, cache) -> FileResult:
     return _run_one(index, path, place, formats, settings, _worker_report, _model,
-                    _stop.is_set if _stop is not None else None, cache)
+                    parallel.stop_requested, cache)
 
 
 def analyze_files(inputs: Sequence[BatchInput | Path], out_dir: Path, formats: list[str], *,
                   settings: Settings = Settings(), jobs: int = 0, model=None,
                   progress: FileProgress | None = None,
                   cancelled: CancelledFn | None = None, cache_dir: Path | None = None,
-                  force: bool = False) -> Iterator[FileResult]:
+                  force: bool = False, cluster: str | None = None) -> Iterator[FileResult]:
     """Analyse ``inputs`` and write ``out_dir/<rel>.<ext>`` for each; yield results.
 
     Parameters
@@ -172,50 +166,40 @@ def analyze_files(inputs: Sequence[BatchInput | Path], out_dir: Path, formats: l
         record the ones written; None: no records, every file is analysed.
     force : bool
         With ``cache_dir``: analyse up-to-date files anyway (and record them again).
+    cluster : str, optional
+        Run on Dask (:func:`core.parallel.open_executor`: ``local[:N]`` or
+        ``tcp://HOST:PORT``) instead of ``jobs`` local processes; its workers load
+        ``model`` and warm up once each.  Paths must mean the same to the workers.
 
     Results come in completion order, one per input, also when the batch is stopped
     (``cancelled()`` True, or KeyboardInterrupt in the calling thread): the files not
     done then come back with ``cancelled`` set.  ``jobs=0`` uses one process per core.
     ``model`` (a descriptor classifier) labels every window.
+
+    Raises
+    ------
+    core.parallel.ClusterError
+        ``cluster`` is malformed or cannot be reached (before any file is analysed).
     """
-    global _model
     if not all(isinstance(x, BatchInput) for x in inputs):
         inputs = loose_inputs(list(inputs))
     cache = _Cache(Path(cache_dir), force) if cache_dir is not None else None
-    jobs = jobs or os.cpu_count() or 1
-    jobs = max(1, min(jobs, len(inputs)))
+    jobs = parallel.default_jobs(jobs, len(inputs))
     todo = [(i, (x.path, Path(out_dir) / x.rel)) for i, x in enumerate(inputs)]
-    if jobs == 1:
+    if (jobs == 1 and cluster is None) or not todo:
         yield from _serial(todo, formats, settings, model, progress, cancelled, cache)
         return
-    _model = model
-    ctx = mp.get_context("fork")
-    q, stop = ctx.Queue(), ctx.Event()
-    pool = ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(q, stop))
-    pending: dict[Future, int] = {}
+    warm = None
+    if cluster is not None:
+        from core.app.analyze import warm_process as warm
+    calls = iter([(i, _worker, (i, p, s, formats, settings, cache)) for i, (p, s) in todo])
     done: set[int] = set()
-    try:
-        while todo or pending:
-            if cancelled is not None and cancelled():
-                stop.set()
-            while todo and len(pending) < 2 * jobs and not stop.is_set():
-                i, (p, s) = todo.pop(0)
-                pending[pool.submit(_worker, i, p, s, formats, settings, cache)] = i
-            if not pending:
-                break
-            finished, _ = wait(pending, timeout=0.1, return_when=FIRST_COMPLETED)
-            _drain(q, progress, timeout=0.0)
-            for fut in finished:
-                done.add(pending.pop(fut))
-                yield fut.result()
-    except KeyboardInterrupt:
-        stop.set()
-        raise
-    finally:
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)  # running jobs stop at their next block
-        _drain(q, progress, timeout=0.0)
+    with parallel.open_executor(jobs=jobs, cluster=cluster, init=_init_worker,
+                                init_args=(model,), warm=warm) as ex:
+        sink = (lambda item: progress(*item)) if progress else None
+        for i, result in parallel.run_bounded(ex, calls, cancelled=cancelled, progress=sink):
+            done.add(i)
+            yield result
     for i, (p, _) in todo:  # never started
         if i not in done:
             yield FileResult(i, p, error="not started: the batch was stopped", cancelled=True)
@@ -229,17 +213,6 @@ def _serial(todo, formats, settings, model, progress, cancelled, cache):
                                  cancelled=True)
             return
         yield _run_one(i, p, s, formats, settings, progress, model, cancelled, cache)
-
-
-def _drain(q: "mp.Queue", progress: FileProgress | None, *, timeout: float) -> None:
-    try:
-        item = q.get(timeout=timeout) if timeout else q.get_nowait()
-        while True:
-            if progress:
-                progress(*item)
-            item = q.get_nowait()
-    except queue.Empty:
-        return
 
 
 # ----------------------------------------------------------------------------- reports

@@ -3,13 +3,14 @@
 Subcommands::
 
     twintrack analyze FILE/FOLDER/GLOB/@LIST... --out-dir DIR [--format F,...] [--force]
-                      [--report REPORT.jsonl]
+                      [--report REPORT.jsonl] [--cluster local[:N]|tcp://HOST:PORT]
     twintrack score ESTIMATE REFERENCE
     twintrack plan ANALYSIS.json --mode single|multi --variants N --out-dir DIR
     twintrack render TIMELINE.json --out render.wav [--midi render.mid] [--seed N]
     twintrack gallery [--out-dir gallery]
     twintrack corpus OUT_DIR [--per-descriptor N --durations 10,30,60 | --from-folder DIR | --from-csv FILE]
-    twintrack train CORPUS --out model.skops [--kind knn|mlp] | --target genre --cv 5
+    twintrack corpus-merge CORPUS CORPUS... -o OUT_DIR
+    twintrack train CORPUS... --out model.skops [--kind knn|mlp] | --target genre --cv 5
     twintrack compare ORIGINAL --renders DIR [--json OUT]
     twintrack gui [FILES...] [--render RENDER.wav]
     twintrack demo [--out-dir demo-output]

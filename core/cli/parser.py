@@ -49,6 +49,21 @@ def _durations(text: str) -> tuple[float, ...]:
     return values
 
 
+def _cluster(text: str) -> str:
+    from core.parallel import ClusterError, cluster_workers
+
+    try:
+        cluster_workers(text)
+    except ClusterError as exc:
+        raise argparse.ArgumentTypeError(
+            str(exc).removeprefix(f"--cluster {text!r}: ")) from None
+    return text
+
+
+_CLUSTER_HELP = ("run on Dask instead of local processes: local[:N] (a LocalCluster of N "
+                 "one-thread workers) or tcp://HOST:PORT (a running 'dask scheduler')")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command, every subcommand's options included."""
     p = argparse.ArgumentParser(prog="twintrack", description=_DESCRIPTION)
@@ -69,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--format", type=_formats, default=list(FORMATS),
                    help=f"comma-separated, from {','.join(FORMATS)} (default: all)")
     a.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
+    a.add_argument("--cluster", type=_cluster, default=None, metavar="SPEC", help=_CLUSTER_HELP)
     a.add_argument("--k", type=int, default=None, help="force the number of form clusters")
     a.add_argument("--vocal-suppression", nargs="?", choices=("auto", "on", "off"),
                    const="on", default="auto",
@@ -127,10 +143,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="only this descriptor (repeatable)")
     c.add_argument("--seed", type=int, default=0)
     c.add_argument("--jobs", type=int, default=0, help="parallel processes (0: one per core)")
+    c.add_argument("--cluster", type=_cluster, default=None, metavar="SPEC", help=_CLUSTER_HELP)
     c.add_argument("--quiet", action="store_true")
 
-    t = sub.add_parser("train", help="train a descriptor model on a corpus (or cross-validate)")
-    t.add_argument("corpus", type=Path, help="corpus folder or features.parquet")
+    m = sub.add_parser("corpus-merge", help="merge finished corpora (shards built apart, "
+                                            "or corpora of other sources) into one")
+    m.add_argument("corpora", nargs="+", type=Path, metavar="CORPUS", help="corpus folders")
+    m.add_argument("-o", "--out", type=Path, required=True, help="new or empty folder")
+
+    t = sub.add_parser("train", help="train a descriptor model on corpora (or cross-validate)")
+    t.add_argument("corpus", type=Path, nargs="+",
+                   help="corpus folder or features.parquet; several are merged first")
     t.add_argument("--out", type=Path, default=None, help="model file to write (.skops)")
     t.add_argument("--kind", choices=("knn", "mlp"), default="mlp")
     t.add_argument("--seed", type=int, default=0)

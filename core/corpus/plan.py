@@ -22,8 +22,8 @@ from core.errors import FormatError, TwintrackError
 from core.record import TARGETS
 from core.render.theory import NOTE_NAMES, family
 
-__all__ = ["CorpusJob", "Entry", "AUDIO_EXTENSIONS", "plan_renders", "folder_entries",
-           "csv_entries", "file_jobs"]
+__all__ = ["CorpusJob", "Entry", "AUDIO_EXTENSIONS", "plan_renders", "render_id",
+           "folder_entries", "csv_entries", "file_jobs"]
 
 AUDIO_EXTENSIONS = frozenset({".wav", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".aif", ".aiff",
                               ".aifc", ".au", ".m4a", ".wma"})
@@ -70,7 +70,8 @@ def plan_renders(*, per_descriptor: int, durations: Sequence[float], seed: int,
 
     Render ``k`` of a descriptor lasts ``durations[k % len(durations)]`` seconds; its
     tempo, tonic and seed come from an rng seeded with ``(seed, descriptor id, k)``, so
-    a render stays the same when other descriptors are added or left out.
+    a render stays the same when other descriptors are added or left out, and so does
+    its source id (:func:`render_id`): corpora of other descriptor subsets merge.
     """
     from core.render.planning import instrumentation
 
@@ -85,11 +86,17 @@ def plan_renders(*, per_descriptor: int, durations: Sequence[float], seed: int,
             tempo = round(float(rng.uniform(d.tags.tempo_min, d.tags.tempo_max)), 1)
             tonic = NOTE_NAMES[int(rng.integers(12))]
             s = int(rng.integers(2 ** 31 - 1))
-            i = len(jobs)
-            jobs.append(CorpusJob(i, f"r{i:06d}", tuple(d.labels().items()), d.name, tempo,
-                                  tonic, mode, float(durations[k % len(durations)]), s,
+            jobs.append(CorpusJob(len(jobs), render_id(d.name, seed, k),
+                                  tuple(d.labels().items()), d.name, tempo, tonic, mode,
+                                  float(durations[k % len(durations)]), s,
                                   instrumentation(d, seed=s)))
     return jobs
+
+
+def render_id(descriptor: str, seed: int, k: int) -> str:
+    """The source id of render ``k`` of ``descriptor`` in a corpus of ``seed``: the same
+    in every corpus that plans it, whichever other descriptors it holds."""
+    return f"{descriptor}-s{seed}-{k:03d}"
 
 
 # ----------------------------------------------------------------------------- user audio

@@ -4,8 +4,9 @@ Features come from :func:`core.analysis.pipeline.window_feature_table`, the anal
 own code path.  Each source's rows go to its shard as soon as they are made, so a build
 that stopped (cancelled, killed) resumes when run again with the same arguments,
 skipping finished shards; other arguments are refused.  Sources run in forked
-processes with one BLAS thread each (serial runs use one thread too, so both give the
-same table); a bad audio file becomes a message in the manifest, never a stopped build.
+processes (or on a Dask cluster's workers: :mod:`core.parallel`) with one BLAS thread
+each (serial runs use one thread too, so all give the same table); a bad audio file
+becomes a message in the manifest, never a stopped build.
 """
 
 from __future__ import annotations
@@ -13,10 +14,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import multiprocessing as mp
 import os
 import time
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -32,6 +31,7 @@ from core.corpus.store import (ALL_FEATURES, STRING_COLUMNS, CorpusInfo, begin_b
 from core.descriptors import load_dictionary
 from core.errors import Cancelled, TwintrackError
 from core.io.atomic import atomic_path
+from core.parallel import default_jobs, open_executor, run_bounded, stop_requested
 from core.progress import CancelledFn, ProgressFn, Reporter
 from core.record import TARGETS, Settings
 
@@ -102,20 +102,26 @@ def _run_job(job: CorpusJob, out: Path, settings: Settings,
 
 
 # ----------------------------------------------------------------------------- running
-_stop: Any = None  # the workers' cancel flag (an mp.Event set by the parent)
 _Done = Callable[[_Outcome], None]
 
 
-def _init_worker(stop: Any) -> None:
+def _init_worker() -> None:
     from threadpoolctl import threadpool_limits
 
-    global _stop
-    _stop = stop
     threadpool_limits(1)  # one process per core: more BLAS threads only contend
 
 
+def _warm() -> None:
+    """A fresh (cluster) worker loads the analysis and render code once, up front."""
+    from core import jitcache
+
+    jitcache.prepare()  # before librosa loads: the shared kernels, built once
+    import core.analysis.pipeline  # noqa: F401
+    import core.render.engine  # noqa: F401
+
+
 def _worker(job: CorpusJob, out: Path, settings: Settings) -> _Outcome:
-    return _run_job(job, out, settings, _stop.is_set)
+    return _run_job(job, out, settings, stop_requested)
 
 
 def _serial(todo: list[CorpusJob], out: Path, settings: Settings, rep: Reporter,
@@ -132,34 +138,22 @@ def _serial(todo: list[CorpusJob], out: Path, settings: Settings, rep: Reporter,
 
 
 def _parallel(todo: list[CorpusJob], out: Path, settings: Settings, n_jobs: int,
-              rep: Reporter, finished: _Done) -> None:
-    import core.analysis.pipeline  # noqa: F401  loaded once here, inherited by the forked workers
-    import core.render.engine  # noqa: F401
-
-    ctx = mp.get_context("fork")
-    stop = ctx.Event()
-    pool = ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_init_worker,
-                               initargs=(stop,))
-    waiting, pending = iter(todo), set()
-    try:
-        while True:  # a short queue, not thousands of futures: cancelling stays quick
-            while len(pending) < 2 * n_jobs and (job := next(waiting, None)) is not None:
-                pending.add(pool.submit(_worker, job, out, settings))
-            if not pending:
-                return
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            for outcome in (f.result() for f in done):
-                if outcome.cancelled:
-                    raise Cancelled("cancelled")
-                finished(outcome)
+              cluster: str | None, rep: Reporter, finished: _Done) -> None:
+    """Local forked processes (or a Dask cluster's workers), two sources a worker queued."""
+    if cluster is None:
+        import core.analysis.pipeline  # noqa: F401  loaded once, inherited by the forks
+        import core.render.engine  # noqa: F401
+    calls = ((job.index, _worker, (job, out, settings)) for job in todo)
+    with open_executor(jobs=n_jobs, cluster=cluster, init=_init_worker, warm=_warm) as ex:
+        for _, outcome in run_bounded(ex, calls, cancelled=rep.cancelled):
+            if outcome.cancelled:
+                raise Cancelled("cancelled")
+            finished(outcome)
             rep.check()
-    finally:
-        stop.set()
-        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _build(kind: str, jobs: list[CorpusJob], identity: dict[str, Any], out_dir: Any, *,
-           settings: Settings, n_jobs: int, progress: ProgressFn | None,
+           settings: Settings, n_jobs: int, cluster: str | None, progress: ProgressFn | None,
            cancelled: CancelledFn | None) -> CorpusInfo:
     """Make the missing shards, then combine them and complete the manifest."""
     t0, out = time.perf_counter(), Path(out_dir)
@@ -178,12 +172,11 @@ def _build(kind: str, jobs: list[CorpusJob], identity: dict[str, Any], out_dir: 
             logger.info("skipped %s", o.error)  # the summary and the manifest list it too
         rep(count["done"] / len(jobs), f"{jobs[o.index].source} ({count['done']}/{len(jobs)})")
 
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n = max(1, min(n_jobs or cores or 1, len(todo)))
-    if n == 1:
+    n = default_jobs(n_jobs, len(todo))
+    if n == 1 and cluster is None or not todo:
         _serial(todo, out, settings, rep, finished)
     else:
-        _parallel(todo, out, settings, n, rep, finished)
+        _parallel(todo, out, settings, n, cluster, rep, finished)
     rep_end(0.0, "combining shards")
     n_windows = combine_shards(out, jobs, manifest)
     info = CorpusInfo(out, kind, len(jobs), len(jobs) - len(todo), len(errors), n_windows,
@@ -198,7 +191,7 @@ def _build(kind: str, jobs: list[CorpusJob], identity: dict[str, Any], out_dir: 
 def generate_corpus(out_dir: str | os.PathLike, *, per_descriptor: int = 20,
                     durations: Sequence[float] = (10, 30, 60), seed: int = 0, jobs: int = 0,
                     descriptors: Sequence[str] | None = None, settings: Settings = Settings(),
-                    progress: ProgressFn | None = None,
+                    cluster: str | None = None, progress: ProgressFn | None = None,
                     cancelled: CancelledFn | None = None) -> CorpusInfo:
     """Render and featurise ``per_descriptor`` examples of every active descriptor.
 
@@ -211,6 +204,9 @@ def generate_corpus(out_dir: str | os.PathLike, *, per_descriptor: int = 20,
         active one.
     jobs : int
         Processes; 0 means one per available core.  The table does not depend on it.
+    cluster : str, optional
+        Make the sources on Dask instead (``local[:N]`` or ``tcp://HOST:PORT``, see
+        :func:`core.parallel.open_executor`); the table is the same.
     settings : Settings
         Analysis settings of the window features (sample rate, window grid).
     progress, cancelled : callable, optional
@@ -230,7 +226,7 @@ def generate_corpus(out_dir: str | os.PathLike, *, per_descriptor: int = 20,
                 "descriptors": sorted({j.descriptor for j in plan}),
                 "dictionary_version": dictionary.version, **common_identity(settings)}
     return _build("renders", plan, identity, out_dir, settings=settings, n_jobs=jobs,
-                  progress=progress, cancelled=cancelled)
+                  cluster=cluster, progress=progress, cancelled=cancelled)
 
 
 def _from_files(kind: str, where: Path, entries: list[Entry], out_dir: Any,
@@ -245,7 +241,7 @@ def _from_files(kind: str, where: Path, entries: list[Entry], out_dir: Any,
 
 def corpus_from_folder(folder: str | os.PathLike, out_dir: str | os.PathLike, *,
                        target: str = "genre", jobs: int = 0, settings: Settings = Settings(),
-                       progress: ProgressFn | None = None,
+                       cluster: str | None = None, progress: ProgressFn | None = None,
                        cancelled: CancelledFn | None = None) -> CorpusInfo:
     """A corpus of the audio in ``folder``'s label sub-folders.
 
@@ -259,11 +255,12 @@ def corpus_from_folder(folder: str | os.PathLike, out_dir: str | os.PathLike, *,
     root = Path(folder)
     entries = folder_entries(root, target=target)
     return _from_files("folder", root, entries, out_dir, {"target": target}, settings=settings,
-                       n_jobs=jobs, progress=progress, cancelled=cancelled)
+                       n_jobs=jobs, cluster=cluster, progress=progress, cancelled=cancelled)
 
 
 def corpus_from_csv(csv_file: str | os.PathLike, out_dir: str | os.PathLike, *, jobs: int = 0,
-                    settings: Settings = Settings(), progress: ProgressFn | None = None,
+                    settings: Settings = Settings(), cluster: str | None = None,
+                    progress: ProgressFn | None = None,
                     cancelled: CancelledFn | None = None) -> CorpusInfo:
     """A corpus of the files a CSV lists, with their labels.
 
@@ -279,4 +276,4 @@ def corpus_from_csv(csv_file: str | os.PathLike, out_dir: str | os.PathLike, *, 
     """
     path = Path(csv_file)
     return _from_files("csv", path, csv_entries(path), out_dir, {}, settings=settings,
-                       n_jobs=jobs, progress=progress, cancelled=cancelled)
+                       n_jobs=jobs, cluster=cluster, progress=progress, cancelled=cancelled)

@@ -29,11 +29,13 @@ from core.record import TARGETS, Settings, settings_to_dict
 
 __all__ = ["CorpusInfo", "CorpusMismatchError", "load_corpus", "summary", "shard_path",
            "common_identity", "begin_build", "combine_shards", "finish_build", "CORPUS_FORMAT",
+           "label_counts", "read_manifest", "write_manifest",
            "MANIFEST", "TABLE", "META_COLUMNS", "ALL_FEATURES", "COLUMNS", "REQUIRED",
            "default_feature_set",
            "STRING_COLUMNS"]
 
-CORPUS_FORMAT = "twintrack-corpus-2"
+#: 3: render sources are named by descriptor, seed and number (2: by plan position).
+CORPUS_FORMAT = "twintrack-corpus-3"
 MANIFEST = "corpus.json"
 TABLE = "features.parquet"
 META_COLUMNS = ("source", "descriptor", *TARGETS, "tempo_asked", "tonic", "mode", "duration",
@@ -85,7 +87,7 @@ def common_identity(settings: Settings) -> dict[str, Any]:
             "pca_version": PCA_VERSION, "settings": settings_to_dict(settings)}
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
@@ -95,7 +97,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return doc
 
 
-def _write_manifest(out: Path, manifest: dict[str, Any]) -> None:
+def write_manifest(out: Path, manifest: dict[str, Any]) -> None:
     atomic_write_text(out / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True) + "\n")
 
 
@@ -109,7 +111,7 @@ def begin_build(out: Path, identity: dict[str, Any]) -> dict[str, Any]:
     """
     identity = json.loads(json.dumps(identity))  # tuples -> lists, as they read back
     if (out / MANIFEST).exists():
-        old = _read_manifest(out / MANIFEST)
+        old = read_manifest(out / MANIFEST)
         was = old["identity"]
         diff = [k for k in sorted(set(identity) | set(was)) if identity.get(k) != was.get(k)]
         if diff:
@@ -124,7 +126,7 @@ def begin_build(out: Path, identity: dict[str, Any]) -> dict[str, Any]:
                                   "empty or new output folder")
     manifest = {"identity": identity, "status": "building", "created": time.strftime(_TIME),
                 "build_seconds": 0.0}
-    _write_manifest(out, manifest)
+    write_manifest(out, manifest)
     return manifest
 
 
@@ -136,9 +138,14 @@ def combine_shards(out: Path, jobs: Sequence[CorpusJob], manifest: dict[str, Any
              else pd.DataFrame({c: pd.Series(dtype="float64") for c in COLUMNS}))
     with atomic_path(out / TABLE) as tmp:
         table.to_parquet(tmp, index=False)
-    manifest["label_counts"] = {t: {str(k): int(v) for k, v in table[t].value_counts()
-                                    .sort_index().items() if k != ""} for t in TARGETS}
+    manifest["label_counts"] = label_counts(table)
     return len(table)
+
+
+def label_counts(table: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Windows per label of every target (empty labels left out), as the manifest keeps."""
+    return {t: {str(k): int(v) for k, v in table[t].value_counts().sort_index().items()
+                if k != ""} for t in TARGETS}
 
 
 def finish_build(out: Path, manifest: dict[str, Any], info: CorpusInfo) -> None:
@@ -153,7 +160,7 @@ def finish_build(out: Path, manifest: dict[str, Any], info: CorpusInfo) -> None:
         errors=list(info.errors),
         counts={"sources": info.n_sources, "with_rows": info.n_sources - info.n_failed,
                 "failed": info.n_failed, "windows": info.n_windows})
-    _write_manifest(out, manifest)
+    write_manifest(out, manifest)
 
 
 # ----------------------------------------------------------------------------- reading
@@ -182,7 +189,7 @@ def load_corpus(path_or_dir: str | os.PathLike) -> pd.DataFrame:
                           f"unexpected: {', '.join(extra) or 'none'} (the features must be "
                           f"{', '.join(FEATURE_NAMES)})")
     if (table.parent / MANIFEST).exists():
-        pca = _read_manifest(table.parent / MANIFEST)["identity"].get("pca_version")
+        pca = read_manifest(table.parent / MANIFEST)["identity"].get("pca_version")
         if pca != PCA_VERSION:
             raise FormatError(f"{table.name}: features made with PCA basis {pca}, but the "
                               f"analysis now uses {PCA_VERSION}; rebuild the corpus")
