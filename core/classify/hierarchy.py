@@ -290,7 +290,7 @@ class DescriptorModel:
 #: recordings rose steadily as its opinion fell (1: 0.40, 0.5: 0.57, 0.25: 0.79,
 #: 0.1: 0.90, 0: 0.91), so on real music the tags decide the genre and the hierarchy the
 #: subgenre and mood within it.  On renders the opposite holds (the tags hear synthesis
-#: as electronic: 0.95 -> 0.16), which is why a render's own analysis (the feedback loop,
+#: as electronic: 0.955 -> 0.164), which is why a render's own analysis (the feedback loop,
 #: corpora, the re-analysis of a render) labels without tags.
 GENRE_OPINION = 0.0
 _FLOOR = 0.05  # share of a uniform mixed into both opinions: nothing is ever ruled out
