@@ -87,7 +87,10 @@ def test_a_local_cluster_writes_what_the_pool_writes(tracks, pool_outputs, tmp_p
 def test_cli_on_a_scheduler_uses_the_cache_and_writes_the_report(
         tracks, pool_outputs, scheduler, tmp_path, monkeypatch, capsys):
     monkeypatch.setattr("core.app.batch_cache.default_cache_dir", lambda: tmp_path / "records")
+    # the pool's outputs were made with the engine's plain settings, not the CLI's
+    # defaults (tags, automatic vocal suppression)
     args = ["analyze", *map(str, tracks), "--out-dir", str(tmp_path / "out"), "--quiet",
+            "--no-tags", "--vocal-suppression", "off",
             "--cluster", scheduler, "--report", str(tmp_path / "report.jsonl")]
     assert main(args) == 0
     assert _tree(tmp_path / "out") == pool_outputs

@@ -59,17 +59,20 @@ class DemoRender:
 
 def analyse_demo(out_dir: str | os.PathLike, *, progress: ProgressFn | None = None,
                  cancelled: CancelledFn | None = None) -> DemoAnalysis:
-    """Analyse the demo track with the shipped model; write every export format to
-    ``out_dir``."""
+    """Analyse the demo track as ``twintrack analyze`` does by default (the shipped
+    model, the real-music tags joined in, automatic vocal suppression); write every
+    export format to ``out_dir``."""
     from core.analysis.pipeline import analyze
     from core.classify import default_model
     from core.io.export import write_formats
+    from core.record import Settings
     from core.resources import resource_path
 
     track = resource_path(*DEMO_TRACK)
     model = default_model()
     t0 = time.perf_counter()
-    analysis = analyze(track, model=model, progress=progress, cancelled=cancelled)
+    analysis = analyze(track, settings=Settings(tags=True, vocals_auto=True), model=model,
+                       progress=progress, cancelled=cancelled)
     seconds = time.perf_counter() - t0
     written = write_formats(analysis, out_dir, list(_FORMATS))
     return DemoAnalysis(track, analysis, model, seconds, tuple(written))
