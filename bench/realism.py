@@ -6,8 +6,9 @@ genre they hear through the documented table (:mod:`core.evaluation.realism`).  
 each render's genre heard and top MSD tags, then per genre the share heard right beside
 the goal (0.8 for rock, pop, electronica, hip_hop and folk; issue 13).
 
-Usage: ``python -m bench.realism [--per-genre N] [--seconds S] [--seed S] [--tiny]``
-(``--tiny``: one short render, as the test suite runs it).
+Usage: ``python -m bench.realism [--per-genre N] [--seconds S] [--seed S]
+[--instruments synth|soundfont|auto] [--genres G ...] [--tiny]`` (``--tiny``: one short
+render, as the test suite runs it).
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--per-genre", type=int, default=4, help="random descriptors per genre")
     ap.add_argument("--seconds", type=float, default=30.0, help="length of each render")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--instruments", choices=("synth", "soundfont", "auto"), default="synth",
+                    help="what plays the notes (default: synth, today's engine)")
     ap.add_argument("--genres", nargs="*", help="only these genres")
     ap.add_argument("--no-gallery", action="store_true",
                     help="leave out the gallery's example of each genre")
@@ -43,6 +46,7 @@ def main(argv: list[str] | None = None) -> int:
 
     t0 = time.perf_counter()
     report = run_realism(per_genre=args.per_genre, seconds=args.seconds, seed=args.seed,
+                         instruments=args.instruments,
                          genres=tuple(args.genres) if args.genres else None,
                          gallery=not args.no_gallery, on_item=show)
     print(f"\ninstruments {report.instruments}, {len(report.items)} renders of "

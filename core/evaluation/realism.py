@@ -109,7 +109,7 @@ def judge(audio: np.ndarray, sr: int, *, descriptor: str, genre: str) -> Realism
 
 
 def run_realism(*, per_genre: int = 4, seconds: float = 30.0, seed: int = 0,
-                genres: tuple[str, ...] | None = None,
+                instruments: str = "synth", genres: tuple[str, ...] | None = None,
                 gallery: bool = True, dictionary: Dictionary | None = None,
                 on_item: Callable[[RealismItem], None] | None = None) -> RealismReport:
     """Render the realism set and judge every render.
@@ -122,6 +122,9 @@ def run_realism(*, per_genre: int = 4, seconds: float = 30.0, seed: int = 0,
         Length of each render.
     seed : int
         Draws the descriptors, the instrumentations and the renders.
+    instruments : str
+        What plays the notes: ``"synth"``, ``"soundfont"`` or ``"auto"`` (see
+        :func:`core.render.engine.render_timeline`).
     genres : tuple of str, optional
         Only these genres (default: all).
     gallery : bool
@@ -140,9 +143,10 @@ def run_realism(*, per_genre: int = 4, seconds: float = 30.0, seed: int = 0,
                                    keys=[(item.tonic, item.mode)], tempi=[item.tempo],
                                    instrument_groups=[instrumentation(d, seed=seed + i)],
                                    meta={"title": d.display_name})
-        render = render_timeline(tl, seed=seed + i, dictionary=dictionary)
+        render = render_timeline(tl, seed=seed + i, dictionary=dictionary,
+                                 instruments=instruments)
         result = judge(render.audio, render.sr, descriptor=d.name, genre=d.genre)
         judged.append(result)
         if on_item is not None:
             on_item(result)
-    return RealismReport(tuple(judged), "synth", seconds)
+    return RealismReport(tuple(judged), instruments, seconds)
