@@ -147,3 +147,21 @@ def test_auto_mode_falls_back_to_synthesis_with_a_note(tmp_path, monkeypatch, fo
 def test_a_sampled_render_can_be_cancelled(font_path):
     with pytest.raises(Cancelled):
         render_timeline(_timeline(TWO), instruments="soundfont", cancelled=lambda: True)
+
+
+def test_cli_render_chooses_the_instruments_and_names_a_missing_font(tmp_path, capsys):
+    from core.cli import main
+    from core.render.timeline import save_timeline
+
+    save_timeline(_timeline([("folk_acoustic_tender", 96.0, 3.0)]), tmp_path / "t.json")
+    assert main(["render", str(tmp_path / "t.json"), "--out", str(tmp_path / "a.wav"),
+                 "--instruments", "soundfont"]) == 0
+    assert "soundfont instruments" in capsys.readouterr().out
+    code = main(["render", str(tmp_path / "t.json"), "--out", str(tmp_path / "b.wav"),
+                 "--instruments", "soundfont", "--soundfont", str(tmp_path / "gone.sf2")])
+    assert code == 1 and "gone.sf2: no SoundFont there" in capsys.readouterr().err
+    assert not (tmp_path / "b.wav").exists()
+    assert main(["render", str(tmp_path / "t.json"), "--out", str(tmp_path / "c.wav"),
+                 "--instruments", "auto", "--soundfont", str(tmp_path / "gone.sf2")]) == 0
+    out = capsys.readouterr().out
+    assert "synth instruments; " in out and "gone.sf2" in out

@@ -137,7 +137,7 @@ def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: 
 
 
 def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
-                    dictionary: Dictionary | None = None, instruments: str = DEFAULT_INSTRUMENTS,
+                    dictionary: Dictionary | None = None, instruments: str | None = None,
                     soundfont: str | os.PathLike | None = None,
                     progress: ProgressFn | None = None,
                     cancelled: CancelledFn | None = None) -> Render:
@@ -152,11 +152,11 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
         Output sample rate.
     dictionary : Dictionary, optional
         Descriptor dictionary (default: the shipped one).
-    instruments : str
+    instruments : str, optional
         What plays the notes: ``"synth"`` (the hand-built synthesis), ``"soundfont"``
         (sampled, :mod:`core.render.soundfont`, produced per genre) or ``"auto"`` (the
         SoundFont when one is found and loads, else synthesis, with a note in
-        ``Render.notes``).
+        ``Render.notes``); default :data:`DEFAULT_INSTRUMENTS`.
     soundfont : path, optional
         The SoundFont file (default: :func:`core.render.soundfont.find_soundfont`).
     progress, cancelled : callable, optional
@@ -171,7 +171,7 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
     core.errors.Cancelled
     """
     rep = Reporter(progress, cancelled)
-    font, notes = select_instruments(instruments, soundfont, sr)
+    font, notes = select_instruments(instruments or DEFAULT_INSTRUMENTS, soundfont, sr)
     dictionary = dictionary or load_dictionary()
     views = timeline.regions()
     for v in views:  # fail before any work if a descriptor is unknown

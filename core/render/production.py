@@ -28,7 +28,7 @@ from core.render.master import master_chain, sweep
 from core.render.sampler import tone_sos
 from core.render.soundfont import SoundFont
 
-__all__ = ["Production", "PRODUCTION", "produce", "render_sampled_mix"]
+__all__ = ["Production", "PRODUCTION", "ROLE_GAIN", "produce", "render_sampled_mix"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,11 @@ PRODUCTION: dict[str, Production] = {
     "documentary": Production(highpass=35.0, comp=(-16.0, 1.5, 30.0, 250.0), room=0.65,
                               wet=0.7),
 }
+
+
+#: Per genre, the fader moves (dB) of the parts' roles against the composer's balance
+#: (which was set for the synthesised voices): what the genre puts up front.
+ROLE_GAIN: dict[str, dict[str, float]] = {}
 
 
 def produce(dry: np.ndarray, send: np.ndarray, mix: MixSpec, genre: str,
@@ -141,7 +146,9 @@ def render_sampled_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], m
     send = np.zeros((2, n), dtype=np.float32)
     for (part, _), audio in zip(keys, stems):
         spec = specs.get(part, PartSpec(part, "synth_lead"))
-        placed = _pan(audio, spec.pan, 10 ** (spec.gain_db / 20))
+        role = part.split(":")[-1]
+        gain_db = spec.gain_db + ROLE_GAIN.get(genre, {}).get(role, 0.0)
+        placed = _pan(audio, spec.pan, 10 ** (gain_db / 20))
         dry += placed
         send += placed * np.float32(spec.reverb_send)
     sos = tone_sos(mix, sr)
