@@ -16,7 +16,7 @@ Every stage is deterministic: the same notes, seed and SoundFont give the same s
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Sequence
 
 import numpy as np
@@ -24,7 +24,7 @@ from scipy import signal
 
 from core.progress import Reporter
 from core.render.events import MixSpec, NoteEvent, PartSpec
-from core.render.master import master_chain, sweep
+from core.render.master import REVERB_DECIMATION, master_chain, sweep
 from core.render.sampler import tone_sos
 from core.render.soundfont import SoundFont
 
@@ -33,13 +33,13 @@ __all__ = ["Production", "PRODUCTION", "ROLE_GAIN", "produce", "render_sampled_m
 
 @dataclass(frozen=True)
 class Production:
-    """One genre's production settings (dB, Hz, ms; ``room`` and ``wet`` 0..1)."""
+    """One genre's production settings (dB, Hz, ms; ``room``, ``wet``, ``drive`` 0..1)."""
 
     highpass: float = 30.0
     low_shelf: tuple[float, float] = (120.0, 0.0)
     presence: tuple[float, float] = (3000.0, 0.0)
     high_shelf: tuple[float, float] = (9000.0, 0.0)
-    drive_db: float = 0.0
+    drive: float = 0.0          # added to the descriptor's master saturation (0..1)
     comp: tuple[float, float, float, float] = (-18.0, 2.0, 15.0, 150.0)  # thr, ratio, att, rel
     room: float = 0.5
     wet: float = 0.6
@@ -49,7 +49,7 @@ class Production:
 #: Per descriptor genre: how a produced record of the genre sounds.
 PRODUCTION: dict[str, Production] = {
     "rock": Production(highpass=40.0, low_shelf=(100.0, 2.0), presence=(2500.0, 2.5),
-                       high_shelf=(8000.0, 1.5), drive_db=6.0,
+                       high_shelf=(8000.0, 1.5), drive=0.35,
                        comp=(-20.0, 4.0, 10.0, 120.0), room=0.35, wet=0.4),
     "pop": Production(highpass=35.0, low_shelf=(100.0, 1.5), presence=(3000.0, 2.0),
                       high_shelf=(10000.0, 3.0), comp=(-20.0, 3.0, 10.0, 120.0),
@@ -57,7 +57,7 @@ PRODUCTION: dict[str, Production] = {
     "electronica": Production(highpass=25.0, low_shelf=(70.0, 3.0), high_shelf=(10000.0, 2.0),
                               comp=(-18.0, 3.0, 20.0, 150.0), room=0.7, wet=0.7),
     "hip_hop": Production(highpass=25.0, low_shelf=(80.0, 4.0), presence=(2500.0, 1.0),
-                          high_shelf=(9000.0, -1.0), drive_db=2.0,
+                          high_shelf=(9000.0, -1.0), drive=0.15,
                           comp=(-20.0, 4.0, 15.0, 120.0), room=0.3, wet=0.35),
     "folk": Production(highpass=45.0, low_shelf=(150.0, -1.0), presence=(3500.0, 1.5),
                        high_shelf=(9000.0, 1.0), comp=(-18.0, 1.8, 25.0, 200.0),
@@ -81,24 +81,40 @@ def produce(dry: np.ndarray, send: np.ndarray, mix: MixSpec, genre: str,
 
     prod = PRODUCTION.get(genre, Production())
     if mix.reverb > 0 and np.any(send):
-        verb = pb.Reverb(room_size=prod.room * (0.6 + 0.4 * mix.reverb), damping=prod.damping,
-                         wet_level=1.0, dry_level=0.0, width=1.0)
-        dry += verb(send, sr) * np.float32(prod.wet * (0.5 + mix.reverb))
+        dry += _reverb(send, prod, mix.reverb, sr)
     if mix.filter == "sweep":
         dry = sweep(dry, mix.brightness, sr).astype(np.float32)
-    chain = [pb.HighpassFilter(prod.highpass),
-             pb.LowShelfFilter(prod.low_shelf[0], prod.low_shelf[1]),
-             pb.PeakFilter(prod.presence[0], prod.presence[1], 0.8),
-             pb.HighShelfFilter(prod.high_shelf[0], prod.high_shelf[1])]
-    if prod.drive_db > 0:
-        # drive a known level, so the saturation is the same however loud the parts are
-        peak = float(np.max(np.abs(dry))) or 1.0
-        dry *= np.float32(0.5 / peak)
-        chain.append(pb.Distortion(prod.drive_db))
+    chain = [pb.HighpassFilter(prod.highpass)]
+    for kind, (fc, gain) in ((pb.LowShelfFilter, prod.low_shelf),
+                             (pb.PeakFilter, prod.presence), (pb.HighShelfFilter, prod.high_shelf)):
+        if gain:
+            chain.append(kind(fc, gain, 0.8 if kind is pb.PeakFilter else 0.7071))
     thr, ratio, att, rel = prod.comp
     chain.append(pb.Compressor(thr, ratio, att, rel))
     out = pb.Pedalboard(chain)(np.ascontiguousarray(dry, dtype=np.float32), sr)
-    return master_chain(np.ascontiguousarray(out, dtype=np.float32), mix, sr)
+    # the genre's drive joins the descriptor's in the master's tanh saturation (cheaper
+    # than a second saturator, and driven at a known level however loud the parts are)
+    drive = min(mix.saturation + prod.drive, 1.0)
+    return master_chain(np.ascontiguousarray(out, dtype=np.float32),
+                        replace(mix, saturation=drive), sr)
+
+
+def _reverb(send: np.ndarray, prod: Production, amount: float, sr: int) -> np.ndarray:
+    """The reverb return (2, n) of ``send``: pedalboard's reverb at a quarter of the rate
+    (the tail carries little above 5 kHz, as in :func:`core.render.master.add_reverb`)."""
+    import pedalboard as pb
+    import soxr
+
+    low = sr // REVERB_DECIMATION
+    verb = pb.Reverb(room_size=prod.room * (0.6 + 0.4 * amount), damping=prod.damping,
+                     wet_level=1.0, dry_level=0.0, width=1.0)
+    small = soxr.resample(np.ascontiguousarray(send.T), sr, low, quality="MQ")
+    wet = verb(np.ascontiguousarray(small.T), low)
+    back = soxr.resample(np.ascontiguousarray(wet.T), low, sr, quality="MQ")
+    out = np.zeros_like(send)
+    m = min(len(back), send.shape[1])
+    out[:, :m] = back[:m].T * np.float32(prod.wet * (0.5 + amount))
+    return out
 
 
 def _pan(stem: np.ndarray, pan: float, gain: float) -> np.ndarray:

@@ -42,6 +42,7 @@ SEARCH_PATHS = (
 #: What may play a render's notes (see :func:`select_instruments`).
 INSTRUMENTS = ("synth", "soundfont", "auto")
 DRUM_CHANNEL = 9        # General MIDI channel 10
+INTERPOLATION = 1       # FLUID_INTERP_LINEAR
 GAIN = 0.4              # FluidSynth master gain: headroom for chords of many voices
 TIMING_SD = 0.006       # seconds: spread of humanised note starts
 VELOCITY_SD = 0.04      # spread of humanised velocities (0..1 scale)
@@ -129,7 +130,8 @@ def _fluidsynth():
                 ("fluid_synth_get_sfont_by_id", [p, i], p),
                 ("fluid_synth_add_sfont", [p, p], i),
                 ("fluid_synth_remove_sfont", [p, p], i),
-                ("fluid_set_log_function", [i, p, p], p)):
+                ("fluid_set_log_function", [i, p, p], p),
+                ("fluid_synth_set_interp_method", [p, i, i], i)):
             getattr(fl, name).argtypes, getattr(fl, name).restype = args, res
         for level in (2, 3, 4):                  # FLUID_WARN, FLUID_INFO, FLUID_DBG
             fl.fluid_set_log_function(level, None, None)
@@ -161,9 +163,13 @@ class SoundFont:
 
     def _synth(self):
         fluidsynth = _fluidsynth()
-        return fluidsynth.Synth(gain=GAIN, samplerate=float(self.sr), channels=16, **{
+        synth = fluidsynth.Synth(gain=GAIN, samplerate=float(self.sr), channels=16, **{
             "synth.reverb.active": 0, "synth.chorus.active": 0, "synth.polyphony": 256,
             "synth.cpu-cores": 1})
+        # linear interpolation: 1.4x faster than the default 4th order, and the
+        # difference is far above what the mix (and the tagger's 8 kHz band) shows
+        _lib.fluid_synth_set_interp_method(synth.synth, -1, INTERPOLATION)
+        return synth
 
     def render_part(self, events: Sequence[NoteEvent], *, group: str, genre: str, n: int,
                     role: str = "", offset: float = 0.0, seed: int = 0) -> np.ndarray:
