@@ -60,8 +60,8 @@ PRODUCTION: dict[str, Production] = {
                           high_shelf=(9000.0, -1.0), drive=0.15,
                           comp=(-20.0, 4.0, 15.0, 120.0), room=0.3, wet=0.35),
     "folk": Production(highpass=45.0, low_shelf=(150.0, -1.0), presence=(3500.0, 1.5),
-                       high_shelf=(9000.0, 1.0), comp=(-18.0, 1.8, 25.0, 200.0),
-                       room=0.45, wet=0.5),
+                       high_shelf=(9000.0, 1.0), comp=(-16.0, 1.5, 25.0, 200.0),
+                       room=0.3, wet=0.3),
     "cinematic": Production(highpass=30.0, high_shelf=(9000.0, 1.0),
                             comp=(-16.0, 1.5, 30.0, 250.0), room=0.85, wet=0.9, damping=0.4),
     "documentary": Production(highpass=35.0, comp=(-16.0, 1.5, 30.0, 250.0), room=0.65,
@@ -71,7 +71,9 @@ PRODUCTION: dict[str, Production] = {
 
 #: Per genre, the fader moves (dB) of the parts' roles against the composer's balance
 #: (which was set for the synthesised voices): what the genre puts up front.
-ROLE_GAIN: dict[str, dict[str, float]] = {}
+ROLE_GAIN: dict[str, dict[str, float]] = {
+    "folk": {"chords": 3.0, "pad": -8.0},
+}
 
 
 def produce(dry: np.ndarray, send: np.ndarray, mix: MixSpec, genre: str,
@@ -85,8 +87,9 @@ def produce(dry: np.ndarray, send: np.ndarray, mix: MixSpec, genre: str,
     if mix.filter == "sweep":
         dry = sweep(dry, mix.brightness, sr).astype(np.float32)
     chain = [pb.HighpassFilter(prod.highpass)]
-    for kind, (fc, gain) in ((pb.LowShelfFilter, prod.low_shelf),
-                             (pb.PeakFilter, prod.presence), (pb.HighShelfFilter, prod.high_shelf)):
+    bands = ((pb.LowShelfFilter, prod.low_shelf), (pb.PeakFilter, prod.presence),
+             (pb.HighShelfFilter, prod.high_shelf))
+    for kind, (fc, gain) in bands:
         if gain:
             chain.append(kind(fc, gain, 0.8 if kind is pb.PeakFilter else 0.7071))
     thr, ratio, att, rel = prod.comp
