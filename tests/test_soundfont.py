@@ -165,3 +165,27 @@ def test_cli_render_chooses_the_instruments_and_names_a_missing_font(tmp_path, c
                  "--instruments", "auto", "--soundfont", str(tmp_path / "gone.sf2")]) == 0
     out = capsys.readouterr().out
     assert "synth instruments; " in out and "gone.sf2" in out
+
+
+def test_production_is_per_genre_deterministic_and_under_the_ceiling():
+    from core.render import production as pr
+    from core.render.events import MixSpec
+
+    genres = set(load_dictionary().genres())
+    assert set(pr.PRODUCTION) == genres and set(pr.ROLE_GAIN) <= genres
+    assert set(sfm.GENRE_PROGRAMS) <= genres
+    rng = np.random.default_rng(0)
+    sr, n = 44100, 44100 * 2
+    t = np.arange(n) / sr
+    tone = (np.sin(2 * np.pi * 220 * t) * (0.2 + 0.8 * (t % 0.5 < 0.1))).astype(np.float32)
+    dry = np.stack([tone, tone]) + rng.normal(0, 0.01, (2, n)).astype(np.float32)
+
+    def crest(genre: str) -> float:
+        out = pr.produce(dry.copy(), dry * np.float32(0.3), MixSpec(reverb=0.3), genre, sr)
+        again = pr.produce(dry.copy(), dry * np.float32(0.3), MixSpec(reverb=0.3), genre, sr)
+        assert out.tobytes() == again.tobytes() and out.shape == (2, n)
+        assert np.max(np.abs(out)) <= CEILING + 1e-6
+        return float(np.max(np.abs(out)) / np.sqrt(np.mean(out ** 2)))
+
+    # rock is driven and compressed harder than a cinematic mix: a lower crest factor
+    assert crest("rock") < crest("cinematic") - 0.2
