@@ -26,6 +26,9 @@ def test_realism_set_is_the_gallery_example_plus_random_descriptors_per_genre():
         assert chunk[1].descriptor.name != chunk[2].descriptor.name
     again = realism_items(dictionary, per_genre=2, seed=3)
     assert [it.stem for it in again] == [it.stem for it in items]
+    rock = realism_items(dictionary, per_genre=2, seed=3, genres=("rock",), gallery=False)
+    full_rock = [it for it in items if it.descriptor.genre == "rock"][1:]
+    assert [it.stem for it in rock] == [it.stem for it in full_rock]
     other = realism_items(dictionary, per_genre=2, seed=4, genres=("rock",), gallery=False)
     assert len(other) == 2 and all(it.descriptor.genre == "rock" for it in other)
 

@@ -74,7 +74,8 @@ GENRE_PROGRAMS: dict[str, dict[str, tuple[int, int]]] = {
              "melody/acoustic_guitar": (0, 105), "melody/grand_piano": (0, 105),
              "melody/strings": (0, 105)},
     "hip_hop": {"bass": (0, 33), "synth_bass": (0, 38), "drum_kit": (128, 0)},
-    "electronica": {"synth_lead": (0, 80), "bass": (0, 38), "drum_kit": (128, 24)},
+    "electronica": {"synth_lead": (0, 80), "bass": (0, 38), "drum_kit": (128, 24),
+                    "electric_piano": (0, 5)},
     "documentary": {"drum_kit": (128, 32)},
 }
 
