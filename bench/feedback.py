@@ -16,7 +16,7 @@ from the REPET-SIM background (:mod:`core.analysis.vocals`) and prints both, wit
 time of each (the baseline is the plain analysis of the same files, same run).
 
 Usage: ``python -m bench.feedback [FILES...] [--variants N] [--seed S] [--model PATH]
-[--vocal-suppression]``
+[--instruments synth|soundfont|auto] [--vocal-suppression]``
 """
 
 from __future__ import annotations
@@ -35,7 +35,8 @@ STUDY = {"genre": 0.90, "subgenre": 0.855, "mood": 0.755, "sentiment": 0.635,
          "valence": 0.686, "momentum": 0.413}
 
 
-def run(paths: list[Path], *, model, variants: int, suppress: bool, seed: int = 0):
+def run(paths: list[Path], *, model, variants: int, suppress: bool, seed: int = 0,
+        instruments: str | None = None):
     from core.analysis.pipeline import analyze
     from core.app.renders import render_and_reanalyse
     from core.evaluation.feedback import compare_multi, summarise
@@ -48,7 +49,8 @@ def run(paths: list[Path], *, model, variants: int, suppress: bool, seed: int = 
         original = analyze(path, settings=settings, model=model)
         seconds += time.perf_counter() - t0
         renders = render_and_reanalyse(original, variants=variants, seed=seed, model=model,
-                                       settings=settings, name="render")
+                                       settings=settings, name="render",
+                                       instruments=instruments)
         results = [compare_multi(str(v.render.timeline.meta["title"]), v.render.timeline,
                                  v.analysis, original) for v in renders]
         titles.append((path.stem, len(original.segments), summarise(path.stem, results)))
@@ -83,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--model", default="default")
     ap.add_argument("--seed", type=int, default=0,
                     help="first render seed (another seed: other instrumentations and notes)")
+    ap.add_argument("--instruments", choices=("synth", "soundfont", "auto"), default=None,
+                    help="what plays the renders' notes (default: the engine's default)")
     ap.add_argument("--vocal-suppression", action="store_true",
                     help="also run with vocal suppression and compare")
     args = ap.parse_args(argv)
@@ -95,14 +99,15 @@ def main(argv: list[str] | None = None) -> int:
         print("skipped: no model")
         return 0
     print(f"model {model.version} ({model.feature_set}), {len(paths)} titles, "
-          f"{args.variants} multi-region renders each")
+          f"{args.variants} multi-region renders each, instruments "
+          f"{args.instruments or 'default'}")
     titles, plain_s = run(paths, model=model, variants=args.variants, suppress=False,
-                          seed=args.seed)
+                          seed=args.seed, instruments=args.instruments)
     table(titles, TARGETS)
     if args.vocal_suppression:
         print("\nwith vocal suppression (REPET-SIM background for the classification features)")
         sup, sup_s = run(paths, model=model, variants=args.variants, suppress=True,
-                         seed=args.seed)
+                         seed=args.seed, instruments=args.instruments)
         table(sup, TARGETS)
         print(f"\nanalysis time of the originals: plain {plain_s:.1f} s, with suppression "
               f"{sup_s:.1f} s (ratio {sup_s / max(plain_s, 1e-9):.2f})")

@@ -49,6 +49,7 @@ class RenderedVariant:
 def render_and_reanalyse(analysis: Analysis, *, variants: int = 1, seed: int = 0,
                          model=None, settings: Settings = Settings(),
                          playback_sr: int | None = None, name: str = "{stem} (render {n})",
+                         instruments: str | None = None, soundfont: str | None = None,
                          progress: ProgressFn | None = None,
                          cancelled: CancelledFn | None = None) -> tuple[RenderedVariant, ...]:
     """Plan ``variants`` multi-region timelines, render each, and analyse each render.
@@ -69,6 +70,9 @@ def render_and_reanalyse(analysis: Analysis, *, variants: int = 1, seed: int = 0
     name : str
         What each render's analysis calls its audio: formatted with ``stem`` (the
         original's file stem) and ``n`` (the variant, from 1).
+    instruments, soundfont : str, optional
+        What plays the notes, and the SoundFont (see
+        :func:`core.render.engine.render_timeline`; default: the engine's).
 
     Returns
     -------
@@ -78,6 +82,8 @@ def render_and_reanalyse(analysis: Analysis, *, variants: int = 1, seed: int = 0
 
     Raises
     ------
+    core.render.soundfont.SoundFontError
+        ``instruments="soundfont"`` and no SoundFont is found or loads.
     core.errors.Cancelled
     """
     from core.analysis.audio import audio_from_array
@@ -96,6 +102,7 @@ def render_and_reanalyse(analysis: Analysis, *, variants: int = 1, seed: int = 0
                                        part.stop).split([1.0, 1.5])
         t0 = time.perf_counter()
         render = render_timeline(tl, seed=int(tl.meta.get("seed", seed + i)),
+                                 instruments=instruments, soundfont=soundfont,
                                  progress=r_render, cancelled=cancelled)
         seconds = time.perf_counter() - t0
         r_analyse(0.0, "analysing the render")

@@ -90,11 +90,13 @@ def cmd_plan(args: argparse.Namespace) -> int:
     return 0
 
 
-def _render_to(timeline, out: Path, midi: Path | None, seed: int):
+def _render_to(timeline, out: Path, midi: Path | None, seed: int, *,
+               instruments: str | None = None, soundfont: Path | None = None):
     from core.render.engine import render_timeline, write_audio
 
     t0 = time.perf_counter()
-    render = render_timeline(timeline, seed=seed)
+    render = render_timeline(timeline, seed=seed, instruments=instruments,
+                             soundfont=soundfont)
     seconds = time.perf_counter() - t0
     write_audio(render, out)
     if midi:
@@ -110,9 +112,12 @@ def cmd_render(args: argparse.Namespace) -> int:
         raise TwintrackError(f"{args.out.name}: the render is written as .wav or .flac")
     timeline = load_timeline(args.timeline)
     seed = args.seed if args.seed is not None else int(timeline.meta.get("seed", 0))
-    render, seconds = _render_to(timeline, args.out, args.midi, seed)
+    render, seconds = _render_to(timeline, args.out, args.midi, seed,
+                                 instruments=args.instruments, soundfont=args.soundfont)
     print(f"{args.out}: {render.duration:.1f} s rendered in {seconds:.2f} s "
-          f"({render.duration / seconds:.0f}x real time), {len(render.events)} notes"
+          f"({render.duration / seconds:.0f}x real time), {len(render.events)} notes, "
+          f"{render.instruments} instruments"
+          + "".join(f"; {note}" for note in render.notes)
           + (f"; MIDI {args.midi}" if args.midi else ""))
     return 0
 
@@ -148,7 +153,8 @@ def cmd_gallery(args: argparse.Namespace) -> int:
     from core.render.gallery import build_gallery
 
     t0 = time.perf_counter()
-    written = build_gallery(args.out_dir, seconds=args.seconds)
+    written = build_gallery(args.out_dir, seconds=args.seconds, instruments=args.instruments,
+                            soundfont=args.soundfont)
     print(f"gallery: {len(written) // 2} renders in {time.perf_counter() - t0:.1f} s -> "
           f"{args.out_dir / 'index.md'}")
     return 0

@@ -64,6 +64,17 @@ _CLUSTER_HELP = ("run on Dask instead of local processes: local[:N] (a LocalClus
                  "one-thread workers) or tcp://HOST:PORT (a running 'dask scheduler')")
 
 
+def _instrument_options(p: argparse.ArgumentParser) -> None:
+    """What plays a render's notes (``core.render.engine.render_timeline``)."""
+    p.add_argument("--instruments", choices=("synth", "soundfont", "auto"), default=None,
+                   help="synth: hand-built synthesis; soundfont: a General MIDI SoundFont "
+                        "(an error if none is found); auto: the SoundFont when found, else "
+                        "synthesis (default: synth)")
+    p.add_argument("--soundfont", type=Path, default=None,
+                   help="the .sf2 file (default: $TWINTRACK_SOUNDFONT, then "
+                        "/usr/share/sounds/sf2/FluidR3_GM.sf2 and other usual places)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the whole command, every subcommand's options included."""
     p = argparse.ArgumentParser(prog="twintrack", description=_DESCRIPTION)
@@ -120,11 +131,13 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--out", type=Path, required=True, help=".wav or .flac")
     r.add_argument("--midi", type=Path, default=None)
     r.add_argument("--seed", type=int, default=None, help="default: the timeline's own seed")
+    _instrument_options(r)
 
     g = sub.add_parser("gallery", help="render one example per genre plus momentum and "
                                       "valence sweeps, with spectrograms")
     g.add_argument("--out-dir", type=Path, default=Path("gallery"))
     g.add_argument("--seconds", type=float, default=20.0)
+    _instrument_options(g)
 
     c = sub.add_parser("corpus", help="build a labelled training corpus (renders, a folder "
                                       "or a CSV)")

@@ -30,6 +30,8 @@ from core.render.dsp import equal_power_crossfade, linear_ramp
 from core.render.events import NoteEvent, PartSpec
 from core.render.midi import TempoMap, write_midi
 from core.render.mixer import render_mix
+from core.render.production import render_sampled_mix
+from core.render.soundfont import SoundFont, select_instruments
 from core.render.timeline import RegionView, Timeline
 
 __all__ = ["Render", "render_timeline", "style_of", "write_audio"]
@@ -40,6 +42,8 @@ SR = 44100
 END_FADE = 0.05
 CROSSFADE = 0.03  # seconds, centred on each region change
 WORKERS = 2       # regions rendered at once (numpy, scipy and soxr release the GIL)
+#: What plays the notes unless the caller says (see :func:`render_timeline`).
+DEFAULT_INSTRUMENTS = "synth"
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,8 @@ class Render:
     parts: tuple[PartSpec, ...]
     tempo_map: TempoMap
     timeline: Timeline
+    instruments: str = "synth"          # what played the notes: "synth" or "soundfont"
+    notes: tuple[str, ...] = ()         # e.g. why "auto" fell back to synthesis
 
     @property
     def duration(self) -> float:
@@ -98,7 +104,8 @@ def style_of(descriptor: Descriptor) -> Style:
 
 def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: Dictionary,
                    seed: int, sr: int, pad: float, rep: Reporter | None = None,
-                   workers: int = 1) -> tuple[np.ndarray, tuple, tuple]:
+                   workers: int = 1, font: SoundFont | None = None
+                   ) -> tuple[np.ndarray, tuple, tuple]:
     """Audio (2, m) of one region from ``start - pad`` to ``end + pad``, and its
     notes/parts."""
     # cancellation is checked inside the mix too (per note); progress is the caller's
@@ -113,9 +120,14 @@ def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: 
                          intro=index == 0, ending=index == n_regions - 1)
     lead = pad if index > 0 else 0.0
     length = view.duration + lead + (pad if index < n_regions - 1 else 0.0)
-    audio = render_mix(arr.events, arr.parts, arr.mix, length=length, sr=sr, seed=seed + index,
-                       workers=workers, offset=lead - view.start, reporter=check,
-                       channels_first=True)
+    if font is not None:
+        audio = render_sampled_mix(arr.events, arr.parts, arr.mix, font=font, genre=desc.genre,
+                                   length=length, seed=seed + index, workers=workers,
+                                   offset=lead - view.start, reporter=check)
+    else:
+        audio = render_mix(arr.events, arr.parts, arr.mix, length=length, sr=sr,
+                           seed=seed + index, workers=workers, offset=lead - view.start,
+                           reporter=check, channels_first=True)
     parts = tuple(PartSpec(f"r{index}:{p.name}", p.instrument, p.gain_db, p.pan, p.reverb_send)
                   for p in arr.parts)
     names = {p: f"r{index}:{p}" for p in {e.part for e in arr.events}}
@@ -125,7 +137,9 @@ def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: 
 
 
 def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
-                    dictionary: Dictionary | None = None, progress: ProgressFn | None = None,
+                    dictionary: Dictionary | None = None, instruments: str | None = None,
+                    soundfont: str | os.PathLike | None = None,
+                    progress: ProgressFn | None = None,
                     cancelled: CancelledFn | None = None) -> Render:
     """Compose and synthesise ``timeline``.
 
@@ -138,6 +152,13 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
         Output sample rate.
     dictionary : Dictionary, optional
         Descriptor dictionary (default: the shipped one).
+    instruments : str, optional
+        What plays the notes: ``"synth"`` (the hand-built synthesis), ``"soundfont"``
+        (sampled, :mod:`core.render.soundfont`, produced per genre) or ``"auto"`` (the
+        SoundFont when one is found and loads, else synthesis, with a note in
+        ``Render.notes``); default :data:`DEFAULT_INSTRUMENTS`.
+    soundfont : path, optional
+        The SoundFont file (default: :func:`core.render.soundfont.find_soundfont`).
     progress, cancelled : callable, optional
         See :mod:`core.progress`.
 
@@ -145,9 +166,12 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
     ------
     core.descriptors.UnknownDescriptorError
         A region names a descriptor the dictionary does not have.
+    core.render.soundfont.SoundFontError
+        ``instruments="soundfont"`` and no SoundFont is found or it does not load.
     core.errors.Cancelled
     """
     rep = Reporter(progress, cancelled)
+    font, notes = select_instruments(instruments or DEFAULT_INSTRUMENTS, soundfont, sr)
     dictionary = dictionary or load_dictionary()
     views = timeline.regions()
     for v in views:  # fail before any work if a descriptor is unknown
@@ -164,7 +188,8 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
     inner = max(WORKERS // outer, 1)      # a lone region synthesises its notes in parallel
     with ThreadPoolExecutor(max_workers=outer) as pool:
         futures = [pool.submit(_render_region, view, i, len(views), dictionary=dictionary,
-                               seed=seed, sr=sr, pad=half / sr, rep=rep, workers=inner)
+                               seed=seed, sr=sr, pad=half / sr, rep=rep, workers=inner,
+                               font=font)
                    for i, view in enumerate(views)]
         try:
             for i, (view, fut) in enumerate(zip(views, futures)):
@@ -183,7 +208,8 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
         out[n_total - tail:] *= linear_ramp(1.0, 0.0, tail)[:, None]
     rep(1.0, "rendered")
     tempo_map = TempoMap(tuple((s.time, s.tempo) for s in timeline.spans if s.type == "metered"))
-    return Render(out, sr, tuple(events), tuple(parts), tempo_map, timeline)
+    return Render(out, sr, tuple(events), tuple(parts), tempo_map, timeline,
+                  "synth" if font is None else "soundfont", notes)
 
 
 def _place(out: np.ndarray, audio: np.ndarray, start: int, half: int, *, first: bool) -> None:

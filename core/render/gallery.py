@@ -93,9 +93,13 @@ def spectrogram_png(audio: np.ndarray, sr: int, path: str | os.PathLike, *, titl
 
 
 def build_gallery(out_dir: str | os.PathLike, *, seconds: float = 20.0, seed: int = 0,
-                  dictionary: Dictionary | None = None, progress: ProgressFn | None = None,
+                  dictionary: Dictionary | None = None, instruments: str | None = None,
+                  soundfont: str | os.PathLike | None = None,
+                  progress: ProgressFn | None = None,
                   cancelled: CancelledFn | None = None) -> list[Path]:
-    """Render every gallery item to ``out_dir`` (WAV + PNG) and write ``index.md``."""
+    """Render every gallery item to ``out_dir`` (WAV + PNG) and write ``index.md``
+    (``instruments`` and ``soundfont`` as :func:`core.render.engine.render_timeline`
+    takes them)."""
     from core.render.engine import render_timeline, write_audio
 
     dictionary = dictionary or load_dictionary()
@@ -110,7 +114,8 @@ def build_gallery(out_dir: str | os.PathLike, *, seconds: float = 20.0, seed: in
                                    keys=[(item.tonic, item.mode)], tempi=[item.tempo],
                                    instrument_groups=[instrumentation(d, seed=seed + i)],
                                    meta={"title": d.display_name})
-        render = render_timeline(tl, seed=seed + i, dictionary=dictionary)
+        render = render_timeline(tl, seed=seed + i, dictionary=dictionary,
+                                 instruments=instruments, soundfont=soundfont)
         write_audio(render, out / f"{item.stem}.wav")
         title = (f"{d.display_name} — valence {d.valence}, momentum {d.momentum}, "
                  f"{item.tempo:.0f} BPM, {item.tonic} {item.mode} ({d.tags.mode})")
