@@ -11,6 +11,8 @@ back to the shipped arrangement.
 
 from __future__ import annotations
 
+from typing import Callable
+
 from PySide6.QtCore import QObject, QPoint, QPointF
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QMenu, QWidget
@@ -50,6 +52,8 @@ class LaneMenus(QObject):
         self.menu.addAction("Show &all lanes", self.show_all)
         self.menu.addAction("&Reset the lane layout", self.reset)
         self.context_menu: QMenu | None = None
+        #: ``t -> [(text, slot), ...]``: the form edits offered on the original's lane.
+        self.form_entries: Callable[[float], list[tuple[str, Callable]]] | None = None
         self._shipped = timeline.grid.order()
         timeline.arrange_lanes(hidden=hidden, order=settings.lane_order or None,
                                heights=settings.lane_heights)
@@ -88,9 +92,15 @@ class LaneMenus(QObject):
         self._timeline.arrange_lanes(order=self._shipped, heights={})
         self._settings.lane_order, self._settings.lane_heights = [], {}
 
-    def lane_menu(self, name: str) -> QMenu:
-        """The right-click menu of lane ``name`` (not shown)."""
+    def lane_menu(self, name: str, t: float = -1.0) -> QMenu:
+        """The right-click menu of lane ``name`` at time ``t`` (not shown); the original's
+        lane offers the form edits of :attr:`form_entries` first."""
         menu = QMenu(self._timeline)
+        if name == "A" and t >= 0 and self.form_entries is not None:
+            for text, slot in self.form_entries(t):
+                menu.addAction(text, slot)
+            if not menu.isEmpty():
+                menu.addSeparator()
         title = LANE_TITLES.get(name)
         hide = menu.addAction(f"Hide the {title} lane" if title else "This lane cannot be hidden",
                               lambda: self.set_lane_visible(name, False))
@@ -109,8 +119,8 @@ class LaneMenus(QObject):
         self._settings.hidden_lanes = hidden
         self._timeline.arrange_lanes(hidden=hidden)
 
-    def _on_lane_menu_requested(self, name: str, where: QPointF) -> None:
+    def _on_lane_menu_requested(self, name: str, where: QPointF, t: float = -1.0) -> None:
         if self.context_menu is not None:
             self.context_menu.deleteLater()
-        self.context_menu = self.lane_menu(name)
+        self.context_menu = self.lane_menu(name, t)
         self.context_menu.popup(QPoint(int(where.x()), int(where.y())))

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QToolBar,
                                QVBoxLayout, QWidget)
 
 from gui.document import Document
+from gui.form_editor import FormEditor
 from gui.lane_menu import LaneMenus
 from gui.messages import MessageLog
 from gui.panels import Banner, JobBar, MenuBar, TrackList
@@ -90,6 +91,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.job_bar)
         self.addToolBar(toolbar)
 
+        self.form_editor = FormEditor(self)
         self._build_menus()
         self.addActions(self.transport.actions_for_window())
         self._connect()
@@ -120,6 +122,10 @@ class MainWindow(QMainWindow):
         close.setShortcut(QKeySequence.StandardKey.Close)
         file_menu.addAction("&Quit", self.close).setShortcut(QKeySequence.StandardKey.Quit)
 
+        edit = bar.addMenu("&Edit")
+        edit.addAction(self.form_editor.undo_action)
+        edit.addAction(self.form_editor.redo_action)
+
         track = bar.addMenu("&Track")
         self.render_action = track.addAction("&Render", self.session.render)
         self.render_action.setShortcut(QKeySequence("R"))
@@ -132,6 +138,8 @@ class MainWindow(QMainWindow):
         self.spectrogram_action.setChecked(self.settings.show_spectrogram)
         self.spectrogram_action.toggled.connect(self._on_spectrogram_toggled)
         self.lane_menus = LaneMenus(self.timeline, self.settings, view, self)
+        self.lane_menus.form_entries = (
+            lambda t: self.form_editor.menu_entries(self.session.current, t))
         fit = view.addAction("Zoom to &fit", self.timeline.zoom_to_fit)
         fit.setShortcut(QKeySequence("F"))
         self.messages_action = self.messages_dock.toggleViewAction()
@@ -158,6 +166,8 @@ class MainWindow(QMainWindow):
         s.documents_changed.connect(self._on_session_documents_changed)
         s.message_logged.connect(self._on_session_message_logged)
         self.transport.message_posted.connect(self._on_transport_message_posted)
+        self.form_editor.edit_failed.connect(
+            lambda text: self._on_transport_message_posted("error", text))
         self.transport.position_changed.connect(self.timeline.set_playhead)
         self.timeline.seek_requested.connect(self.transport.seek)
         self.track_list.document_activated.connect(s.set_current)
@@ -265,6 +275,7 @@ class MainWindow(QMainWindow):
         self.timeline.set_document(doc)
         self.segment_table.set_document(doc)
         self.transport.set_document(doc)
+        self.form_editor.set_document(doc)
         self.setWindowTitle(f"{doc.name} - Twintrack" if doc is not None else "Twintrack")
 
     def _on_session_message_logged(self, level: str, file: str, text: str) -> None:

@@ -64,7 +64,8 @@ class TimelineView(QWidget):
 
     segment_selected = Signal(int)
     seek_requested = Signal(float)
-    lane_menu_requested = Signal(str, QPointF)  # lane name, screen position (right click)
+    # lane name, screen position, time under the click (right click)
+    lane_menu_requested = Signal(str, QPointF, float)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -379,7 +380,9 @@ class TimelineView(QWidget):
         if event.button() == Qt.MouseButton.RightButton:
             name = self._grid.row_at(event.scenePos())
             if name is not None:
-                self.lane_menu_requested.emit(name, QPointF(event.screenPos()))
+                t = self._grid.time_at(event.scenePos())
+                self.lane_menu_requested.emit(name, QPointF(event.screenPos()),
+                                              -1.0 if t is None else float(t))
             return
         if event.button() != Qt.MouseButton.LeftButton or self._doc is None:
             return

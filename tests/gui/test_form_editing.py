@@ -1,0 +1,81 @@
+"""Editing the form in the window: the original's lane menu splits, merges, renames and
+moves boundaries; Undo and Redo walk the history; the segment table and the exports
+follow; a bad edit says why and changes nothing (real offscreen window, real audio)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.gui.conftest import wait_idle
+
+
+@pytest.fixture
+def analysed(qtbot, window, short_track, settings):
+    settings.vocal_suppression_mode = "never"
+    window.open_paths([str(short_track)])
+    qtbot.waitUntil(lambda: window.session.current is not None, timeout=60000)
+    wait_idle(qtbot, window.session, timeout=180000)
+    doc = window.session.current
+    assert doc.analysis is not None and len(doc.analysis.segments) >= 1
+    return doc
+
+
+def _menu_texts(window, t):
+    window.lane_menus._on_lane_menu_requested("A", window.mapToGlobal(window.rect().center()),
+                                              t)
+    return {a.text(): a for a in window.lane_menus.context_menu.actions()}
+
+
+def test_split_rename_merge_undo_redo_through_the_lane_menu(qtbot, window, analysed,
+                                                            tmp_path):
+    doc, editor = analysed, window.form_editor
+    original = doc.analysis
+    first = original.segments[0]
+    t = round((first.start + first.end) / 2, 1)
+    actions = _menu_texts(window, t)
+    actions[f"Split the segment at {t:.1f} s"].trigger()
+    assert len(doc.analysis.segments) == len(original.segments) + 1
+    assert doc.analysis.segments[0].end == pytest.approx(t)
+    assert window.segment_table.rowCount() == len(doc.analysis.segments)  # it follows
+    editor.rename_at(doc, t + 0.1, "Z")
+    assert doc.analysis.segments[1].label == "Z"
+    assert "Z" in window.segment_table.row_texts(1)
+    assert editor.undo_action.isEnabled() and "Rename" in editor.undo_action.text()
+    editor.undo_action.trigger()
+    assert doc.analysis.segments[1].label == first.label
+    editor.undo_action.trigger()
+    assert doc.analysis == original
+    editor.redo_action.trigger()
+    editor.redo_action.trigger()
+    assert doc.analysis.segments[1].label == "Z"
+    # merging back gives the original spans with the new letter kept on the first part
+    _menu_texts(window, t - 0.1)["Merge the segment with the next"].trigger()
+    assert [(s.start, s.end) for s in doc.analysis.segments] == \
+        [(s.start, s.end) for s in original.segments]
+    # the exports follow the edits
+    assert window.session.export("json", str(tmp_path / "edited.json"), doc)
+    qtbot.waitUntil(lambda: (tmp_path / "edited.json").exists(), timeout=60000)
+    from core.record import load_analysis
+
+    assert load_analysis(tmp_path / "edited.json").segments == doc.analysis.segments
+
+
+def test_a_bad_edit_says_why_and_changes_nothing(qtbot, window, analysed):
+    doc, editor = analysed, window.form_editor
+    before = doc.analysis
+    with qtbot.waitSignal(editor.edit_failed, timeout=5000) as said:
+        assert not editor.rename_at(doc, 0.1, "not a letter")
+    assert "not a segment letter" in said.args[0]
+    assert doc.analysis is before and not editor.undo_action.isEnabled()
+    with qtbot.waitSignal(editor.edit_failed, timeout=5000):
+        assert not editor.split_at(doc, doc.analysis.duration + 5)
+    assert doc.analysis is before
+
+
+def test_a_new_analysis_clears_the_history(qtbot, window, analysed):
+    doc, editor = analysed, window.form_editor
+    seg = doc.analysis.segments[0]
+    assert editor.split_at(doc, (seg.start + seg.end) / 2)
+    assert editor.stack(doc).count() == 1
+    doc.set_analysis(doc.analysis)           # as a new analysis or the tags coming in
+    assert editor.stack(doc).count() == 0 and not editor.undo_action.isEnabled()
