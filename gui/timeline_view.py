@@ -342,8 +342,8 @@ class TimelineView(QWidget):
     def _on_doc_renders_changed(self) -> None:
         variant = self._doc.render if self._doc is not None else None
         self._render.show(variant.envelope if variant is not None else None)
-        self._render_form.show(variant, hint=self._doc is not None
-                               and self._doc.analysis is not None)
+        original = self._doc.analysis if self._doc is not None else None
+        self._render_form.show(variant, hint=original is not None, original=original)
         if variant is not None:
             self._on_range_changed()
 

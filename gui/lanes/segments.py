@@ -84,33 +84,72 @@ class FormLane(_SegmentsLane):
 
 
 class RenderFormLane(_SegmentsLane):
-    """The segments Twintrack finds in a render and the descriptor, tempo and key each
-    region of its timeline asked for; without a render, a hint saying how to make one."""
+    """The segments Twintrack finds in a render; along the bottom, per region of its
+    timeline, what was asked (the descriptor, tempo and key) and, given the original,
+    what the render's analysis heard there and on how many targets the two agree; the
+    render's score against the original at the top.  Without a render, a hint saying
+    how to make one."""
 
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot, letter_size=10, alpha=35)
         self.hint = pg.TextItem("no render yet: press Render to make a track like this one",
                                 color="#777", anchor=(0.5, 0.5))
         self.plot.addItem(self.hint, ignoreBounds=True)
+        self.score = pg.TextItem("", color="#222", anchor=(1.0, 0.0),
+                                 fill=pg.mkBrush(255, 255, 255, 200))
+        self.plot.addItem(self.score, ignoreBounds=True)
+        self.score_text = ""
 
     def set_duration(self, duration: float) -> None:
         self.hint.setPos(duration / 2, 0.0)
+        self.score.setPos(duration, 1.0)
 
-    def show(self, variant, *, hint: bool) -> None:
-        """Draw ``variant`` (a :class:`core.app.renders.RenderedVariant`); None: nothing, and the
-        hint when ``hint``."""
+    def show(self, variant, *, hint: bool, original=None) -> None:
+        """Draw ``variant`` (a :class:`core.app.renders.RenderedVariant`), compared with
+        the ``original`` analysis when given; None: nothing, and the hint when ``hint``."""
         if variant is None:
             self.clear()
             self.hint.setVisible(hint)
+            self._set_score("")
             return
         self.hint.setVisible(False)
+        result = _comparison(variant, original)
+        rows = {} if result is None else {round(r["start"], 3): r for r in result.details}
         self._show(variant.analysis.segments,
-                   [_region_texts(v) for v in variant.render.timeline.regions()])
+                   [_region_texts(v, rows.get(round(v.start, 3)))
+                    for v in variant.render.timeline.regions()])
+        self._set_score("" if result is None else "render vs A: " + " \u00b7 ".join(
+            f"{t} {v:.2f}" for t, v in result.targets.items()))
+
+    def _set_score(self, text: str) -> None:
+        self.score_text = text
+        self.score.setText(text)
+        self.score.setVisible(bool(text))
 
 
-def _region_texts(v) -> tuple:
-    """``(start, end, text, shorter texts...)`` of one region of a render's timeline."""
+def _comparison(variant, original):
+    """The feedback loop's comparison of the render with the original (per region:
+    asked, and per target wanted/got), or None without labels on both."""
+    if original is None or not original.windows.labels or not variant.analysis.windows.labels:
+        return None
+    from core.evaluation.feedback import compare_multi
+
+    return compare_multi("render", variant.render.timeline, variant.analysis, original)
+
+
+def _region_texts(v, row: dict | None = None) -> tuple:
+    """``(start, end, text, shorter texts...)`` of one region of a render's timeline: what
+    was asked, and with the comparison ``row`` what was heard and the agreement."""
     name = v.region.descriptor.replace("_", " ")
-    return (v.start, v.end,
-            f"{name} \u00b7 {v.tempo:.0f} BPM \u00b7 {v.region.tonic} {short_mode(v.region.mode)}",
-            name, v.region.descriptor.split("_")[-1])
+    asked = (f"{name} \u00b7 {v.tempo:.0f} BPM \u00b7 {v.region.tonic} "
+             f"{short_mode(v.region.mode)}")
+    if not row or not row.get("scored", False):
+        return (v.start, v.end, asked, name, v.region.descriptor.split("_")[-1])
+    pairs = [row[t] for t in ("genre", "subgenre", "mood", "sentiment", "valence",
+                              "momentum") if t in row]
+    agree = sum(want == got for want, got in pairs)
+    heard = " ".join(row[t][1] for t in ("genre", "subgenre", "mood") if t in row)
+    mark = "\u2713" if agree == len(pairs) else "\u2717"
+    return (v.start, v.end, f"asked {asked} \u00b7 heard {heard.replace('_', ' ')} "
+            f"{mark} {agree}/{len(pairs)}", f"{name} {mark} {agree}/{len(pairs)}",
+            f"{mark} {agree}/{len(pairs)}")

@@ -79,3 +79,22 @@ def test_a_new_analysis_clears_the_history(qtbot, window, analysed):
     assert editor.stack(doc).count() == 1
     doc.set_analysis(doc.analysis)           # as a new analysis or the tags coming in
     assert editor.stack(doc).count() == 0 and not editor.undo_action.isEnabled()
+
+
+def test_the_render_lane_shows_asked_heard_agreement_and_the_score(qtbot, window, analysed):
+    doc = analysed
+    assert window.session.render(doc)
+    qtbot.waitUntil(lambda: doc.status == "analysed" and doc.render is not None,
+                    timeout=120000)
+    window.timeline.finish_drawing()
+    lane = window.timeline._render_form
+    texts = [t[0] for t in lane.details._texts]
+    assert texts and any(t.startswith("asked ") and " heard " in t for t in texts), texts
+    assert all(("\u2713" in t or "\u2717" in t) for t in texts if " heard " in t)
+    assert lane.score_text.startswith("render vs A: genre ")
+    # the numbers are the feedback loop's
+    from core.evaluation.feedback import compare_multi
+
+    want = compare_multi("render", doc.render.render.timeline, doc.render.analysis,
+                         doc.analysis).targets
+    assert f"genre {want['genre']:.2f}" in lane.score_text
