@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import librosa
 import mir_eval
 import numpy as np
 import soundfile as sf
@@ -34,6 +35,7 @@ import soxr
 from bench import keykit_methods as methods
 from bench.dev_key import ITEMS as REAL_KEYS
 from core.analysis.features import compute_frame_features
+from core.analysis.tuning import applied_tuning, estimate_tuning
 
 SR, HOP = 22050, 512
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -55,20 +57,37 @@ class Item:
     cache: Path
 
     def features(self) -> dict[str, np.ndarray]:
-        """CQT, mel and audio tuning (cached): what the pipeline would compute."""
+        """CQT (tuned, as the pipeline's), mel, the A440 CQT and method extras; cached."""
+        feats: dict[str, np.ndarray] = {}
         if self.cache.is_file():
             with np.load(self.cache) as z:
-                return dict(z)
-        y, sr = sf.read(str(self.audio), dtype="float32", always_2d=True)
-        y = y.mean(axis=1)
-        if sr != SR:
-            y = soxr.resample(y, sr, SR).astype(np.float32)
-        frames = compute_frame_features(y)
-        feats = {"cqt": frames.cqt.astype(np.float32), "mel": frames.mel.astype(np.float32),
-                 **methods.extra_features(y, SR)}
+                feats = dict(z)
+            if "cqt_a440" in feats:
+                return feats
+        y, fresh = self._audio(), not feats
+        if fresh:
+            frames = compute_frame_features(y)
+            feats = {"cqt": frames.cqt, "mel": frames.mel, **methods.extra_features(y, SR)}
+        # caches of before the pipeline's CQT followed the tuning hold the A440 CQT
+        tuning = applied_tuning(estimate_tuning(y, SR))
+        feats["cqt_a440"] = _cqt(y, 0.0) if tuning else feats["cqt"]
+        if tuning and not fresh:
+            feats["cqt"] = _cqt(y, tuning)
         self.cache.parent.mkdir(parents=True, exist_ok=True)
         np.savez(self.cache, **feats)
         return feats
+
+    def _audio(self) -> np.ndarray:
+        y, sr = sf.read(str(self.audio), dtype="float32", always_2d=True)
+        y = y.mean(axis=1)
+        return soxr.resample(y, sr, SR).astype(np.float32) if sr != SR else y
+
+
+def _cqt(y: np.ndarray, tuning: float) -> np.ndarray:
+    """The pipeline's CQT (one block) at ``tuning`` semitones from A440."""
+    fmin = librosa.note_to_hz("C1") * 2.0 ** (tuning / 12.0)
+    return np.abs(librosa.cqt(y, sr=SR, hop_length=HOP, fmin=fmin, n_bins=84,
+                              bins_per_octave=12)).astype(np.float32)
 
 
 def kit_items(kit: Path) -> list[Item]:

@@ -15,7 +15,7 @@ from typing import Callable
 import librosa
 import numpy as np
 
-from core.analysis import key as tonality, tempo as rhythm
+from core.analysis import key as tonality, octave, tempo as rhythm
 
 SR, HOP = 22050, 512
 KeyFn = Callable[[dict], str]
@@ -128,14 +128,56 @@ def _beat_sync(train: list) -> KeyFn:
     return estimate
 
 
+def _triad_matrix() -> np.ndarray:
+    """(24, 12) zero-mean unit-norm major then minor triad templates, rooted C..B."""
+    rows = []
+    for third in (4, 3):
+        for root in range(12):
+            v = np.zeros(12)
+            v[[root, (root + third) % 12, (root + 7) % 12]] = 1.0
+            rows.append(v)
+    T = np.array(rows) - 1.0 / 4.0
+    return T / np.linalg.norm(T, axis=1, keepdims=True)
+
+
+def _tonic_parts(f: dict) -> tuple[np.ndarray, np.ndarray]:
+    """(24,) profile correlations and (24,) share of half-second blocks whose best
+    triad is each key's tonic triad."""
+    chroma = tonality.chroma_from_cqt(f["cqt"])
+    scores = tonality.key_scores(chroma.mean(axis=1)[:, None])[:, 0]
+    n = chroma.shape[1] // 22
+    blocks = chroma[:, :n * 22].reshape(12, n, 22).mean(axis=2)
+    pitched = tonality.has_key(blocks)
+    chords = np.argmax(_triad_matrix() @ (blocks - blocks.mean(axis=0)), axis=0)[pitched]
+    share = np.bincount(chords, minlength=24) / max(chords.size, 1)
+    return scores, share
+
+
+def _tonic_triad(train: list) -> KeyFn:
+    """Profile correlation plus ``mu`` x the share of time on the key's tonic triad."""
+    parts = [(_tonic_parts(f), tonality.parse_key(k).index) for k, f in train]
+    mus = np.linspace(0.0, 1.0, 11)
+    accuracy = [np.mean([np.argmax(p[0] + mu * p[1]) == ref for p, ref in parts])
+                for mu in mus]
+    mu = float(mus[int(np.argmax(accuracy))])
+    print(f"  tonic triad: mu {mu:.2f} (train accuracy {max(accuracy):.3f})")
+
+    def estimate(f: dict) -> str:
+        scores, share = _tonic_parts(f)
+        return _name(int(np.argmax(scores + mu * share)))
+    return estimate
+
+
 KEY_METHODS: dict[str, Callable[[list], KeyFn]] = {
     "librosa chroma+KK": _librosa_kk,
+    "before: AS, A440 CQT": _profile("albrecht_shanahan", "cqt_a440"),
     **{f"ours {p}": _profile(p) for p in tonality.PROFILES},
-    "ours AS tuned CQT": _profile("albrecht_shanahan", "cqt_tuned"),
+    "AS, librosa-tuned CQT": _profile("albrecht_shanahan", "cqt_tuned"),
     "AS beat-sync": _beat_sync,
     "AS + bass tonic (fit)": _bass_bonus,
     "AS relative by bass": _relative_bass,
     "learnt kit profile": _learnt,
+    "AS + tonic triad (fit)": _tonic_triad,
 }
 
 
@@ -169,3 +211,56 @@ TEMPO_METHODS: dict[str, Callable] = {
     "ours (global_tempo)": _ours_tempo,
     "librosa feature.tempo": _librosa_tempo,
 }
+
+
+# ------------------------------------------------------------- learnt octave decision
+
+
+def _octave_candidates(f: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Envelope, candidate tempi around the tempogram's choice and their features, as
+    core.analysis.octave computes them."""
+    env = rhythm.onset_envelope(f["mel"], sr=SR, hop_length=HOP)
+    ours = rhythm.global_tempo(env, sr=SR, hop_length=HOP, level_model=False).bpm
+    if ours <= 0:
+        return env, np.zeros(0), np.zeros((0, len(octave.WEIGHTS)))
+    tg = rhythm._tempogram(env, frame_rate=SR / HOP)
+    grid = rhythm._bpm_grid()
+    salience, _ = rhythm._global_salience(tg, grid)
+    rate = np.count_nonzero(rhythm._onset_mask(env.astype(np.float64))) / (env.size * HOP / SR)
+    cands, x = octave.candidate_features(ours, grid, salience[0], max(rate, 0.0))
+    return env, cands, x
+
+
+def _learnt_octave(train: list):
+    """Refit core.analysis.octave's logistic model on the kit's training half."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys = [], []
+    for item, f in train:
+        _, cands, x = _octave_candidates(f)
+        xs.append(x)
+        ys.append(np.abs(cands / item.tempo - 1.0) <= 0.04)
+    model = LogisticRegression(C=1.0, max_iter=1000).fit(np.vstack(xs), np.concatenate(ys))
+    print("  octave model: WEIGHTS", np.round(model.coef_[0], 3).tolist(),
+          "INTERCEPT", round(float(model.intercept_[0]), 3))
+
+    def estimate(f: dict) -> tuple[float, np.ndarray]:
+        env, cands, x = _octave_candidates(f)
+        if cands.size == 0:
+            return 0.0, np.zeros(0)
+        bpm = float(cands[int(np.argmax(model.decision_function(x)))])
+        return bpm, _beats(env, bpm)
+    return estimate
+
+
+def _tempogram_level(train: list):
+    """global_tempo without the learnt level decision (before issue 15)."""
+    def estimate(f: dict) -> tuple[float, np.ndarray]:
+        env = rhythm.onset_envelope(f["mel"], sr=SR, hop_length=HOP)
+        bpm = rhythm.global_tempo(env, sr=SR, hop_length=HOP, level_model=False).bpm
+        return bpm, _beats(env, bpm)
+    return estimate
+
+
+TEMPO_METHODS = {"before: tempogram level": _tempogram_level, **TEMPO_METHODS,
+                 "refit octave model": _learnt_octave}
