@@ -34,6 +34,7 @@ import soxr
 
 from bench import keykit_methods as methods
 from bench.dev_key import ITEMS as REAL_KEYS
+from core.analysis import downbeats, key as tonality
 from core.analysis.features import compute_frame_features
 from core.analysis.tuning import applied_tuning, estimate_tuning
 
@@ -170,10 +171,37 @@ def _tempo_table(items: list[Item], feats: dict[str, dict]) -> None:
         print(f"{name:24s}" + "".join(cells))
 
 
+def _downbeat_table(items: list[Item], feats: dict[str, dict]) -> None:
+    """Downbeat F-measure (70 ms) from the annotated beats and from our tracked beats."""
+    fps = SR / HOP
+    rows: dict[str, list] = {f"{b}, {g}": [] for b in ("annotated beats", "tracked beats")
+                             for g in ("chorale", "progression")}
+    meters = []
+    for it in items:
+        if it.downbeats is None or it.downbeats.size < 2:
+            continue
+        f = feats[it.name]
+        chroma = tonality.chroma_from_cqt(f["cqt"])
+        _, tracked = methods.TEMPO_METHODS["ours (global_tempo)"]([])(f)
+        for label, beats in (("annotated beats", it.beats), ("tracked beats", tracked)):
+            frames = np.round(np.asarray(beats) * fps).astype(int)
+            frames = frames[frames < chroma.shape[1]]
+            est = downbeats.estimate_downbeats(frames, mel=f["mel"], chroma=chroma)
+            times = est.frames / fps
+            rows[f"{label}, {it.group}"].append(mir_eval.beat.f_measure(
+                it.downbeats[it.downbeats >= 5.0], times[times >= 5.0]))
+            if label == "annotated beats":
+                meters.append(est.meter == json.loads(
+                    (it.audio.with_suffix(".json")).read_text())["meter"])
+    print(f"\ndownbeats ({len(meters)} kit items): meter right {np.mean(meters):.3f}")
+    for k, v in rows.items():
+        print(f"  F-measure from {k:30s} {np.mean(v):.3f} ({len(v)} items)")
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--kit", type=Path, default=Path("build/keykit"))
-    p.add_argument("--only", choices=("key", "tempo"), default=None)
+    p.add_argument("--only", choices=("key", "tempo", "downbeats"), default=None)
     p.add_argument("--no-real", action="store_true", help="leave out ../shared/data")
     args = p.parse_args(argv)
     if not (args.kit / "index.json").is_file():
@@ -188,6 +216,8 @@ def main(argv: list[str] | None = None) -> int:
         _key_table(items, feats)
     if args.only in (None, "tempo"):
         _tempo_table(items, feats)
+    if args.only in (None, "downbeats"):
+        _downbeat_table(items, feats)
     return 0
 
 
