@@ -12,17 +12,23 @@ from core.analysis.key import chroma_from_cqt, estimate_global_key
 from core.analysis.tuning import MIN_APPLIED, applied_tuning, estimate_tuning
 from tests.fixtures.signals import SR, midi_hz, tone
 
-# I - vi - IV - V - I, bass note then a close triad an octave and more above
-_PROGRESSION = [(48, (0, 4, 7)), (45, (0, 3, 7)), (41, (0, 4, 7)), (43, (0, 4, 7)),
-                (48, (0, 4, 7))]
+# Bass note, then a close triad an octave and more above: I - vi - IV - V - I in C major
+# and its relative, i - VI - iv - V - i in A minor (harmonic: E major as V).
+_PROGRESSIONS = {
+    "major": [(48, (0, 4, 7)), (45, (0, 3, 7)), (41, (0, 4, 7)), (43, (0, 4, 7)),
+              (48, (0, 4, 7))],
+    "minor": [(45, (0, 3, 7)), (41, (0, 4, 7)), (38, (0, 3, 7)), (40, (0, 4, 7)),
+              (45, (0, 3, 7))],
+}
 
 
-def progression(cents: float, *, tonic: int = 0, seconds_per_chord: float = 1.5
-                ) -> np.ndarray:
-    """A cadence in ``tonic`` major, every pitch ``cents`` sharp; bass plus a triad."""
+def progression(cents: float, *, tonic: int = 0, mode: str = "major",
+                seconds_per_chord: float = 1.5) -> np.ndarray:
+    """A cadence in ``tonic`` (of the major key; the minor one is its relative) ``mode``,
+    every pitch ``cents`` sharp."""
     shift = cents / 100.0
     parts = []
-    for bass, triad in _PROGRESSION * 3:
+    for bass, triad in _PROGRESSIONS[mode] * 3:
         root = bass + tonic
         notes = [root - 12 + shift] + [root + 12 + iv + shift for iv in triad]
         parts.append(tone([midi_hz(m) for m in notes], seconds_per_chord))
@@ -57,10 +63,22 @@ def test_in_tune_audio_keeps_the_a440_cqt_exactly():
 
 
 @pytest.mark.parametrize("cents", [-42.0, 44.0])
-def test_detuned_recording_keeps_its_key(cents):
-    """Notes 40-odd cents off fall between two A440 bins; the tuned CQT puts them back."""
-    for tonic in (2, 9):  # D major and A major
-        frames = compute_frame_features(progression(cents, tonic=tonic))
+@pytest.mark.parametrize("mode", ["major", "minor"])
+def test_detuned_relative_keys_keep_their_key(cents, mode):
+    """Relative pairs with a clear tonic (D major / B minor, A major / F# minor) played
+    40-odd cents off, between two A440 bins; the tuned CQT puts them back."""
+    for tonic in (2, 9):
+        frames = compute_frame_features(progression(cents, tonic=tonic, mode=mode))
         key = estimate_global_key(chroma_from_cqt(frames.cqt)).key
-        assert (key.pitch_class, key.mode) == (tonic, "major"), (cents, tonic, str(key))
+        expected = tonic if mode == "major" else (tonic + 9) % 12
+        assert (key.pitch_class, key.mode) == (expected, mode), (cents, tonic, str(key))
         assert frames.tuning == pytest.approx(cents / 100.0, abs=0.03)
+
+
+@pytest.mark.parametrize("mode", ["major", "minor"])
+def test_in_tune_relative_keys(mode):
+    for tonic in (0, 7):  # C major / A minor, G major / E minor
+        frames = compute_frame_features(progression(0.0, tonic=tonic, mode=mode))
+        key = estimate_global_key(chroma_from_cqt(frames.cqt)).key
+        expected = tonic if mode == "major" else (tonic + 9) % 12
+        assert (key.pitch_class, key.mode) == (expected, mode), (tonic, str(key))
