@@ -19,7 +19,8 @@ mean accent of the beats at that phase minus the mean of the others, times
 ``sqrt(m - 1) / m`` (the difference of two means over a fraction ``1/m`` and
 ``(m - 1)/m`` of the beats, in units of its standard error up to a common factor), so
 that meters compare fairly; the best meter and phase win.  The downbeats are the beats
-at that phase; ``confidence`` is ``1 - exp(-difference)`` in [0, 1).  A track with fewer than two bars of beats, or no contrast, has no downbeats.
+at that phase; ``confidence`` is ``1 - exp(-difference)`` in [0, 1).  A track with
+fewer than two bars of beats, or no contrast, has no downbeats.
 
 The three cues weigh the same (no fitting).  Measured on the key and tempo kit
 (``python -m bench.keykit --only downbeats``; F-measure at 70 ms): from the annotated
@@ -34,7 +35,7 @@ from typing import Final
 
 import numpy as np
 
-__all__ = ["Downbeats", "estimate_downbeats", "BASS_HZ"]
+__all__ = ["Downbeats", "estimate_downbeats", "beat_accents", "snap_to_downbeats", "BASS_HZ"]
 
 #: Mel bands below this frequency carry the bass-onset cue.
 BASS_HZ: Final = 160.0
