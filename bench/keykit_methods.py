@@ -107,11 +107,16 @@ def _learnt(train: list) -> KeyFn:
         key = tonality.parse_key(k)
         v = tonality.chroma_from_cqt(f["cqt"]).mean(axis=1)
         sums[key.index // 12] += np.roll(v / max(v.sum(), 1e-9), -key.pitch_class)
-    tonality.PROFILES["learnt_kit"] = (tuple(sums[0] / sums[0].sum()),
-                                       tuple(sums[1] / sums[1].sum()))
+    rows = np.array([np.roll(sums[m], k) for m in (0, 1) for k in range(12)])
+    rows -= rows.mean(axis=1, keepdims=True)
+    rows /= np.linalg.norm(rows, axis=1, keepdims=True)
     print("  learnt major", np.round(sums[0] / sums[0].sum(), 3).tolist())
     print("  learnt minor", np.round(sums[1] / sums[1].sum(), 3).tolist())
-    return _profile("learnt_kit")(train)
+
+    def estimate(f: dict) -> str:
+        v = tonality.chroma_from_cqt(f["cqt"]).mean(axis=1)
+        return _name(int(np.argmax(rows @ (v - v.mean()))))
+    return estimate
 
 
 def _beat_sync(train: list) -> KeyFn:
