@@ -372,9 +372,11 @@ def _peaks(scores: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-scores[idx], kind="stable")]
 
 
-def _global_scores(tg: _Tempogram, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _global_scores(tg: _Tempogram, grid: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whole-track scores on ``grid``, the normalised ACF and the salience (G,)."""
     salience, acf = _global_salience(tg, grid)
-    return _scores(salience, grid)[0], acf
+    return _scores(salience, grid)[0], acf, salience[0]
 
 
 def _global_salience(tg: _Tempogram, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -390,12 +392,12 @@ def _onset_mask(env: np.ndarray) -> np.ndarray:
     return onset
 
 
-def _chosen_level(bpm: float, env: np.ndarray, tg: _Tempogram, grid: np.ndarray) -> float:
+def _chosen_level(bpm: float, env: np.ndarray, frame_rate: float, grid: np.ndarray,
+                  salience: np.ndarray) -> float:
     """The metrical level the learnt model (core.analysis.octave) picks around ``bpm``."""
-    salience, _ = _global_salience(tg, grid)
     env = np.nan_to_num(np.asarray(env, dtype=np.float64).ravel())
-    rate = np.count_nonzero(_onset_mask(env)) / max(env.size / tg.frame_rate, 1.0)
-    return octave.choose_level(bpm, grid, salience[0], rate)
+    rate = np.count_nonzero(_onset_mask(env)) / max(env.size / frame_rate, 1.0)
+    return octave.choose_level(bpm, grid, salience, rate)
 
 
 # --------------------------------------------------------------------------- public API
@@ -450,7 +452,7 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
     raise_if_cancelled(cancelled)
     tg = _tempogram(onset_env, frame_rate=sr / hop_length)
     grid = _bpm_grid()
-    overall, _ = _global_scores(tg, grid)
+    overall, _, _ = _global_scores(tg, grid)
     agreement = _GLOBAL_FLOOR + overall / max(float(overall.max()), _EPS)
     raise_if_cancelled(cancelled)
     power = _membership(tg, starts_arr, ends_arr) @ tg.power
@@ -498,7 +500,7 @@ def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 51
     raise_if_cancelled(cancelled)
     tg = _tempogram(onset_env, frame_rate=sr / hop_length)
     grid = _bpm_grid()
-    scores, acf = _global_scores(tg, grid)
+    scores, acf, salience = _global_scores(tg, grid)
     peaks = _peaks(scores)
     if peaks.size == 0 or not has_pulse(onset_env, sr=sr, hop_length=hop_length)[0]:
         return GlobalTempo(NO_TEMPO, 0.0, (), ())
@@ -512,7 +514,8 @@ def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 51
         if len(bpms) == max(1, n_candidates):
             break
     if level_model:
-        bpms, weights = _relevel(bpms, weights, _chosen_level(bpms[0], onset_env, tg, grid))
+        level = _chosen_level(bpms[0], onset_env, tg.frame_rate, grid, salience)
+        bpms, weights = _relevel(bpms, weights, level)
     confidence = float(_confidence(np.array(bpms[:1]), acf, tg.frame_rate)[0])
     total = sum(weights)
     logger.debug("global tempo %.1f BPM (confidence %.2f), candidates %s", bpms[0],
