@@ -25,7 +25,8 @@ fewer than two bars of beats, or no contrast, has no downbeats.
 The three cues weigh the same (no fitting).  Measured on the key and tempo kit
 (``python -m bench.keykit --only downbeats``; F-measure at 70 ms): from the annotated
 beats 0.39 on the chorales (a chord on every beat: little to tell bars by) and 0.99 on
-the progressions (a chord a bar, drums); meter right on 84 %.
+the progressions (a chord a bar, drums); meter right on 87 %; from our tracked beats
+0.35 and 0.87.
 """
 
 from __future__ import annotations
