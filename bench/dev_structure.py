@@ -25,6 +25,8 @@ at 0.5 s and 3 s and the number of segments for
 
 * ``new``      core.analysis.structure.segment as the pipeline calls it (structure-feature
   boundaries, labels from the Laplacian clusters);
+* ``snapped``  ``new`` with every inner boundary moved to the nearest downbeat
+  (:mod:`core.analysis.downbeats`) within one beat (issue 15: measured, not kept);
 * ``current``  the previous method: ``boundary_method="laplacian"`` (boundaries where the
   Laplacian/KMeans labels change);
 * ``gallery``  librosa's "Laplacian segmentation" gallery example with fixed k = 5;
@@ -51,7 +53,7 @@ from tests.fixtures.songs import pop_song, render
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data"
 SR, HOP = 22050, 512
-METHODS = ("new", "current", "gallery")
+METHODS = ("new", "snapped", "current", "gallery")
 
 
 def load(path: Path) -> np.ndarray:
@@ -73,7 +75,12 @@ def features(y: np.ndarray) -> dict:
     oenv = rhythm.onset_envelope(fr.mel, sr=SR, hop_length=HOP)
     bpm = rhythm.global_tempo(oenv, sr=SR, hop_length=HOP).bpm
     beats = rhythm.beat_track(oenv, sr=SR, hop_length=HOP, bpm=bpm)
-    return {"cqt": fr.cqt, "mfcc": fr.mfcc, "beats": beats, "duration": len(y) / SR}
+    from core.analysis.downbeats import estimate_downbeats
+    from core.analysis.key import chroma_from_cqt
+
+    down = estimate_downbeats(beats, mel=fr.mel, chroma=chroma_from_cqt(fr.cqt), sr=SR)
+    return {"cqt": fr.cqt, "mfcc": fr.mfcc, "beats": beats, "duration": len(y) / SR,
+            "downbeats": down.frames * HOP / SR, "beat_s": 60.0 / max(bpm, 1.0)}
 
 
 def cached(cache: Path | None, key: str, make) -> dict:
@@ -149,6 +156,10 @@ def run(method: str, f: dict) -> tuple[np.ndarray, float]:
         kw = {"boundary_method": "laplacian"} if method == "current" else {}
         b = np.asarray(segment(f["cqt"], f["mfcc"], f["beats"], duration=f["duration"],
                                **kw).boundaries)
+        if method == "snapped":  # inner boundaries to a downbeat within one beat
+            from core.analysis.downbeats import snap_to_downbeats
+
+            b[1:-1] = snap_to_downbeats(b[1:-1], f["downbeats"], within=f["beat_s"] * 1.01)
     return b, time.process_time() - t0
 
 

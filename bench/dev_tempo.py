@@ -58,10 +58,11 @@ def windows(n_frames: int) -> tuple[np.ndarray, np.ndarray]:
 def rhythm_stage(mel: np.ndarray) -> tuple[rhythm.GlobalTempo, np.ndarray, np.ndarray]:
     env = rhythm.onset_envelope(mel, sr=SR, hop_length=HOP)
     starts, ends = windows(env.size)
-    window_bpm, _ = rhythm.estimate_tempo(env, sr=SR, hop_length=HOP, starts=starts,
-                                          ends=ends)
     result = rhythm.global_tempo(env, sr=SR, hop_length=HOP)
-    beats = rhythm.beat_track(env, sr=SR, hop_length=HOP, bpm=result.bpm)
+    window_bpm, _ = rhythm.estimate_tempo(env, sr=SR, hop_length=HOP, starts=starts,
+                                          ends=ends, level=result.bpm)
+    beats = (rhythm.beat_track(env, sr=SR, hop_length=HOP, bpm=result.bpm)
+             if result.bpm > 0 else np.zeros(0, dtype=int))  # no pulse (the warm-up)
     return result, window_bpm, beats
 
 

@@ -7,7 +7,9 @@ sample rate, FFT size and hop of the analysis :class:`~core.record.Settings` (22
 * one STFT -> mel power (:data:`N_MELS` bands), MFCC, spectral centroid / bandwidth /
   rolloff / flatness / contrast, RMS, and a coarse harmonic-percussive split;
 * one constant-Q transform (:data:`CQT_BINS` bins from C1, same hop) -> chroma (key)
-  and the beat-synchronous features of the form segmentation.
+  and the beat-synchronous features of the form segmentation.  Its bins follow the
+  recording's tuning (:mod:`core.analysis.tuning`, estimated first in the CQT's thread)
+  when that is 10 cents or more away from A440.
 
 Both are computed block by block with exact context (the STFT with ``n_fft // 2``
 samples either side, the CQT with a few seconds), so a long track costs memory in
@@ -23,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.analysis.tuning import applied_tuning, estimate_tuning
 from core.progress import Reporter
 from core.record import Settings
 
@@ -58,6 +61,7 @@ class FrameFeatures:
     contrast: np.ndarray   # (7, T)
     harmonic: np.ndarray   # (T,) harmonic share of mel energy, 0..1
     cqt: np.ndarray        # (CQT_BINS, T) magnitude
+    tuning: float = 0.0    # semitones the CQT bins are shifted from A440 (applied_tuning)
 
     @property
     def n_frames(self) -> int:
@@ -107,11 +111,12 @@ def _stft_block(y: np.ndarray, f0: int, f1: int, p: Settings, mel_fb: np.ndarray
 
 
 def _cqt_all(y: np.ndarray, p: Settings, n_frames: int, block_frames: int,
-             reporter: Reporter) -> np.ndarray:
-    """Magnitude CQT of the whole signal, computed in blocks with context."""
+             reporter: Reporter) -> tuple[np.ndarray, float]:
+    """Magnitude CQT of the whole signal in blocks with context, and its tuning."""
     import librosa
 
-    fmin = librosa.note_to_hz(CQT_FMIN_NOTE)
+    tuning = applied_tuning(estimate_tuning(y, p.sr))
+    fmin = librosa.note_to_hz(CQT_FMIN_NOTE) * 2.0 ** (tuning / 12.0)
     ctx = 128  # frames of context either side (~3 s) > the longest CQT filter
     out = np.empty((CQT_BINS, n_frames), dtype=np.float32)
     for f0 in range(0, n_frames, block_frames):
@@ -122,7 +127,7 @@ def _cqt_all(y: np.ndarray, p: Settings, n_frames: int, block_frames: int,
         c = np.abs(librosa.cqt(seg, sr=p.sr, hop_length=p.hop_length, fmin=fmin,
                                n_bins=CQT_BINS, bins_per_octave=12))
         out[:, f0:f1] = c[:, f0 - a:f1 - a]
-    return out
+    return out, tuning
 
 
 def _harmonic_share(mel: np.ndarray) -> np.ndarray:
@@ -188,10 +193,10 @@ def compute_frame_features(y: np.ndarray, *, settings: Settings = Settings(),
             mel[:, f0:f1], spectral[:, f0:f1], contrast[:, f0:f1] = _stft_block(
                 y, f0, f1, p, mel_fb)
         reporter(0.9, "constant-Q")
-        cqt = cqt_future.result()
+        cqt, tuning = cqt_future.result()
     mfcc = librosa.feature.mfcc(S=librosa.power_to_db(mel), n_mfcc=N_MFCC).astype(np.float32)
     reporter(1.0, "frame features")
-    return FrameFeatures(p, mel, mfcc, spectral, contrast, _harmonic_share(mel), cqt)
+    return FrameFeatures(p, mel, mfcc, spectral, contrast, _harmonic_share(mel), cqt, tuning)
 
 
 # ----------------------------------------------------------------------------- windows

@@ -106,9 +106,10 @@ def _rhythm_stage(frames: FrameFeatures, grid: WindowGrid) -> _Rhythm:
     peaks = np.zeros(len(oenv), dtype=np.float32)
     onsets = librosa.onset.onset_detect(onset_envelope=oenv, sr=p.sr, hop_length=p.hop_length)
     peaks[onsets] = 1.0
-    bpm, conf = rhythm.estimate_tempo(oenv, sr=p.sr, hop_length=p.hop_length,
-                                      starts=grid.start_frames, ends=grid.end_frames)
     glob = rhythm.global_tempo(oenv, sr=p.sr, hop_length=p.hop_length)
+    bpm, conf = rhythm.estimate_tempo(oenv, sr=p.sr, hop_length=p.hop_length,
+                                      starts=grid.start_frames, ends=grid.end_frames,
+                                      level=glob.bpm)
     beats = (rhythm.beat_track(oenv, sr=p.sr, hop_length=p.hop_length, bpm=glob.bpm)
              if glob.bpm > 0 else np.zeros(0, dtype=int))  # no pulse, no beats
     return _Rhythm(oenv, peaks, np.asarray(bpm), np.asarray(conf), glob, np.asarray(beats))

@@ -44,6 +44,10 @@ Octave decision
     sub-frame precision with a comb over the first four multiples of its period in the
     autocorrelation.  Per window, the scores are also weighted by the whole-track scores
     (floor 0.1), so windows agree on the metrical level unless the tempo really changes.
+    Then a learnt model (:mod:`core.analysis.octave`, fitted on the rendered key and
+    tempo kit) re-decides the whole track's level among x1/3 .. x3 of that tempo, and
+    the pipeline moves windows that found the same pulse an octave away to the track's
+    level (``estimate_tempo(level=...)``).
 No tempo
     A pulse needs onsets: a span (window, segment or track) has a tempo only when its
     envelope holds at least :data:`MIN_ONSETS` onsets and at least
@@ -70,9 +74,10 @@ Beats
     of half a beat (a frame's predecessor is at least half a beat back): ~5 ms per
     4-minute track, same beats as librosa (tests compare them).
 
-No constant was fitted to data: each comes from the cited work or the frame
-conventions.  The design choices (two bands, geometric mean, support) were checked on
-synthetic drum patterns and the five dev items, far too few to tune on.
+No constant but the octave model's weights was fitted to data: each comes from the
+cited work or the frame conventions.  The design choices (two bands, geometric mean,
+support) were checked on synthetic drum patterns and the five dev items, far too few
+to tune on.
 
 All functions are pure, deterministic and thread-agnostic.
 """
@@ -88,6 +93,7 @@ import librosa
 import numpy as np
 import scipy.ndimage
 
+from core.analysis import octave
 from core.progress import CancelledFn, raise_if_cancelled
 
 __all__ = [
@@ -366,9 +372,32 @@ def _peaks(scores: np.ndarray) -> np.ndarray:
     return idx[np.argsort(-scores[idx], kind="stable")]
 
 
-def _global_scores(tg: _Tempogram, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    salience, acf = _salience(tg.power.mean(axis=0, keepdims=True), tg, grid)
-    return _scores(salience, grid)[0], acf
+def _global_scores(tg: _Tempogram, grid: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Whole-track scores on ``grid``, the normalised ACF and the salience (G,)."""
+    salience, acf = _global_salience(tg, grid)
+    return _scores(salience, grid)[0], acf, salience[0]
+
+
+def _global_salience(tg: _Tempogram, grid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    return _salience(tg.power.mean(axis=0, keepdims=True), tg, grid)
+
+
+def _onset_mask(env: np.ndarray) -> np.ndarray:
+    """Onsets (see "No tempo"): local maxima at least :data:`ONSET_DB` high."""
+    onset = np.zeros(env.size, dtype=bool)
+    if env.size >= 3:
+        inner = env[1:-1]
+        onset[1:-1] = (inner > env[:-2]) & (inner >= env[2:]) & (inner >= ONSET_DB)
+    return onset
+
+
+def _chosen_level(bpm: float, env: np.ndarray, frame_rate: float, grid: np.ndarray,
+                  salience: np.ndarray) -> float:
+    """The metrical level the learnt model (core.analysis.octave) picks around ``bpm``."""
+    env = np.nan_to_num(np.asarray(env, dtype=np.float64).ravel())
+    rate = np.count_nonzero(_onset_mask(env)) / max(env.size / frame_rate, 1.0)
+    return octave.choose_level(bpm, grid, salience, rate)
 
 
 # --------------------------------------------------------------------------- public API
@@ -376,7 +405,7 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
                    starts: Sequence[int] | np.ndarray | None = None,
                    ends: Sequence[int] | np.ndarray | None = None,
                    cancelled: CancelledFn | None = None,
-                   context: int = 0) -> tuple[np.ndarray, np.ndarray]:
+                   context: int = 0, level: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """Tempo and confidence per analysis window, from one tempogram of the whole track.
 
     Each window averages the tempogram columns inside it; its candidates are scored like
@@ -400,6 +429,10 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
     context : int
         Frames: shorter windows are judged for a pulse on this many frames around them
         (:func:`has_pulse`).
+    level : float
+        The track's tempo (e.g. :func:`global_tempo`'s): a window whose tempo is the same
+        pulse an octave away (x2 or /2 of it, within 4 %) is moved to the track's level;
+        0 leaves every window as estimated.
 
     Returns
     -------
@@ -419,7 +452,7 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
     raise_if_cancelled(cancelled)
     tg = _tempogram(onset_env, frame_rate=sr / hop_length)
     grid = _bpm_grid()
-    overall, _ = _global_scores(tg, grid)
+    overall, _, _ = _global_scores(tg, grid)
     agreement = _GLOBAL_FLOOR + overall / max(float(overall.max()), _EPS)
     raise_if_cancelled(cancelled)
     power = _membership(tg, starts_arr, ends_arr) @ tg.power
@@ -430,13 +463,14 @@ def estimate_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 
         onset_env, sr=sr, hop_length=hop_length, starts=starts_arr, ends=ends_arr,
         context=context)
     bpm = np.where(found, _refine(grid[best], acf, tg.frame_rate), NO_TEMPO)
+    bpm = _on_level(bpm, level) if level > 0 else bpm
     confidence = np.where(found, _confidence(np.where(found, bpm, 1.0), acf, tg.frame_rate),
                           0.0)
     return bpm, confidence
 
 
 def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
-                 n_candidates: int = 3,
+                 n_candidates: int = 3, level_model: bool = True,
                  cancelled: CancelledFn | None = None) -> GlobalTempo:
     """Tempo of the whole track and its top candidates.
 
@@ -450,6 +484,9 @@ def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 51
         Hop length of the envelope in samples.
     n_candidates : int >= 1
         How many distinct candidate tempi (more than 4 % apart) to return at most.
+    level_model : bool
+        Let the learnt metrical-level decision (:mod:`core.analysis.octave`) move the
+        tempo to another level of the same pulse; False keeps the tempogram's choice.
     cancelled : callable, optional
         Returns True when the caller wants the work to stop.
 
@@ -463,7 +500,7 @@ def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 51
     raise_if_cancelled(cancelled)
     tg = _tempogram(onset_env, frame_rate=sr / hop_length)
     grid = _bpm_grid()
-    scores, acf = _global_scores(tg, grid)
+    scores, acf, salience = _global_scores(tg, grid)
     peaks = _peaks(scores)
     if peaks.size == 0 or not has_pulse(onset_env, sr=sr, hop_length=hop_length)[0]:
         return GlobalTempo(NO_TEMPO, 0.0, (), ())
@@ -476,11 +513,39 @@ def global_tempo(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 51
             weights.append(float(score))
         if len(bpms) == max(1, n_candidates):
             break
+    if level_model:
+        level = _chosen_level(bpms[0], onset_env, tg.frame_rate, grid, salience)
+        bpms, weights = _relevel(bpms, weights, level)
     confidence = float(_confidence(np.array(bpms[:1]), acf, tg.frame_rate)[0])
     total = sum(weights)
     logger.debug("global tempo %.1f BPM (confidence %.2f), candidates %s", bpms[0],
                  confidence, [round(b, 1) for b in bpms])
     return GlobalTempo(bpms[0], confidence, tuple(bpms), tuple(w / total for w in weights))
+
+
+def _on_level(bpm: np.ndarray, level: float) -> np.ndarray:
+    """Tempi moved to ``level`` where they are it an octave away (4 %).
+
+    Only octaves: a section at 3/2 or 2/3 of the track's tempo is as often a real tempo
+    change (the multi-region round trip of tests/test_roundtrip has one at 150 in a
+    track at 100 BPM) as another level of the same pulse.
+    """
+    out = bpm.copy()
+    for factor in (2.0, 0.5):
+        moved = (np.abs(bpm * factor / level - 1.0) <= 0.04) & (out == bpm)
+        out[moved] = bpm[moved] * factor
+    return out
+
+
+def _relevel(bpms: list[float], weights: list[float], chosen: float
+             ) -> tuple[list[float], list[float]]:
+    """Candidates with ``chosen`` first (with the best weight) and the others more than
+    4 % away from it after, as many as before."""
+    if abs(chosen / bpms[0] - 1.0) <= 0.04:
+        return bpms, weights
+    rest = [(b, w) for b, w in zip(bpms, weights) if abs(b / chosen - 1.0) > 0.04]
+    pairs = ([(chosen, weights[0])] + rest)[:len(bpms)]
+    return [b for b, _ in pairs], [w for _, w in pairs]
 
 
 def has_pulse(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
@@ -509,9 +574,7 @@ def has_pulse(onset_env: np.ndarray, *, sr: int = 22050, hop_length: int = 512,
     width = max(int(context), int(round(_TG_SECONDS * sr / hop_length)))
     starts_arr, ends_arr = _widen(*_windows(starts, ends, env.size), env.size, width)
     onset = np.zeros(env.size + 1)
-    if env.size >= 3:
-        inner = env[1:-1]
-        onset[2:-1] = (inner > env[:-2]) & (inner >= env[2:]) & (inner >= ONSET_DB)
+    onset[1:] = _onset_mask(env)
     counts = np.cumsum(onset)
     ends_arr = np.minimum(ends_arr, env.size)
     n_onsets = counts[ends_arr] - counts[np.minimum(starts_arr, ends_arr)]
