@@ -40,6 +40,7 @@ class Document(QObject):
     renders_changed = Signal()
     render_index_changed = Signal(int)
     selection_changed = Signal(int)
+    imported_changed = Signal()
 
     def __init__(self, path: str, parent: QObject | None = None):
         super().__init__(parent)
@@ -51,6 +52,7 @@ class Document(QObject):
         self.loaded: LoadedTrack | None = None
         self.analysis = None  # core.record.Analysis
         self.tags_note = ""  # why the analysis has no real-music tags (cancelled, failed)
+        self.imported = None  # labels imported from another tool (core.io.labels)
         self.renders: tuple[RenderedVariant, ...] = ()
         self.render_index = 0
         self.selected_segment = -1
@@ -103,6 +105,12 @@ class Document(QObject):
         self.selected_segment = -1
         self.analysis_changed.emit()
         self.selection_changed.emit(-1)
+
+    def set_imported(self, track) -> None:
+        """Show ``track`` (a :class:`core.io.labels.LabelTrack`, or None) beside the
+        analysis as the imported-labels lane."""
+        self.imported = track
+        self.imported_changed.emit()
 
     def set_tags(self, analysis, note: str = "") -> None:
         """The same analysis with (or, with a ``note`` saying why, still without) its

@@ -117,6 +117,8 @@ class MainWindow(QMainWindow):
                 text + "...", lambda k=kind: self.export_dialog(k))
         self.export_actions["png"] = self.export_menu.addAction(
             "Timeline PNG...", lambda: self.export_dialog("png"))
+        self.import_labels_action = file_menu.addAction("&Import labels...",
+                                                        self.import_labels_dialog)
         file_menu.addSeparator()
         close = file_menu.addAction("&Close track", self._on_close_track_triggered)
         close.setShortcut(QKeySequence.StandardKey.Close)
@@ -202,6 +204,32 @@ class MainWindow(QMainWindow):
                                                 _OPEN_FILTER)
         if files:
             self.open_paths(files)
+
+    def import_labels_dialog(self) -> None:
+        """Ask for an Audacity, Sonic Visualiser CSV or JAMS label file and show it."""
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Import labels", self._start_dir(),
+            "Label files (*.txt *.csv *.jams);;All files (*)")
+        if path:
+            self.import_labels(path)
+
+    def import_labels(self, path: str) -> bool:
+        """Show the labels in ``path`` as a lane beside the current track's analysis."""
+        from core.errors import TwintrackError
+        from core.io.labels import read_labels
+
+        doc = self.session.current
+        if doc is None:
+            self.show_message("error", "Open a track before importing labels for it.")
+            return False
+        try:
+            track = read_labels(path)
+        except TwintrackError as exc:
+            self.show_message("error", f"Could not import labels: {exc}", file=doc.name)
+            return False
+        doc.set_imported(track)
+        self.statusBar().showMessage(f"imported {len(track.spans)} labels from {track.name}")
+        return True
 
     def _start_dir(self) -> str:
         recent = self.settings.recent_files

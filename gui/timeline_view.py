@@ -44,6 +44,7 @@ from gui.lanes.key import KeyLane
 from gui.lanes.segments import FormLane, RenderFormLane
 from gui.lanes.spectrogram import SpectrogramLane
 from gui.lanes.tempo import TempoLane
+from gui.lanes.imported import ImportedLane
 from gui.lanes.voice import VoiceLane
 from gui.lanes.waveform import WaveformLane
 from gui.readouts import (EMPTY_TEXT, HOVER_HINT, describe_moment, describe_tags, format_time,
@@ -130,10 +131,11 @@ class TimelineView(QWidget):
         self._voice = VoiceLane(self._grid.add_plot("voice", "voice"))
         self._tempo = TempoLane(self._grid.add_plot("tempo", "tempo"))
         self._key = KeyLane(self._grid.add_plot("key", "key"))
+        self._imported = ImportedLane(self._grid.add_plot("labels", "labels"))
         self._lanes: list[Lane] = [self._original, self._form, self._spectrum, self._render,
                                    self._render_form, *self._labels.values(),
                                    self._model_hint, self._instruments, self._voice,
-                                   self._tempo, self._key]
+                                   self._tempo, self._key, self._imported]
         self._layout_rows(labels=False, spectrum=False)
         # The items white-box tests and bench/gui.py reach (lanes never replace them).
         self._wave_a, self._segments = self._original.wave, self._form.spans
@@ -145,7 +147,8 @@ class TimelineView(QWidget):
         """Show the label lanes or the hint lane, the spectrogram or not."""
         self._grid.set_rows(*row_sizes(labels=labels, spectrum=spectrum, hidden=self._grid.hidden,
                                        instruments=ROW_HEIGHT * self._instruments.row_count + 4,
-                                       heights=self._grid.heights))
+                                       heights=self._grid.heights,
+                                       imported=self._imported.height))
         self._spectrum_on = spectrum
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -182,6 +185,7 @@ class TimelineView(QWidget):
         self._on_doc_waveform_changed()
         self._on_doc_analysis_changed()
         self._on_doc_renders_changed()
+        self._on_doc_imported_changed()
 
     def _connections(self):
         d = self._doc
@@ -191,6 +195,7 @@ class TimelineView(QWidget):
                 (d.tags_changed, self._on_doc_tags_changed),
                 (d.renders_changed, self._on_doc_renders_changed),
                 (d.selection_changed, self._on_doc_selection_changed),
+                (d.imported_changed, self._on_doc_imported_changed),
                 (d.status_changed, self._on_doc_status_changed),
                 (d.status_changed, self._on_doc_tags_changed),
                 (d.progress_changed, self._on_doc_status_changed)]
@@ -346,6 +351,10 @@ class TimelineView(QWidget):
         self._render_form.show(variant, hint=original is not None, original=original)
         if variant is not None:
             self._on_range_changed()
+
+    def _on_doc_imported_changed(self) -> None:
+        self._imported.show(self._doc.imported if self._doc is not None else None)
+        self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
 
     def _on_doc_selection_changed(self, index: int) -> None:
         self._form.select(self._doc.analysis if self._doc is not None else None, index)

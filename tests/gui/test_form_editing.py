@@ -98,3 +98,23 @@ def test_the_render_lane_shows_asked_heard_agreement_and_the_score(qtbot, window
     want = compare_multi("render", doc.render.render.timeline, doc.render.analysis,
                          doc.analysis).targets
     assert f"genre {want['genre']:.2f}" in lane.score_text
+
+
+def test_imported_labels_show_as_a_lane_and_bad_files_say_why(qtbot, window, analysed,
+                                                              tmp_path):
+    doc, tl = analysed, window.timeline
+    assert tl._imported.height == 0          # no row until something is imported
+    good = tmp_path / "marks.txt"
+    good.write_text("0.5\t2.0\tintro\n2.0\t4.0\tverse\n", encoding="utf-8")
+    assert window.import_labels(str(good))
+    assert doc.imported.spans == ((0.5, 2.0, "intro"), (2.0, 4.0, "verse"))
+    assert tl._imported.height > 0 and len(tl._imported.spans) == 2
+    assert "marks.txt" in tl.plots["labels"].toolTip()
+    bad = tmp_path / "broken.txt"
+    bad.write_text("0\tx\toops\n", encoding="utf-8")
+    assert not window.import_labels(str(bad))
+    assert doc.imported.name == "marks.txt"   # the earlier labels stay
+    errors = [m for m in window.message_log.messages if m.level == "error"]
+    assert errors and "line 1" in errors[-1].text
+    window.lane_menus.set_lane_visible("labels", False)   # hideable like the others
+    assert "labels" in window.timeline.grid.hidden
