@@ -405,20 +405,3 @@ class TimelineView(QWidget):
         self._doc.select_segment(index)
         self.segment_selected.emit(index)
 
-
-if __name__ == "__main__":  # preview: python -m gui.timeline_view [AUDIO]
-    import sys
-
-    from core.app.tagging import analyze_then_tag
-    from core.app.tracks import load_track
-
-    app = QApplication(sys.argv)
-    path = sys.argv[1] if len(sys.argv) > 1 else "resources/demo/karissa_hobbs-lets_go_fishin.ogg"
-    document = Document(path)
-    document.set_loaded(load_track(path))
-    document.set_analysis(analyze_then_tag(path))
-    view = TimelineView()
-    view.set_document(document)
-    view.resize(1400, 700)
-    view.show()
-    sys.exit(app.exec())
