@@ -41,6 +41,7 @@ class Document(QObject):
     render_index_changed = Signal(int)
     selection_changed = Signal(int)
     imported_changed = Signal()
+    range_changed = Signal()
 
     def __init__(self, path: str, parent: QObject | None = None):
         super().__init__(parent)
@@ -53,6 +54,7 @@ class Document(QObject):
         self.analysis = None  # core.record.Analysis
         self.tags_note = ""  # why the analysis has no real-music tags (cancelled, failed)
         self.imported = None  # labels imported from another tool (core.io.labels)
+        self.selection_range: tuple[float, float] | None = None  # a dragged range, seconds
         self.renders: tuple[RenderedVariant, ...] = ()
         self.render_index = 0
         self.selected_segment = -1
@@ -106,6 +108,13 @@ class Document(QObject):
         self.analysis_changed.emit()
         self.selection_changed.emit(-1)
 
+    def set_range(self, span: tuple[float, float] | None) -> None:
+        """Select the time range ``span`` (start, end) seconds, or none."""
+        span = None if span is None else (float(span[0]), float(span[1]))
+        if span != self.selection_range:
+            self.selection_range = span
+            self.range_changed.emit()
+
     def set_imported(self, track) -> None:
         """Show ``track`` (a :class:`core.io.labels.LabelTrack`, or None) beside the
         analysis as the imported-labels lane."""
@@ -135,6 +144,8 @@ class Document(QObject):
         if index != self.selected_segment:
             self.selected_segment = index
             self.selection_changed.emit(index)
+        if index >= 0:
+            self.set_range(None)   # a segment chosen: the dragged range gives way
 
     def segment_span(self, index: int) -> tuple[float, float] | None:
         """(start, end) seconds of segment ``index``, or None."""

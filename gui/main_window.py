@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QToolBar,
 
 from gui.document import Document
 from gui.form_editor import FormEditor
+from gui.range_select import RangeSelector
 from gui.lane_menu import LaneMenus
 from gui.messages import MessageLog
 from gui.panels import Banner, JobBar, MenuBar, TrackList
@@ -92,6 +93,7 @@ class MainWindow(QMainWindow):
         self.addToolBar(toolbar)
 
         self.form_editor = FormEditor(self)
+        self.range_selector = RangeSelector(self.timeline, self)
         self._build_menus()
         self.addActions(self.transport.actions_for_window())
         self._connect()
@@ -172,6 +174,7 @@ class MainWindow(QMainWindow):
             lambda text: self._on_transport_message_posted("error", text))
         self.transport.position_changed.connect(self.timeline.set_playhead)
         self.timeline.seek_requested.connect(self.transport.seek)
+        self.range_selector.range_selected.connect(self.transport.seek)
         self.track_list.document_activated.connect(s.set_current)
         self.job_bar.render_requested.connect(s.render)
         self.job_bar.cancel_requested.connect(s.cancel)
@@ -304,6 +307,7 @@ class MainWindow(QMainWindow):
         self.segment_table.set_document(doc)
         self.transport.set_document(doc)
         self.form_editor.set_document(doc)
+        self.range_selector.set_document(doc)
         self.setWindowTitle(f"{doc.name} - Twintrack" if doc is not None else "Twintrack")
 
     def _on_session_message_logged(self, level: str, file: str, text: str) -> None:

@@ -240,6 +240,10 @@ class TimelineView(QWidget):
         self._grid.arrange(**arrangement)
         self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
 
+    def viewport_widget(self) -> pg.GraphicsLayoutWidget:
+        """The graphics view the lanes are drawn in (for gestures over them)."""
+        return self._glw
+
     @property
     def grid(self) -> LaneGrid:
         """The rows: their order, the hidden ones and height factors (read them there)."""

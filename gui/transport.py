@@ -94,7 +94,8 @@ class Transport(QWidget):
                                         lambda: self.seek_by(-SEEK_STEP))
         self.forward_action = self._action(f"Forward {SEEK_STEP:g} s", "Right",
                                            lambda: self.seek_by(SEEK_STEP))
-        self.loop_action = self._action("Loop selected segment", "L", self.toggle_loop)
+        self.loop_action = self._action("Loop the selected range or segment", "L",
+                                        self.toggle_loop)
 
         self.play_button.clicked.connect(self.play_pause)
         self.stop_button.clicked.connect(self.stop)
@@ -165,6 +166,7 @@ class Transport(QWidget):
             self._doc.original_changed.disconnect(self._on_doc_original_changed)
             self._doc.renders_changed.disconnect(self._on_doc_renders_changed)
             self._doc.selection_changed.disconnect(self._on_doc_selection_changed)
+            self._doc.range_changed.disconnect(self._on_doc_selection_changed)
         if self._player is not None and self._doc is not doc:
             self._player.stop()
             self._player.set_loop(None)
@@ -176,6 +178,7 @@ class Transport(QWidget):
             doc.original_changed.connect(self._on_doc_original_changed)
             doc.renders_changed.connect(self._on_doc_renders_changed)
             doc.selection_changed.connect(self._on_doc_selection_changed)
+            doc.range_changed.connect(self._on_doc_selection_changed)
         self._update_enabled()
         self._feed.set_document(doc)
         self._on_clock_timeout()
@@ -227,7 +230,7 @@ class Transport(QWidget):
         self.level_button.setToolTip(levels_tooltip(levels, self.level_button.isChecked()))
 
     @_reported("looping the segment")
-    def _on_doc_selection_changed(self, index: int) -> None:
+    def _on_doc_selection_changed(self, *_args) -> None:
         if self.loop_button.isChecked():
             self.set_loop_enabled(True, quiet=True)
 
@@ -323,11 +326,15 @@ class Transport(QWidget):
         if self._player is None:
             self.loop_button.setChecked(False)
             return
-        span = self._doc.segment_span(self._doc.selected_segment) if self._doc else None
+        span = None
+        if self._doc is not None:   # a dragged range first, else the selected segment
+            span = (self._doc.selection_range
+                    or self._doc.segment_span(self._doc.selected_segment))
         if on and span is None:
             if not quiet:
-                self.message_posted.emit("info", "Click a segment to select it, then press L "
-                                                 "to loop it.")
+                self.message_posted.emit("info", "Click a segment to select it, or Shift+drag "
+                                                 "over the lanes to select a range, then press "
+                                                 "L to loop it.")
             on = False
         if on:
             self._player.set_loop(self._loop_factory(*span))

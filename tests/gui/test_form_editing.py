@@ -118,3 +118,37 @@ def test_imported_labels_show_as_a_lane_and_bad_files_say_why(qtbot, window, ana
     assert errors and "line 1" in errors[-1].text
     window.lane_menus.set_lane_visible("labels", False)   # hideable like the others
     assert "labels" in window.timeline.grid.hidden
+
+
+def test_shift_drag_selects_a_range_that_loop_repeats(qtbot, window, analysed, fake_player):
+    from PySide6.QtCore import QPoint, Qt
+
+    doc, tl = analysed, window.timeline
+    window.show()
+    qtbot.waitExposed(window)
+    tl.zoom_to_fit()
+    view = tl.viewport_widget()
+    box = tl.plots["A"].getViewBox()
+
+    def at(t: float) -> QPoint:
+        scene = box.mapViewToScene(__import__("PySide6.QtCore", fromlist=["QPointF"])
+                                   .QPointF(t, 0.0))
+        return view.mapFromScene(scene)
+
+    vp, shift = view.viewport(), Qt.KeyboardModifier.ShiftModifier
+    qtbot.mousePress(vp, Qt.MouseButton.LeftButton, shift, at(1.0))
+    qtbot.mouseMove(vp, at(2.0))
+    qtbot.mouseRelease(vp, Qt.MouseButton.LeftButton, shift, at(3.0))
+    lo, hi = doc.selection_range
+    assert lo == pytest.approx(1.0, abs=0.1) and hi == pytest.approx(3.0, abs=0.1)
+    assert window.range_selector.region.isVisible()
+    window.transport.set_loop_enabled(True)
+    assert fake_player.loop is not None
+    assert (fake_player.loop.start, fake_player.loop.end) == pytest.approx((lo, hi))
+    # choosing a segment replaces the range, and the loop follows it
+    doc.select_segment(0)
+    assert doc.selection_range is None and not window.range_selector.region.isVisible()
+    seg = doc.analysis.segments[0]
+    assert (fake_player.loop.start, fake_player.loop.end) == pytest.approx((seg.start, seg.end))
+    # a tiny drag is a click: no range
+    assert not window.range_selector.select(2.0, 2.1) and doc.selection_range is None
