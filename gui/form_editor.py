@@ -107,6 +107,15 @@ class FormEditor(QObject):
         return self.edit(doc, "Merge with the next segment",
                          lambda a: form_edit.merge_segments(a, _index_at(a, t)))
 
+    def move_boundary(self, doc: Document | None, index: int, t: float) -> bool:
+        """Move the boundary after segment ``index`` to ``t`` (a dragged handle); a
+        refused move redraws the form as it was."""
+        done = self.edit(doc, f"Move a boundary to {t:.1f} s",
+                         lambda a: form_edit.move_boundary(a, index, t))
+        if not done and doc is not None and doc.analysis is not None:
+            self.apply(doc, doc.analysis)   # the handle goes back where the form has it
+        return done
+
     def move_boundary_near(self, doc: Document | None, t: float) -> bool:
         """Move the boundary nearest to ``t`` to ``t``."""
         return self.edit(doc, f"Move a boundary to {t:.1f} s",

@@ -94,6 +94,8 @@ class MainWindow(QMainWindow):
 
         self.form_editor = FormEditor(self)
         self.range_selector = RangeSelector(self.timeline, self)
+        self.timeline.set_boundary_handler(
+            lambda i, t: self.form_editor.move_boundary(self.session.current, i, t))
         self._build_menus()
         self.addActions(self.transport.actions_for_window())
         self._connect()

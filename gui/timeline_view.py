@@ -240,6 +240,10 @@ class TimelineView(QWidget):
         self._grid.arrange(**arrangement)
         self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
 
+    def set_boundary_handler(self, handler) -> None:
+        """``handler(index, t)`` when a form boundary is dragged (see FormLane)."""
+        self._form.on_boundary_moved = handler
+
     def viewport_widget(self) -> pg.GraphicsLayoutWidget:
         """The graphics view the lanes are drawn in (for gestures over them)."""
         return self._glw

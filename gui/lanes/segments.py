@@ -9,7 +9,7 @@ render's timeline asked for.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pyqtgraph as pg
 
@@ -60,9 +60,15 @@ class FormLane(_SegmentsLane):
 
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot, letter_size=11, alpha=45)
+        #: ``(index, t)`` when the user drags the boundary after segment ``index`` to
+        #: ``t`` seconds (the window's form editor makes it an undoable edit).
+        self.on_boundary_moved: Callable[[int, float], None] | None = None
+        self._handles: list[pg.InfiniteLine] = []
 
     def show(self, analysis) -> None:
-        """Draw ``analysis``'s segments (none selected)."""
+        """Draw ``analysis``'s segments (none selected) with a draggable handle on each
+        inner boundary."""
+        self._set_handles([s.end for s in analysis.segments[:-1]])
         details = []
         for seg, row in zip(analysis.segments, segment_table(analysis)):
             tempo_key = f"{tempo_text(seg.tempo)} \u00b7 {key_text(seg.tonic, seg.mode)}"
@@ -81,6 +87,33 @@ class FormLane(_SegmentsLane):
             return
         colour = segment_colour(analysis.segments[index].label)
         self.spans.set_selected(index, with_alpha(colour, 120))
+
+
+    def _set_handles(self, times: Sequence[float]) -> None:
+        for line in self._handles:
+            self.plot.removeItem(line)
+        self._handles = []
+        for i, t in enumerate(times):
+            line = pg.InfiniteLine(pos=t, angle=90, movable=True, pen=_HANDLE_PEN,
+                                   hoverPen=_HANDLE_HOVER)
+            line.setZValue(25)
+            line.setToolTip("drag to move this boundary (Edit > Undo takes it back)")
+            line.sigPositionChangeFinished.connect(
+                lambda item, index=i: self._on_handle_moved(index, item))
+            self.plot.addItem(line, ignoreBounds=True)
+            self._handles.append(line)
+
+    def _on_handle_moved(self, index: int, line: pg.InfiniteLine) -> None:
+        if self.on_boundary_moved is not None:
+            self.on_boundary_moved(index, float(line.value()))
+
+    def clear(self) -> None:
+        self._set_handles([])
+        super().clear()
+
+
+_HANDLE_PEN = pg.mkPen((0, 0, 0, 60), width=1)
+_HANDLE_HOVER = pg.mkPen("#c08000", width=3)
 
 
 class RenderFormLane(_SegmentsLane):

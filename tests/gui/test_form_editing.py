@@ -152,3 +152,26 @@ def test_shift_drag_selects_a_range_that_loop_repeats(qtbot, window, analysed, f
     assert (fake_player.loop.start, fake_player.loop.end) == pytest.approx((seg.start, seg.end))
     # a tiny drag is a click: no range
     assert not window.range_selector.select(2.0, 2.1) and doc.selection_range is None
+
+
+def test_dragging_a_boundary_handle_is_an_undoable_edit(qtbot, window, analysed):
+    doc, editor = analysed, window.form_editor
+    seg = doc.analysis.segments[0]
+    t = round((seg.start + seg.end) / 2, 1)
+    assert editor.split_at(doc, t)                  # at least one inner boundary
+    window.timeline.finish_drawing()
+    handles = window.timeline._form._handles
+    assert len(handles) == len(doc.analysis.segments) - 1
+    handles[0].setValue(t + 0.3)
+    handles[0].sigPositionChangeFinished.emit(handles[0])
+    assert doc.analysis.segments[0].end == pytest.approx(t + 0.3)
+    assert "Move a boundary" in editor.undo_action.text()
+    editor.undo_action.trigger()
+    assert doc.analysis.segments[0].end == pytest.approx(t)
+    # a drag past the neighbour is refused, said, and the handle goes back
+    handles = window.timeline._form._handles
+    with qtbot.waitSignal(editor.edit_failed, timeout=5000):
+        handles[0].setValue(doc.analysis.segments[1].end + 1.0)
+        handles[0].sigPositionChangeFinished.emit(handles[0])
+    assert doc.analysis.segments[0].end == pytest.approx(t)
+    assert window.timeline._form._handles[0].value() == pytest.approx(t)
