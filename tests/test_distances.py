@@ -128,3 +128,33 @@ def test_feedback_tables_are_the_loop_per_title_and_per_target(small_analysis):
     assert per_title[2]["genre"] == pytest.approx(5 / 6) == comparison.targets["genre"]
     assert [r["target"] for r in per_target] == list(TARGETS)
     assert per_target[0]["agreement"] == pytest.approx(5 / 6)
+
+
+def test_the_shipped_map_projects_like_the_corpus_fit(small_analysis):
+    """The map's fixed projection is standardise-then-PCA: orthonormal axes, a window
+    built from them lands at its coordinates."""
+    from core.evaluation.space import load_space
+
+    space = load_space()
+    assert space.provenance["windows"] > 1000 and len(space.descriptors) >= 100
+    assert space.components.shape == (2, len(space.feature_names))
+    # Orthonormal principal axes (what scikit-learn's PCA fitted).
+    assert space.components @ space.components.T == pytest.approx(np.eye(2), abs=1e-9)
+    x = space.mean + space.scale * (2 * space.components[0] - space.components[1])
+    assert space.project(x[None, :], space.feature_names)[0] == pytest.approx([2.0, -1.0])
+    path = space.track_path(small_analysis)
+    assert path.xy.shape == (3, 2) and list(path.times) == [5.0, 15.0, 25.0]
+    assert path.name == "t\u00e9st track.wav"
+
+
+def test_the_map_says_which_features_are_missing(small_analysis, tmp_path):
+    from core.errors import FormatError
+    from core.evaluation.space import load_space
+
+    space = load_space()
+    with pytest.raises(FormatError, match="tempo"):
+        space.project(np.zeros((1, 2)), ("mfcc_1", "mfcc_2"))
+    bad = tmp_path / "space.json"
+    bad.write_text('{"version": "x"}')
+    with pytest.raises(FormatError, match="missing feature_names"):
+        load_space(str(bad))
