@@ -13,17 +13,23 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QDialog, QLabel, QVBoxLayout, QWidget
 
 from core.errors import TwintrackError
 from core.evaluation.space import DescriptorSpace, TrackPath, load_space
 from gui.document import Document
-from gui.lanes.colours import label_colour, with_alpha
+from gui.lanes.colours import with_alpha
 
 __all__ = ["DescriptorMapWindow"]
 
 _TRACK = "#202020"
-_RENDERS = ("#CC79A7", "#D55E00", "#0072B2", "#009E73")
+_RENDERS = ("#B0006E", "#7A2E00", "#3B2A8F", "#00524A")  # darker than any genre
+# One distinct hue per genre, in the legend's (sorted) order: the timeline's label
+# colours are hashed and let two of the eight genres share a hue, which a map of
+# hundreds of dots cannot afford.
+_GENRES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#7F7F7F",
+           "#F0E442", "#8DD3C7", "#BEBADA")
 
 
 class DescriptorMapWindow(QDialog):
@@ -72,9 +78,9 @@ class DescriptorMapWindow(QDialog):
         legend = item.addLegend(offset=(-10, 10), labelTextColor="k")
         w = space.windows
         genres = space.genres()
-        for genre in genres:
+        for k, genre in enumerate(genres):
             sel = [i for i, g in enumerate(w["genre"]) if g == genre]
-            colour = label_colour("genre", genre)
+            colour = QColor(_GENRES[k % len(_GENRES)])
             plot.addItem(pg.ScatterPlotItem(
                 [w["x"][i] for i in sel], [w["y"][i] for i in sel], size=4, pen=None,
                 brush=with_alpha(colour, 70)))
