@@ -71,3 +71,24 @@ def test_descriptor_map_draws_the_path_and_a_click_seeks(qtbot, window, short_tr
     assert ("seek", round(view.point_time(i), 3)) in fake_player.calls
     ring = view.playhead.points()[0].pos()
     assert (ring.x(), ring.y()) == pytest.approx(view.point_position(i))
+
+
+def test_compare_window_says_why_it_cannot_compare(qtbot, small_analysis):
+    """Renders analysed with other window features: the reason, not a traceback, and
+    nothing to export."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from gui.compare import CompareWindow
+    from gui.document import Document
+
+    doc = Document("/music/t.wav")
+    doc.set_analysis(small_analysis)
+    other = replace(small_analysis, windows=replace(
+        small_analysis.windows, feature_names=small_analysis.windows.feature_names[:-1]))
+    doc.set_renders((SimpleNamespace(index=0, analysis=other, render=None),))
+    dialog = CompareWindow(doc)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "same version" in dialog.summary.text() and dialog.table.rowCount() == 0
+    assert not dialog.export_button.isEnabled()
