@@ -8,7 +8,10 @@ default preferences (kept in a temporary settings file, never the user's):
 * ``03-render-ab.png`` with its render as lane B, the spectrogram on, B selected and
   segment C looped (playback through a private PulseAudio null sink);
 * ``04-playback-unavailable.png`` the same with an audio output that cannot be opened:
-  the app runs on and the transport says why it is disabled.
+  the app runs on and the transport says why it is disabled;
+* ``05-compare.png``   Analysis > Compare original and renders on the demo and its render;
+* ``06-descriptor-map.png`` Analysis > Descriptor map: the demo's path among the
+  descriptors, its render beside it.
 
 Usage: ``.venv/bin/python -m docs.make_screenshots`` (needs Xvfb and PulseAudio: make
 system-deps-test).
@@ -93,8 +96,23 @@ def shoot(display: str, *, device: str = "pulse", only: str | None = None) -> No
     settle = time.monotonic() + 1.5
     _wait(app, lambda: time.monotonic() > settle)
     save("03")
+    if not only:
+        _shoot_analysis_windows(app, window, seg.start)
     window.close()
     app.processEvents()
+
+
+def _shoot_analysis_windows(app, window, playhead: float) -> None:
+    """``05-compare.png`` and ``06-descriptor-map.png``: the Analysis menu's windows."""
+    for name, open_window in (("05-compare.png", window.compare.open_compare),
+                              ("06-descriptor-map.png", window.compare.open_map)):
+        shown = open_window()
+        if name.startswith("06"):
+            shown.set_playhead(playhead)
+        settle = time.monotonic() + 1.5
+        _wait(app, lambda: time.monotonic() > settle)
+        shown.grab().save(str(OUT / name))
+        shown.close()
 
 
 def main() -> int:
@@ -108,7 +126,7 @@ def main() -> int:
     with pulse_server(), xvfb_display("1600x1000x24") as display:
         shoot(display)
         shoot(display, device="no such output", only="04-playback-unavailable.png")
-    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('0[1234]-*.png')))} to {OUT}")
+    print(f"wrote {', '.join(sorted(p.name for p in OUT.glob('0[1-6]-*.png')))} to {OUT}")
     return 0
 
 

@@ -17,6 +17,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKe
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QToolBar,
                                QVBoxLayout, QWidget)
 
+from gui.compare import CompareActions
 from gui.document import Document
 from gui.form_editor import FormEditor
 from gui.range_select import RangeSelector
@@ -157,6 +158,7 @@ class MainWindow(QMainWindow):
         self.segments_action.setShortcut(QKeySequence("Ctrl+T"))
         view.addAction(self.segments_action)
 
+        self.compare = CompareActions(self.session, bar.addMenu("&Analysis"), self)
         play = bar.addMenu("&Playback")
         for action in self.transport.actions_for_window():
             play.addAction(action)
@@ -177,6 +179,8 @@ class MainWindow(QMainWindow):
         self.transport.position_changed.connect(self.timeline.set_playhead)
         self.timeline.seek_requested.connect(self.transport.seek)
         self.range_selector.range_selected.connect(self.transport.seek)
+        self.compare.seek_requested.connect(self.transport.seek)
+        self.transport.position_changed.connect(self.compare.set_position)
         self.track_list.document_activated.connect(s.set_current)
         self.job_bar.render_requested.connect(s.render)
         self.job_bar.cancel_requested.connect(s.cancel)
