@@ -201,16 +201,16 @@ def test_cli_analyze_tags(demo_track, tmp_path):
 
     y, sr = sf.read(demo_track, frames=44100 * 20, start=44100 * 30)
     sf.write(clip, y, sr)
-    # tags and automatic vocal suppression are the defaults; the demo sings
+    # tags are the default; automatic vocal suppression is asked for (the demo sings)
     assert main(["analyze", str(clip), "--out-dir", str(tmp_path), "--format", "json",
-                 "--model", "none", "--quiet", "--jobs", "1"]) == 0
+                 "--model", "none", "--vocal-suppression", "auto", "--quiet",
+                 "--jobs", "1"]) == 0
     a = load_analysis(tmp_path / "clip.json")
     assert a.settings.tags and set(a.windows.tags) == {"msd", "mtt"}
     assert a.settings.vocals_auto and a.settings.vocal_suppression
     assert replace(a.settings, tags=False, vocals_auto=False,
                    vocal_suppression=False) == Settings(k=None)
     assert main(["analyze", str(clip), "--out-dir", str(tmp_path / "plain"), "--format",
-                 "json", "--model", "none", "--no-tags", "--vocal-suppression", "off",
-                 "--quiet", "--jobs", "1"]) == 0
+                 "json", "--model", "none", "--no-tags", "--quiet", "--jobs", "1"]) == 0
     plain = load_analysis(tmp_path / "plain" / "clip.json")
     assert plain.settings == Settings(k=None) and plain.windows.tags == {}

@@ -222,16 +222,17 @@ def _sings(y: np.ndarray, sr: int, tags: dict[str, WindowTags]) -> bool:
 
 
 def add_tags(analysis: Analysis, audio: AnalysisAudio, *, model=None,
-             reporter: Reporter | None = None) -> Analysis:
+             settings: Settings | None = None, reporter: Reporter | None = None) -> Analysis:
     """The analysis of ``audio`` with real-music tags, for ``analysis`` made from the
     same decoded ``audio`` without them (the GUI shows that timeline first, then fills
     in this one): the same settings with tags on, labelled by ``model`` with the tags
     joined in, and automatic vocal suppression decided on the full tags.  The result is
     what one analysis with tags gives (the window features of a model's own feature set
-    are not in the record, so the stages run again; the tags are the larger cost)."""
-    settings = replace(analysis.settings, tags=True,
-                       vocal_suppression=(analysis.settings.vocal_suppression
-                                          and not analysis.settings.vocals_auto))
+    are not in the record, so the stages run again; the tags are the larger cost).
+    ``settings`` (default: ``analysis``'s) are the ones asked for, tags turned on."""
+    settings = settings or analysis.settings
+    settings = replace(settings, tags=True,
+                       vocal_suppression=settings.vocal_suppression and not settings.vocals_auto)
     return analyze_audio(audio, settings=settings, model=model, reporter=reporter)
 
 

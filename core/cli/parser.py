@@ -98,10 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
     a.add_argument("--cluster", type=_cluster, default=None, metavar="SPEC", help=_CLUSTER_HELP)
     a.add_argument("--k", type=int, default=None, help="force the number of form clusters")
     a.add_argument("--vocal-suppression", nargs="?", choices=("auto", "on", "off"),
-                   const="on", default="auto",
+                   const="on", default="off",
                    help="classify the repeating background (REPET-SIM), not the full mix: "
-                        "'auto' (default) where the voice tags hear vocals, 'on' (the bare "
-                        "flag) always, 'off' never")
+                        "'auto' where the voice tags hear a singer (on a song about 4x the "
+                        "analysis time), 'on' (the bare flag) always, 'off' (default) never")
     a.add_argument("--model", default="default",
                    help="descriptor model file, 'default' (the shipped one) or 'none'")
     a.add_argument("--tags", action=argparse.BooleanOptionalAction, default=True,
