@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QToolBar,
 from gui.document import Document
 from gui.messages import MessageLog
 from gui.panels import Banner, JobBar, MenuBar, TrackList
+from gui.project import ProjectController
 from gui.session import EXPORT_KINDS, Session
 from gui.settings_dialog import SettingsDialog
 from gui.timeline_view import TimelineView
@@ -82,6 +83,7 @@ class MainWindow(QMainWindow):
         toolbar.addWidget(self.job_bar)
         self.addToolBar(toolbar)
 
+        self.project = ProjectController(self)
         self._build_menus()
         self.addActions(self.transport.actions_for_window())
         self._connect()
@@ -100,6 +102,12 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
+        file_menu.addSeparator()
+        for action in (self.project.open_action, self.project.save_action,
+                       self.project.save_as_action):
+            file_menu.addAction(action)
+        file_menu.addMenu(self.project.recent_menu)
+        file_menu.addSeparator()
         self.export_menu = file_menu.addMenu("&Export")
         self.export_actions: dict[str, QAction] = {}
         for kind, (text, _suffix, _needs) in EXPORT_KINDS.items():
@@ -113,7 +121,7 @@ class MainWindow(QMainWindow):
         file_menu.addAction("&Quit", self.close).setShortcut(QKeySequence.StandardKey.Quit)
 
         track = bar.addMenu("&Track")
-        self.render_action = track.addAction("&Render", self.session.render)
+        self.render_action = track.addAction("&Render", self._on_render_requested)
         self.render_action.setShortcut(QKeySequence("R"))
         track.addAction("&Cancel job", self.session.cancel).setShortcut(QKeySequence("Esc"))
         track.addAction("Analyse &again", self._on_analyse_again_triggered)
@@ -137,6 +145,9 @@ class MainWindow(QMainWindow):
         settings = bar.addMenu("&Settings")
         settings.addAction("&Preferences...", self.preferences_dialog)
         helpm = bar.addMenu("&Help")
+        helpm.addAction("&Keyboard Shortcuts", self._on_shortcuts_triggered).setShortcut(
+            QKeySequence.StandardKey.HelpContents)
+        helpm.addAction("&User Guide", self._on_guide_triggered)
         helpm.addAction("&About Twintrack", self._on_about_triggered)
 
     def _connect(self) -> None:
@@ -148,7 +159,7 @@ class MainWindow(QMainWindow):
         self.transport.position_changed.connect(self.timeline.set_playhead)
         self.timeline.seek_requested.connect(self.transport.seek)
         self.track_list.document_activated.connect(s.set_current)
-        self.job_bar.render_requested.connect(s.render)
+        self.job_bar.render_requested.connect(self._on_render_requested)
         self.job_bar.cancel_requested.connect(s.cancel)
         self.job_bar.variant_chosen.connect(self._on_variant_chosen)
 
@@ -251,7 +262,7 @@ class MainWindow(QMainWindow):
         self.track_list.set_documents(self.session.documents, doc)
         self.timeline.set_document(doc)
         self.transport.set_document(doc)
-        self.setWindowTitle(f"{doc.name} - Twintrack" if doc is not None else "Twintrack")
+        self.project.update_title()
 
     def _on_session_message_logged(self, level: str, file: str, text: str) -> None:
         self.show_message(level, text, file=file)
@@ -283,12 +294,28 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear list", self.settings.clear_recent)
 
     def _on_close_track_triggered(self) -> None:
-        if self.session.current is not None:
-            self.session.close_document(self.session.current)
+        doc = self.session.current
+        if doc is not None and self.project.confirm_discard([doc]):
+            self.session.close_document(doc)
+
+    def _on_render_requested(self) -> None:
+        doc = self.session.current
+        if doc is None or self.project.confirm_discard([doc]):  # a new render replaces them
+            self.session.render()
 
     def _on_analyse_again_triggered(self) -> None:
         if self.session.current is not None:
             self.session.analyse(self.session.current)
+
+    def _on_shortcuts_triggered(self) -> None:
+        from gui.help import ShortcutsDialog
+
+        ShortcutsDialog(self).show()
+
+    def _on_guide_triggered(self) -> None:
+        from gui.help import GuideDialog
+
+        GuideDialog(self).show()
 
     def _on_about_triggered(self) -> None:
         from gui.about import show_about
@@ -322,6 +349,9 @@ class MainWindow(QMainWindow):
         self.open_paths(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if not self.project.confirm_discard():
+            event.ignore()
+            return
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         self.close_player()
