@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QMenu,
 
 from core.resources import resource_path
 
-__all__ = ["shortcut_rows", "ShortcutsDialog", "GuideDialog", "guide_markdown"]
+__all__ = ["shortcut_rows", "ShortcutsDialog", "GuideDialog", "guide_markdown", "show_help"]
 
 
 def _plain(text: str) -> str:
@@ -47,17 +47,23 @@ class ShortcutsDialog(QDialog):
         super().__init__(window)
         self.setWindowTitle("Keyboard Shortcuts")
         self.setObjectName("shortcuts")
-        rows = shortcut_rows(window)
-        self.table = QTableWidget(len(rows), 3, self)
+        self._window = window
+        self.table = QTableWidget(0, 3, self)
         self.table.setHorizontalHeaderLabels(["Menu", "Action", "Shortcut"])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for r, row in enumerate(rows):
-            for c, text in enumerate(row):
-                self.table.setItem(r, c, QTableWidgetItem(text))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         _layout(self, self.table)
         self.resize(520, 520)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the window's actions again (each time the sheet is shown)."""
+        rows = shortcut_rows(self._window)
+        self.table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                self.table.setItem(r, c, QTableWidgetItem(text))
 
     def rows(self) -> list[tuple[str, ...]]:
         """The sheet as shown."""
@@ -83,6 +89,19 @@ class GuideDialog(QDialog):
         self.browser.setMarkdown(guide_markdown())
         _layout(self, self.browser)
         self.resize(640, 720)
+
+
+def show_help(parent: QWidget, kind: type[QDialog]) -> QDialog:
+    """Show the ``kind`` help dialog over ``parent`` (one per window, reused; the
+    shortcuts sheet read afresh).  GUI thread only."""
+    dialog = parent.findChild(kind)
+    if dialog is None:
+        dialog = kind(parent)
+    elif isinstance(dialog, ShortcutsDialog):
+        dialog.refresh()
+    dialog.show()
+    dialog.raise_()
+    return dialog
 
 
 def _layout(dialog: QDialog, body: QWidget) -> None:

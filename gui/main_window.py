@@ -308,14 +308,14 @@ class MainWindow(QMainWindow):
             self.session.analyse(self.session.current)
 
     def _on_shortcuts_triggered(self) -> None:
-        from gui.help import ShortcutsDialog
+        from gui.help import ShortcutsDialog, show_help
 
-        ShortcutsDialog(self).show()
+        show_help(self, ShortcutsDialog)
 
     def _on_guide_triggered(self) -> None:
-        from gui.help import GuideDialog
+        from gui.help import GuideDialog, show_help
 
-        GuideDialog(self).show()
+        show_help(self, GuideDialog)
 
     def _on_about_triggered(self) -> None:
         from gui.about import show_about
