@@ -93,6 +93,7 @@ def shoot(display: str, *, device: str = "pulse", only: str | None = None) -> No
     settle = time.monotonic() + 1.5
     _wait(app, lambda: time.monotonic() > settle)
     save("03")
+    window.ask_before_closing = False  # its render is not to be kept
     window.close()
     app.processEvents()
 

@@ -48,6 +48,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings = session.settings
         self._player_opener = player_opener
+        # False: closing does not ask about renders only in memory (a signal, a script).
+        self.ask_before_closing = True
         self.setWindowTitle("Twintrack")
         self.setAcceptDrops(True)
         self.resize(1440, 900)
@@ -349,7 +351,7 @@ class MainWindow(QMainWindow):
         self.open_paths(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.project.confirm_discard():
+        if self.ask_before_closing and not self.project.confirm_discard():
             event.ignore()
             return
         self.settings.set_geometry(self.saveGeometry())

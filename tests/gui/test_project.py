@@ -126,3 +126,13 @@ def test_unsaved_renders_are_asked_about_and_cancel_keeps_them(qtbot, rendered):
     _answer(QMessageBox.StandardButton.Discard, seen)
     window._on_close_track_triggered()
     assert len(seen) == 4 and window.session.documents == []
+
+
+def test_closing_on_a_signal_does_not_ask(qtbot, rendered):
+    window, asked = rendered, []
+    window.project.ask_unsaved = lambda text: asked.append(text) or \
+        QMessageBox.StandardButton.Cancel
+    assert window.project.unsaved_renders(window.session.current)
+    window.ask_before_closing = False  # as gui.app.close_on_signals does: nobody to answer
+    assert window.close() is True and not window.isVisible()
+    assert asked == []
