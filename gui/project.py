@@ -217,6 +217,10 @@ class ProjectController(QObject):
         self._on_document_changed()
 
     def _on_document_changed(self, *_args) -> None:
+        # Forget renders no document holds any more: their audio is freed, and a new
+        # render that happens to get a freed id is not taken for a saved one.
+        alive = {id(v) for d in self.session.documents for v in d.renders}
+        self._on_disk = {k: e for k, e in self._on_disk.items() if k in alive}
         if not self.session.restoring:
             self.set_modified(True)
 

@@ -103,6 +103,15 @@ def test_reopened_project_restores_track_analysis_renders_and_view(
     finally:
         again.session.shutdown()
 
+    asked = []
+    window.project.ask_unsaved = lambda text: asked.append(text) or \
+        QMessageBox.StandardButton.Cancel
+    window.render_action.trigger()  # the renders it replaces are saved: no question
+    wait_idle(qtbot, window.session, timeout=300000)
+    assert asked == [] and window.isWindowModified()
+    assert window.project.unsaved_renders(doc)  # the new ones are not
+    assert window.project.confirm_discard() is False and len(asked) == 1
+
 
 def test_unsaved_renders_are_asked_about_and_cancel_keeps_them(qtbot, rendered):
     window, doc = rendered, rendered.session.current
