@@ -98,6 +98,7 @@ def shoot(display: str, *, device: str = "pulse", only: str | None = None) -> No
     save("03")
     if not only:
         _shoot_analysis_windows(app, window, seg.start)
+    window.ask_before_closing = False  # its render is not to be kept
     window.close()
     app.processEvents()
 

@@ -92,6 +92,7 @@ def close_on_signals(window, *, signals=(signal.SIGINT, signal.SIGTERM)):
         with contextlib.suppress(OSError):
             got = [signal.Signals(n).name for n in reader.recv(64) if n in set(signals)]
             logger.info("%s: closing the window", ", ".join(got) or "signal")
+        window.ask_before_closing = False  # nobody is there to answer
         window.close()
 
     notifier.activated.connect(_on_signal_received)

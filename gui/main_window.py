@@ -24,6 +24,7 @@ from gui.range_select import RangeSelector
 from gui.lane_menu import LaneMenus
 from gui.messages import MessageLog
 from gui.panels import Banner, JobBar, MenuBar, TrackList
+from gui.project import ProjectController
 from gui.segment_table import SegmentTable
 from gui.session import EXPORT_KINDS, Session
 from gui.settings_dialog import SettingsDialog
@@ -52,6 +53,8 @@ class MainWindow(QMainWindow):
         self.session = session
         self.settings = session.settings
         self._player_opener = player_opener
+        # False: closing does not ask about renders only in memory (a signal, a script).
+        self.ask_before_closing = True
         self.setWindowTitle("Twintrack")
         self.setAcceptDrops(True)
         self.resize(1440, 900)
@@ -97,6 +100,7 @@ class MainWindow(QMainWindow):
         self.range_selector = RangeSelector(self.timeline, self)
         self.timeline.set_boundary_handler(
             lambda i, t: self.form_editor.move_boundary(self.session.current, i, t))
+        self.project = ProjectController(self)
         self._build_menus()
         self.addActions(self.transport.actions_for_window())
         self._connect()
@@ -115,6 +119,12 @@ class MainWindow(QMainWindow):
         self.open_action.setShortcut(QKeySequence.StandardKey.Open)
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
+        file_menu.addSeparator()
+        for action in (self.project.open_action, self.project.save_action,
+                       self.project.save_as_action):
+            file_menu.addAction(action)
+        file_menu.addMenu(self.project.recent_menu)
+        file_menu.addSeparator()
         self.export_menu = file_menu.addMenu("&Export")
         self.export_actions: dict[str, QAction] = {}
         for kind, (text, _suffix, _needs) in EXPORT_KINDS.items():
@@ -134,7 +144,7 @@ class MainWindow(QMainWindow):
         edit.addAction(self.form_editor.redo_action)
 
         track = bar.addMenu("&Track")
-        self.render_action = track.addAction("&Render", self.session.render)
+        self.render_action = track.addAction("&Render", self._on_render_requested)
         self.render_action.setShortcut(QKeySequence("R"))
         track.addAction("&Cancel job", self.session.cancel).setShortcut(QKeySequence("Esc"))
         track.addAction("Analyse &again", self._on_analyse_again_triggered)
@@ -166,6 +176,9 @@ class MainWindow(QMainWindow):
         settings = bar.addMenu("&Settings")
         settings.addAction("&Preferences...", self.preferences_dialog)
         helpm = bar.addMenu("&Help")
+        helpm.addAction("&Keyboard Shortcuts", self._on_shortcuts_triggered).setShortcut(
+            QKeySequence.StandardKey.HelpContents)
+        helpm.addAction("&User Guide", self._on_guide_triggered)
         helpm.addAction("&About Twintrack", self._on_about_triggered)
 
     def _connect(self) -> None:
@@ -182,7 +195,7 @@ class MainWindow(QMainWindow):
         self.compare.seek_requested.connect(self.transport.seek)
         self.transport.position_changed.connect(self.compare.set_position)
         self.track_list.document_activated.connect(s.set_current)
-        self.job_bar.render_requested.connect(s.render)
+        self.job_bar.render_requested.connect(self._on_render_requested)
         self.job_bar.cancel_requested.connect(s.cancel)
         self.job_bar.variant_chosen.connect(self._on_variant_chosen)
 
@@ -314,7 +327,7 @@ class MainWindow(QMainWindow):
         self.transport.set_document(doc)
         self.form_editor.set_document(doc)
         self.range_selector.set_document(doc)
-        self.setWindowTitle(f"{doc.name} - Twintrack" if doc is not None else "Twintrack")
+        self.project.update_title()
 
     def _on_session_message_logged(self, level: str, file: str, text: str) -> None:
         self.show_message(level, text, file=file)
@@ -346,12 +359,28 @@ class MainWindow(QMainWindow):
             self.recent_menu.addAction("Clear list", self.settings.clear_recent)
 
     def _on_close_track_triggered(self) -> None:
-        if self.session.current is not None:
-            self.session.close_document(self.session.current)
+        doc = self.session.current
+        if doc is not None and self.project.confirm_discard([doc]):
+            self.session.close_document(doc)
+
+    def _on_render_requested(self) -> None:
+        doc = self.session.current
+        if doc is None or self.project.confirm_discard([doc]):  # a new render replaces them
+            self.session.render()
 
     def _on_analyse_again_triggered(self) -> None:
         if self.session.current is not None:
             self.session.analyse(self.session.current)
+
+    def _on_shortcuts_triggered(self) -> None:
+        from gui.help import ShortcutsDialog, show_help
+
+        show_help(self, ShortcutsDialog)
+
+    def _on_guide_triggered(self) -> None:
+        from gui.help import GuideDialog, show_help
+
+        show_help(self, GuideDialog)
 
     def _on_about_triggered(self) -> None:
         from gui.about import show_about
@@ -385,6 +414,9 @@ class MainWindow(QMainWindow):
         self.open_paths(paths)
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        if self.ask_before_closing and not self.project.confirm_discard():
+            event.ignore()
+            return
         self.settings.set_geometry(self.saveGeometry())
         self.settings.sync()
         self.close_player()

@@ -29,9 +29,11 @@ from PySide6.QtCore import QObject, Signal
 from core import jitcache
 from core.app.exports import export_analysis, export_render_audio, export_render_midi
 from core.app.pool import Isolated, ProcessPool
+from core.app.project import load_project_renders
 from core.app.renders import load_render, render_track
 from core.app.tagging import analyze_then_tag
 from core.app.tracks import expand_paths, load_track
+from core.io.project import ProjectTrack
 from gui.document import Document
 from gui.lanes.key import key_text
 from gui.lanes.tempo import tempo_text
@@ -74,6 +76,7 @@ class Session(QObject):
     message_posted = Signal(str, str)  # level ("info" | "error"), text
     message_logged = Signal(str, str, str)  # level, file name ("" if none), text
     export_finished = Signal(str)  # path written
+    document_restored = Signal(object)  # Document: its project's analysis and renders are in
 
     def __init__(self, settings: AppSettings, *, pool: ProcessPool | None = None,
                  playback_rate: Callable[[], int | None] = lambda: None,
@@ -87,6 +90,7 @@ class Session(QObject):
         self._workers: dict[Document, Worker] = {}
         self._wanted: list[Document] = []  # the batch whose first good file gets shown
         self._renders: dict[Document, str] = {}  # render files to show once analysed
+        self._restoring: dict[Document, ProjectTrack] = {}  # from a project, not yet in
         self._export = Worker(self)
         self._export.finished.connect(self._on_export_finished)
         self._export.failed.connect(lambda msg: self._post("error", msg))
@@ -153,6 +157,30 @@ class Session(QObject):
             self._pump()
         return new
 
+    def restore(self, tracks: list[ProjectTrack], current: int = -1) -> list[Document]:
+        """Open a project's tracks: each loads for display and playback, then takes its
+        stored analysis (analysed only if it has none) and its stored renders; the
+        ``current`` one is shown first.  ``document_restored`` says when each is in."""
+        docs = []
+        for track in tracks:
+            doc = self.find(track.file.path)
+            if doc is None:
+                doc = Document(track.file.path, self)
+                self.documents.append(doc)
+                self._restoring[doc] = track
+                docs.append(doc)
+        if docs:
+            first = docs[current] if 0 <= current < len(docs) else docs[0]
+            self._wanted = [first]
+            self.documents_changed.emit()
+            self._pump()
+        return docs
+
+    @property
+    def restoring(self) -> bool:
+        """Whether a project's documents are still taking their stored results."""
+        return bool(self._restoring)
+
     def set_current(self, doc: Document | None) -> None:
         if doc is not self.current:
             self.current = doc
@@ -167,6 +195,7 @@ class Session(QObject):
         if doc in self._wanted:
             self._wanted.remove(doc)
         self._renders.pop(doc, None)
+        self._restoring.pop(doc, None)
         if self.current is doc:
             self.set_current(self.documents[0] if self.documents else None)
         self.documents_changed.emit()
@@ -308,20 +337,49 @@ class Session(QObject):
             doc.set_loaded(result)
             self._show_if_wanted(doc)
             self.settings.add_recent(doc.path)
-            self.analyse(doc)
+            track = self._restoring.get(doc)
+            if track is not None and track.analysis is not None:
+                self._restore_results(doc, track)
+            else:
+                self.analyse(doc)
         elif doc.status == "analysing":  # the engine tagged in its first step
             self._analysed(doc, result)
+            self._end_restore(doc)
         elif doc.status == "tagging":
             self._tags_ended(doc, result)  # the lanes filling in say it; no banner
+            self._end_restore(doc)
+        elif doc in self._restoring:
+            doc.set_renders(result)
+            doc.set_render_index(self._restoring[doc].kept)
+            doc.set_status("analysed")
+            self._end_restore(doc)
         elif doc.status == "rendering":
             doc.set_renders(result)
             doc.set_status("analysed")
             self._post("info", f"{doc.name}: {len(result)} render"
                        f"{'s' if len(result) != 1 else ''} ready - press B to compare", doc)
 
+    def _restore_results(self, doc: Document, track: ProjectTrack) -> None:
+        """A project's document: its stored analysis now, its stored renders read next."""
+        doc.set_analysis(track.analysis)
+        doc.set_status("analysed")
+        self._post("info", f"{doc.name}: analysis restored from the project", doc)
+        self._pump()
+        if not track.renders:
+            self._end_restore(doc)
+            return
+        doc.set_status("rendering")
+        self._worker(doc).start(self._task(load_project_renders), track.renders,
+                                playback_sr=self._playback_rate())
+
+    def _end_restore(self, doc: Document) -> None:
+        if self._restoring.pop(doc, None) is not None:
+            self.document_restored.emit(doc)
+
     def _on_job_failed(self, doc: Document, message: str) -> None:
         if doc not in self.documents:  # closed meanwhile
             return
+        self._end_restore(doc)  # what did not come back stays out; the message says why
         stage = doc.status
         if stage == "loading":
             reason = message[len(doc.name):].lstrip(" :") if message.startswith(doc.name) \
@@ -347,6 +405,7 @@ class Session(QObject):
         if doc not in self.documents:  # closed meanwhile
             return
         stage = doc.status
+        self._end_restore(doc)
         if stage == "loading":
             self._forget_unopened(doc)
             self._post("info", f"{doc.name}: opening cancelled", doc)

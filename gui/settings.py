@@ -157,18 +157,22 @@ class AppSettings:
 
     @property
     def recent_files(self) -> list[str]:
-        value = self._s.value("files/recent", [])
+        return self.recent()
+
+    def recent(self, *, kind: str = "files") -> list[str]:
+        """The recent ``kind`` ("files" or "projects"), newest first."""
+        value = self._s.value(f"{kind}/recent", [])
         if isinstance(value, str):
             value = [value]
         return [str(v) for v in (value or [])][:MAX_RECENT]
 
-    def add_recent(self, path: str) -> None:
+    def add_recent(self, path: str, *, kind: str = "files") -> None:
         path = os.path.abspath(path)
-        files = [path] + [p for p in self.recent_files if p != path]
-        self._s.setValue("files/recent", files[:MAX_RECENT])
+        files = [path] + [p for p in self.recent(kind=kind) if p != path]
+        self._s.setValue(f"{kind}/recent", files[:MAX_RECENT])
 
-    def clear_recent(self) -> None:
-        self._s.setValue("files/recent", [])
+    def clear_recent(self, *, kind: str = "files") -> None:
+        self._s.setValue(f"{kind}/recent", [])
 
     def geometry(self):
         return self._s.value("window/geometry")

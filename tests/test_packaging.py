@@ -74,6 +74,8 @@ def test_the_wheel_installed_outside_the_checkout_runs_the_demo(tmp_path):
                             "print(core.__file__); print(r.resource_dir())"], cwd=work,
                            env=env, capture_output=True, text=True, check=True).stdout.split()
     assert all(Path(w).is_relative_to(venv) for w in where), where
+    for shipped in ("help/guide.md", "schemas/project.schema.json"):  # read by the window
+        assert (Path(where[1]) / shipped).is_file(), shipped
     assert run("--version").strip() == f"twintrack {__version__}"
     run("demo", "--out-dir", "out")
     analysis = json.loads((work / "out" / "karissa_hobbs-lets_go_fishin.json").read_text())

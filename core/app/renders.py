@@ -35,7 +35,8 @@ class RenderedVariant:
     """One render of a document: its timeline and audio, and the render's own analysis.
 
     ``seconds`` is how long rendering took (not the analysis; 0 for a render read from
-    a file).
+    a file); ``source`` the audio file it was read from ("" for a render made now, which
+    exists only in memory until it is saved).
     """
 
     index: int
@@ -44,6 +45,7 @@ class RenderedVariant:
     envelope: Envelope
     playback: np.ndarray | None = None  # audio at the player's rate if it differs
     seconds: float = 0.0
+    source: str = ""
 
 
 def render_and_reanalyse(analysis: Analysis, *, variants: int = 1, seed: int = 0,
@@ -189,7 +191,8 @@ def load_render(path: str | os.PathLike, *, playback_sr: int | None = None,
     if playback_sr and int(playback_sr) != sr:
         playback, _ = playback_audio(stereo, sr, playback_sr)
     rep(1.0, "render ready")
-    return (RenderedVariant(0, render, analysis, envelope_of(stereo, sr), playback),)
+    return (RenderedVariant(0, render, analysis, envelope_of(stereo, sr), playback,
+                            source=os.fspath(path)),)
 
 
 def _prefixed(progress: ProgressFn | None, prefix: str) -> ProgressFn | None:

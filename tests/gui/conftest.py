@@ -133,9 +133,14 @@ def fake_player() -> FakePlayer:
 
 
 def _window(qtbot, settings, opener):
+    from PySide6.QtWidgets import QMessageBox
+
     from gui.app import create_window
 
     window = create_window(settings=settings, pool=None, player_opener=opener)
+    # Closing the window at teardown must not wait on the modal "unsaved renders"
+    # question; tests of that question delete this attribute (the real one is back).
+    window.project.ask_unsaved = lambda text: QMessageBox.StandardButton.Discard
     qtbot.addWidget(window)
     window.show()
     window.open_player()
