@@ -130,6 +130,12 @@ class DaskExecutor(Executor):
             logger.info("could not tell every Dask worker to stop", exc_info=True)
 
     def close(self) -> None:
+        # Closing right after a Ctrl-C, distributed's background threads may log a
+        # closed connection with its traceback (batched.py, _background_send): noise
+        # about a shutdown the user asked for, printed after the summary.  It is
+        # raised to CRITICAL for the rest of the process (the cluster is going).
+        for name in ("distributed", "tornado"):
+            logging.getLogger(name).setLevel(logging.CRITICAL)
         try:
             if hasattr(self, "_pool"):
                 self.request_stop()

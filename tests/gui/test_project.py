@@ -77,7 +77,7 @@ def test_reopened_project_restores_track_analysis_renders_and_view(
         analysed.append(args)
         raise TwintrackError("analysed again")
 
-    monkeypatch.setattr("gui.session.analyze_track", no_analysis)
+    monkeypatch.setattr("gui.session.analyze_then_tag", no_analysis)
     player = FakePlayer()
     again = _window(qtbot, settings, lambda device: (player, "output: fake"))
     try:
