@@ -159,6 +159,11 @@ class MainWindow(QMainWindow):
             lambda t: self.form_editor.menu_entries(self.session.current, t))
         fit = view.addAction("Zoom to &fit", self.timeline.zoom_to_fit)
         fit.setShortcut(QKeySequence("F"))
+        for text, key, factor in (("Waveforms &taller", "Ctrl+Up", 2.0),
+                                  ("Waveforms &shorter", "Ctrl+Down", 0.5),
+                                  ("Waveforms at full &scale", "Ctrl+0", None)):
+            view.addAction(text, lambda f=factor: self.timeline.zoom_waveforms(f)
+                           ).setShortcut(QKeySequence(key))
         self.messages_action = self.messages_dock.toggleViewAction()
         self.messages_action.setText("&Messages")
         self.messages_action.setShortcut(QKeySequence("Ctrl+M"))

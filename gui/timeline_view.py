@@ -240,6 +240,13 @@ class TimelineView(QWidget):
         self._grid.arrange(**arrangement)
         self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
 
+    def zoom_waveforms(self, factor: float | None) -> float:
+        """Vertical zoom of both waveforms: times ``factor`` (None: back to 1); the gain."""
+        gain = 1.0 if factor is None else self._original.gain * factor
+        for lane in (self._original, self._render):
+            lane.set_gain(gain)
+        return self._original.gain
+
     def set_boundary_handler(self, handler) -> None:
         """``handler(index, t)`` when a form boundary is dragged (see FormLane)."""
         self._form.on_boundary_moved = handler

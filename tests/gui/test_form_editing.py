@@ -175,3 +175,20 @@ def test_dragging_a_boundary_handle_is_an_undoable_edit(qtbot, window, analysed)
         handles[0].sigPositionChangeFinished.emit(handles[0])
     assert doc.analysis.segments[0].end == pytest.approx(t)
     assert window.timeline._form._handles[0].value() == pytest.approx(t)
+
+
+def test_vertical_zoom_scales_both_waveforms_not_the_overlays(qtbot, window, analysed):
+    tl = window.timeline
+    lane = tl._original
+    peak = float(lane._envelope.maxs.max())
+    taller = next(a for m in window.menuBar().actions() if m.text() == "&View"
+                  for a in m.menu().actions() if a.text() == "Waveforms &taller")
+    taller.trigger()
+    taller.trigger()
+    assert lane.gain == 4.0 and tl._render.gain == 4.0
+    assert float(lane.wave._maxs.max()) == pytest.approx(min(4 * peak, 1.0), rel=1e-5)
+    assert tl.plots["A"].getViewBox().viewRange()[1] == pytest.approx([-1.05, 1.05])
+    assert tl.zoom_waveforms(0.5) == 2.0
+    assert tl.zoom_waveforms(None) == 1.0
+    assert float(lane.wave._maxs.max()) == pytest.approx(peak)
+    assert tl.zoom_waveforms(1e9) == 64.0      # bounded
