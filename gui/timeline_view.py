@@ -46,6 +46,7 @@ from gui.lanes.spectrogram import SpectrogramLane
 from gui.lanes.tempo import TempoLane
 from gui.lanes.imported import ImportedLane
 from gui.lanes.voice import VoiceLane
+from gui.overview import OverviewStrip
 from gui.lanes.waveform import WaveformLane
 from gui.readouts import (EMPTY_TEXT, HOVER_HINT, describe_moment, describe_tags, format_time,
                           pending_text, tags_hint)
@@ -99,6 +100,8 @@ class TimelineView(QWidget):
         inner = QVBoxLayout(page)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self._info)
+        self._overview = OverviewStrip(self.set_x_range)
+        inner.addWidget(self._overview)
         inner.addWidget(self._glw, 1)
         self._stack.addWidget(page)
         layout = QVBoxLayout(self)
@@ -302,6 +305,7 @@ class TimelineView(QWidget):
         if (self._stack.currentIndex() == 1) != self._has_lanes():
             self._on_doc_status_changed()
         self._original.show(env)
+        self._overview.show_envelope(env)
         if env is not None:
             self._set_duration(env.duration)
 
@@ -377,6 +381,7 @@ class TimelineView(QWidget):
     # -- interaction ---------------------------------------------------------------------
     def _on_range_changed(self, *args) -> None:
         x0, x1 = self.x_range()
+        self._overview.set_range(x0, x1)
         for lane in self._lanes:
             lane.follow_range(x0, x1)
 

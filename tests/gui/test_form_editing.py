@@ -192,3 +192,13 @@ def test_vertical_zoom_scales_both_waveforms_not_the_overlays(qtbot, window, ana
     assert tl.zoom_waveforms(None) == 1.0
     assert float(lane.wave._maxs.max()) == pytest.approx(peak)
     assert tl.zoom_waveforms(1e9) == 64.0      # bounded
+
+
+def test_the_overview_strip_follows_and_moves_the_view(qtbot, window, analysed):
+    tl = window.timeline
+    strip = tl._overview
+    assert len(strip.wave) > 0                      # the whole track, small
+    tl.set_x_range(2.0, 6.0)
+    assert strip.region.getRegion() == pytest.approx((2.0, 6.0), abs=1e-6)
+    strip.region.setRegion((8.0, 12.0))             # the user drags the region
+    assert tl.x_range() == pytest.approx((8.0, 12.0), abs=1e-6)
