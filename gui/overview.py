@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Callable
 
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 
 from gui.lanes.items import WaveformItem
 
@@ -49,6 +49,13 @@ class OverviewStrip(pg.PlotWidget):
         self.region.sigRegionChanged.connect(self._on_region_changed)
         self._duration = 0.0
         self._following = False
+        # The lanes report every zoom frame; the strip catches up when they pause, so a
+        # zoom repaints one plot less per frame.
+        self._pending: tuple[float, float] | None = None
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(60)
+        self._timer.timeout.connect(self._on_timer_timeout)
 
     def show_envelope(self, envelope) -> None:
         """Draw the track's ``envelope`` (None: empty) over the strip's full width."""
@@ -61,8 +68,19 @@ class OverviewStrip(pg.PlotWidget):
         self.getPlotItem().setXRange(0.0, max(self._duration, 0.1), padding=0)
         self.region.setBounds((0.0, max(self._duration, 0.1)))
 
+    def follow(self, x0: float, x1: float) -> None:
+        """The lanes now show ``[x0, x1]``: the region moves there once they pause."""
+        self._pending = (x0, x1)
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        if self._pending is not None:
+            self.set_range(*self._pending)
+            self._pending = None
+
     def set_range(self, x0: float, x1: float) -> None:
-        """The lanes now show ``[x0, x1]``: move the region there (no echo back)."""
+        """Move the region to ``[x0, x1]`` now (no echo back to the lanes)."""
         self._following = True
         try:
             self.region.setRegion((x0, x1))

@@ -156,7 +156,8 @@ class ProjectController(QObject):
                 "mode": getattr(player, "mode", "A") if player is not None else "A",
                 "loop": w.transport.loop_button.isChecked(),
                 "segment": doc.selected_segment if doc is not None else -1,
-                "spectrogram": w.spectrogram_action.isChecked()}
+                "spectrogram": w.spectrogram_action.isChecked(),
+                "hidden_lanes": sorted(w.timeline.grid.hidden)}
 
     # -- opening -------------------------------------------------------------------------
     def open_dialog(self) -> None:
@@ -204,6 +205,10 @@ class ProjectController(QObject):
             w.transport.set_mode(view["mode"])
         if view.get("loop") is True:
             w.transport.set_loop_enabled(True, quiet=True)
+        hidden = view.get("hidden_lanes")
+        if isinstance(hidden, list) and all(isinstance(n, str) for n in hidden):
+            for name in w.lane_menus.actions:   # unknown names (a newer version's) pass
+                w.lane_menus.set_lane_visible(name, name not in hidden)
 
     # -- slots ---------------------------------------------------------------------------
     def _on_session_documents_changed(self) -> None:

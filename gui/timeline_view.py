@@ -381,7 +381,7 @@ class TimelineView(QWidget):
     # -- interaction ---------------------------------------------------------------------
     def _on_range_changed(self, *args) -> None:
         x0, x1 = self.x_range()
-        self._overview.set_range(x0, x1)
+        self._overview.follow(x0, x1)
         for lane in self._lanes:
             lane.follow_range(x0, x1)
 

@@ -199,6 +199,7 @@ def test_the_overview_strip_follows_and_moves_the_view(qtbot, window, analysed):
     strip = tl._overview
     assert len(strip.wave) > 0                      # the whole track, small
     tl.set_x_range(2.0, 6.0)
-    assert strip.region.getRegion() == pytest.approx((2.0, 6.0), abs=1e-6)
+    qtbot.waitUntil(lambda: strip.region.getRegion() == pytest.approx((2.0, 6.0), abs=1e-6),
+                    timeout=5000)                   # once the lanes pause
     strip.region.setRegion((8.0, 12.0))             # the user drags the region
     assert tl.x_range() == pytest.approx((8.0, 12.0), abs=1e-6)

@@ -61,10 +61,13 @@ def test_reopened_project_restores_track_analysis_renders_and_view(
     doc.select_segment(0)
     window.timeline.set_x_range(2.0, 9.0)
     window.transport.set_mode("B")
+    window.lane_menus.set_lane_visible("voice", False)
     window.ask_save_path = lambda *args: str(tmp_path / "projects" / "evening")
     window.project.save_action.trigger()
     saved = tmp_path / "projects" / "evening.twintrack"
     assert saved.is_file()
+    # shown again after saving: the preference says shown, the project says hidden
+    window.lane_menus.set_lane_visible("voice", True)
     assert not window.isWindowModified()
     assert window.windowTitle() == "vibe clip.wav - evening[*] - Twintrack"
     render_file = tmp_path / "projects" / "evening renders" / "vibe clip.render-1.flac"
@@ -93,6 +96,8 @@ def test_reopened_project_restores_track_analysis_renders_and_view(
         assert back.render.render.timeline == doc.render.render.timeline
         assert back.selected_segment == 0
         assert again.timeline.x_range() == pytest.approx((2.0, 9.0), abs=1e-6)
+        assert "voice" in again.timeline.grid.hidden
+        assert not again.lane_menus.actions["voice"].isChecked()
         assert player.mode == "B"
         again.transport.play_pause()  # the render plays, as B
         qtbot.waitUntil(lambda: player.state == "playing", timeout=30000)
