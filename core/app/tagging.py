@@ -15,8 +15,6 @@ import os
 from dataclasses import replace
 from typing import Callable
 
-import numpy as np
-
 from core.progress import CancelledFn, ProgressFn, Reporter
 
 __all__ = ["tag_analysis", "analyze_then_tag", "TAG_STAGE"]
@@ -24,16 +22,6 @@ __all__ = ["tag_analysis", "analyze_then_tag", "TAG_STAGE"]
 #: The stage name the tag step reports (the window shows it in its job line).
 TAG_STAGE = "real-music tags"
 _DECODE, _ANALYSE = 3.0, 6.6  # the pipeline's relative costs of decoding and the rest
-
-
-def _grid(windows, settings):
-    """The analysis's windows as a :class:`core.analysis.features.WindowGrid`."""
-    from core.analysis.features import WindowGrid
-
-    starts, ends = np.asarray(windows.start, float), np.asarray(windows.end, float)
-    fps = settings.sr / settings.hop_length
-    return WindowGrid(starts, ends, np.round(starts * fps).astype(int),
-                      np.round(ends * fps).astype(int), settings.window, settings.stride)
 
 
 def tag_analysis(analysis, audio, *, model=None, settings=None,
