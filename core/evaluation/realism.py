@@ -21,9 +21,7 @@ import numpy as np
 
 from core.classify.tagmap import tag_table
 from core.descriptors import Descriptor, Dictionary, load_dictionary
-from core.render.gallery import GalleryItem, gallery_items
-from core.render.planning import instrumentation
-from core.render.timeline import Timeline
+from core.render.gallery import GalleryItem, gallery_items, render_item
 
 __all__ = ["RealismItem", "RealismReport", "realism_items", "judge", "run_realism"]
 
@@ -135,19 +133,14 @@ def run_realism(*, per_genre: int = 4, seconds: float = 30.0, seed: int = 0,
     on_item : callable, optional
         Called with each judged render as soon as it is judged.
     """
-    from core.render.engine import render_timeline
 
     dictionary = dictionary or load_dictionary()
     judged = []
     for i, item in enumerate(realism_items(dictionary, per_genre=per_genre, seed=seed,
                                            genres=genres, gallery=gallery)):
         d = item.descriptor
-        tl = Timeline.from_regions((0.0, seconds), descriptors=[d.name],
-                                   keys=[(item.tonic, item.mode)], tempi=[item.tempo],
-                                   instrument_groups=[instrumentation(d, seed=seed + i)],
-                                   meta={"title": d.display_name})
-        render = render_timeline(tl, seed=seed + i, dictionary=dictionary,
-                                 instruments=instruments)
+        render = render_item(item, seconds=seconds, seed=seed + i, dictionary=dictionary,
+                             instruments=instruments)
         result = judge(render.audio, render.sr, descriptor=d.name, genre=d.genre)
         judged.append(result)
         if on_item is not None:

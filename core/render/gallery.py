@@ -21,7 +21,7 @@ from core.render.planning import instrumentation
 from core.progress import CancelledFn, ProgressFn, Reporter
 from core.render.timeline import Timeline
 
-__all__ = ["GalleryItem", "gallery_items", "build_gallery", "spectrogram_png"]
+__all__ = ["GalleryItem", "gallery_items", "render_item", "build_gallery", "spectrogram_png"]
 
 
 @dataclass(frozen=True)
@@ -92,6 +92,21 @@ def spectrogram_png(audio: np.ndarray, sr: int, path: str | os.PathLike, *, titl
     plt.close(fig)
 
 
+def render_item(item: GalleryItem, *, seconds: float, seed: int, dictionary: Dictionary,
+                instruments: str | None = None, soundfont: str | os.PathLike | None = None):
+    """``item`` rendered alone for ``seconds`` with ``seed`` (its instrumentation drawn
+    with the same seed): the gallery's render, and the realism bench's."""
+    from core.render.engine import render_timeline
+
+    d = item.descriptor
+    tl = Timeline.from_regions((0.0, seconds), descriptors=[d.name],
+                               keys=[(item.tonic, item.mode)], tempi=[item.tempo],
+                               instrument_groups=[instrumentation(d, seed=seed)],
+                               meta={"title": d.display_name})
+    return render_timeline(tl, seed=seed, dictionary=dictionary, instruments=instruments,
+                           soundfont=soundfont)
+
+
 def build_gallery(out_dir: str | os.PathLike, *, seconds: float = 20.0, seed: int = 0,
                   dictionary: Dictionary | None = None, instruments: str | None = None,
                   soundfont: str | os.PathLike | None = None,
@@ -100,7 +115,7 @@ def build_gallery(out_dir: str | os.PathLike, *, seconds: float = 20.0, seed: in
     """Render every gallery item to ``out_dir`` (WAV + PNG) and write ``index.md``
     (``instruments`` and ``soundfont`` as :func:`core.render.engine.render_timeline`
     takes them)."""
-    from core.render.engine import render_timeline, write_audio
+    from core.render.engine import write_audio
 
     dictionary = dictionary or load_dictionary()
     out = Path(out_dir)
@@ -110,12 +125,8 @@ def build_gallery(out_dir: str | os.PathLike, *, seconds: float = 20.0, seed: in
     for i, item in enumerate(items):
         rep(i / len(items), f"rendering {item.descriptor.name}")
         d = item.descriptor
-        tl = Timeline.from_regions((0.0, seconds), descriptors=[d.name],
-                                   keys=[(item.tonic, item.mode)], tempi=[item.tempo],
-                                   instrument_groups=[instrumentation(d, seed=seed + i)],
-                                   meta={"title": d.display_name})
-        render = render_timeline(tl, seed=seed + i, dictionary=dictionary,
-                                 instruments=instruments, soundfont=soundfont)
+        render = render_item(item, seconds=seconds, seed=seed + i, dictionary=dictionary,
+                             instruments=instruments, soundfont=soundfont)
         write_audio(render, out / f"{item.stem}.wav")
         title = (f"{d.display_name} — valence {d.valence}, momentum {d.momentum}, "
                  f"{item.tempo:.0f} BPM, {item.tonic} {item.mode} ({d.tags.mode})")
