@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from core.app.renders import RenderedVariant
 from core.app.tracks import Envelope, LoadedTrack
 
-__all__ = ["Document", "STATUSES", "BUSY"]
+__all__ = ["Document", "STATUSES", "BUSY", "wire"]
 
 #: What a document is doing; the track list and the job bar show these words.
 #: "tagging": analysed, its real-music tags are being computed.
@@ -153,3 +153,10 @@ class Document(QObject):
             return None
         seg = self.analysis.segments[index]
         return seg.start, seg.end
+
+
+def wire(connections, *, on: bool) -> None:
+    """Connect (``on``) or disconnect each ``(signal, slot)`` of ``connections``: how a
+    view follows the current document's signals and lets go of the previous one's."""
+    for signal, slot in connections:
+        (signal.connect if on else signal.disconnect)(slot)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QTableWidget, QTa
 
 from core.analysis.reduce import segment_table, segment_windows
 from core.analysis.tagview import tags_text, top_tags
-from gui.document import Document
+from gui.document import Document, wire
 from gui.lanes.key import key_text
 from gui.lanes.tempo import tempo_text
 from gui.readouts import TOP_TAGS, format_time
@@ -48,12 +48,10 @@ class SegmentTable(QTableWidget):
 
     def set_document(self, doc: Document | None) -> None:
         if self._doc is not None:
-            for signal, slot in self._connections():
-                signal.disconnect(slot)
+            wire(self._connections(), on=False)
         self._doc = doc
         if doc is not None:
-            for signal, slot in self._connections():
-                signal.connect(slot)
+            wire(self._connections(), on=True)
         self._on_doc_analysis_changed()
 
     def _connections(self):

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QVBoxLayout,
 
 from core.analysis import query
 from core.record import TARGETS
-from gui.document import Document
+from gui.document import Document, wire
 from gui.lanes.base import Lane
 from gui.lanes.descriptors import LabelLane, ModelHintLane
 from gui.lanes.grid import LaneGrid, row_sizes
@@ -176,12 +176,10 @@ class TimelineView(QWidget):
     def set_document(self, doc: Document | None) -> None:
         """Show ``doc`` (None: the empty state)."""
         if self._doc is not None:
-            for signal, slot in self._connections():
-                signal.disconnect(slot)
+            wire(self._connections(), on=False)
         self._doc = doc
         if doc is not None:
-            for signal, slot in self._connections():
-                signal.connect(slot)
+            wire(self._connections(), on=True)
         self._shown_path = None
         self._info.setText(HOVER_HINT)  # what it said was about the previous track
         self._on_doc_status_changed()
