@@ -6,25 +6,38 @@ menu.
 (:attr:`~gui.settings.AppSettings.hidden_lanes`, ``lane_order``, ``lane_heights``); the
 timeline re-flows the other lanes.  A right click on a lane offers to hide it, move it
 up or down past the next lane shown, make it taller or shorter, show every lane, or go
-back to the shipped arrangement.
+back to the shipped arrangement.  A right click on a spectrogram lane also offers the
+spectrogram's window size, frequency scale, floor, gain and colour map (kept in
+:attr:`~gui.settings.AppSettings.spectrogram`, the same as the preferences).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Callable
 
 from PySide6.QtCore import QObject, QPoint, QPointF
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QMenu, QWidget
 
+from core.app.spectrogram import SCALES, WINDOWS
 from gui.lanes.grid import LANE_TITLES
-from gui.settings import AppSettings
+from gui.lanes.spectrogram import level_text
+from gui.settings import COLOUR_MAPS, FLOORS, GAINS, AppSettings
 from gui.timeline_view import TimelineView
 
-__all__ = ["LaneMenus", "HEIGHT_STEP"]
+__all__ = ["LaneMenus", "HEIGHT_STEP", "SPECTROGRAM_CHOICES"]
 
 HEIGHT_STEP = 1.25  # one "Taller" multiplies a lane's height by this
 _HEIGHTS = (0.5, 4.0)  # the factors a lane's height stays within
+#: A spectrogram lane's submenus: title, settings field, (text, value) choices.
+SPECTROGRAM_CHOICES = (
+    ("&Window size", "window", tuple((f"{n} samples", n) for n in WINDOWS)),
+    ("&Frequency scale", "scale", tuple((n, n) for n in SCALES)),
+    ("F&loor", "floor_db", tuple((level_text(f), f) for f in FLOORS)),
+    ("&Gain", "gain_db", tuple((level_text(g), g) for g in GAINS)),
+    ("&Colour map", "colour_map", tuple((n, n) for n in COLOUR_MAPS)))
+_SPECTROGRAM_ROWS = ("spectrum", "spectrum_b")
 
 
 class LaneMenus(QObject):
@@ -57,6 +70,7 @@ class LaneMenus(QObject):
         self._shipped = timeline.grid.order()
         timeline.arrange_lanes(hidden=hidden, order=settings.lane_order or None,
                                heights=settings.lane_heights)
+        timeline.spectrograms.set_settings(settings.spectrogram)
         timeline.lane_menu_requested.connect(self._on_lane_menu_requested)
 
     def set_lane_visible(self, name: str, on: bool) -> None:
@@ -101,6 +115,9 @@ class LaneMenus(QObject):
                 menu.addAction(text, slot)
             if not menu.isEmpty():
                 menu.addSeparator()
+        if name in _SPECTROGRAM_ROWS:
+            self._add_spectrogram_entries(menu)
+            menu.addSeparator()
         title = LANE_TITLES.get(name)
         hide = menu.addAction(f"Hide the {title} lane" if title else "This lane cannot be hidden",
                               lambda: self.set_lane_visible(name, False))
@@ -113,6 +130,27 @@ class LaneMenus(QObject):
         menu.addAction("Show all lanes", self.show_all)
         menu.addAction("Reset the lane layout", self.reset)
         return menu
+
+    def set_spectrogram(self, **changes) -> None:
+        """Change the spectrogram settings (fields of
+        :class:`~gui.settings.SpectrogramSettings`), remember them, redraw both lanes."""
+        settings = replace(self._settings.spectrogram, **changes)
+        self._settings.spectrogram = settings
+        self._timeline.spectrograms.set_settings(settings)
+
+    def _add_spectrogram_entries(self, menu: QMenu) -> None:
+        """:data:`SPECTROGRAM_CHOICES` as submenus of ``menu``, the current ones checked."""
+        current = self._settings.spectrogram
+        for title, field, choices in SPECTROGRAM_CHOICES:
+            sub = menu.addMenu(title)
+            group = QActionGroup(sub)
+            for text, value in choices:
+                action = sub.addAction(text)
+                action.setCheckable(True)
+                action.setChecked(getattr(current, field) == value)
+                group.addAction(action)
+                action.triggered.connect(
+                    lambda _on=False, f=field, v=value: self.set_spectrogram(**{f: v}))
 
     def _on_lane_toggled(self, name: str, on: bool) -> None:
         hidden = {n for n, a in self.actions.items() if not a.isChecked()}

@@ -310,8 +310,10 @@ class MainWindow(QMainWindow):
 
     def preferences_dialog(self) -> None:
         dialog = SettingsDialog(self.settings, self)
-        if dialog.exec() and dialog.apply():
-            self.open_player()
+        if dialog.exec():
+            if dialog.apply():
+                self.open_player()
+            self.timeline.spectrograms.set_settings(self.settings.spectrogram)
 
     def show_message(self, level: str, text: str, *, file: str = "") -> None:
         """Errors and notices: a banner over the timeline, the status bar and the message
@@ -427,6 +429,7 @@ class MainWindow(QMainWindow):
         self.close_player()
         self.transport.shutdown()
         self.session.shutdown()
+        self.timeline.spectrograms.shutdown()
         super().closeEvent(event)
 
 

@@ -1,18 +1,98 @@
 """Persistent user settings (QSettings): descriptor model, vocal suppression, render
-variants, output folder, audio device, recent files, view options (hidden lanes)."""
+variants, output folder, audio device, recent files, view options (hidden lanes, the
+spectrogram's window, scale, levels and colours)."""
 
 from __future__ import annotations
 
+import logging
+import math
 import os
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 from PySide6.QtCore import QSettings
 
-__all__ = ["AppSettings", "MAX_RECENT", "VOCAL_SUPPRESSION_MODES"]
+from core.app.spectrogram import SCALES, WINDOWS
+
+__all__ = ["AppSettings", "MAX_RECENT", "VOCAL_SUPPRESSION_MODES", "SpectrogramSettings",
+           "COLOUR_MAPS", "FLOORS", "GAINS", "GAIN_RANGE", "FLOOR_RANGE"]
+
+logger = logging.getLogger(__name__)
 
 MAX_RECENT = 10
 #: The vocal suppression preference -> what the engine is asked for.
 VOCAL_SUPPRESSION_MODES = {"always": True, "never": False, "auto": "auto"}
+#: Spectrogram colour maps: name shown and stored -> pyqtgraph's colour map.
+COLOUR_MAPS = {"inferno": "inferno", "magma": "magma", "viridis": "viridis",
+               "cividis": "cividis", "greys": "CET-L1"}
+#: The floors (dB under the loudest cell) and gains the menus offer; the preferences
+#: take any value within the ranges.
+FLOORS = (-60.0, -80.0, -100.0)
+GAINS = (-12.0, -6.0, 0.0, 6.0, 12.0, 18.0, 24.0)
+FLOOR_RANGE = (-120.0, -20.0)
+GAIN_RANGE = (-40.0, 40.0)
+
+
+@dataclass(frozen=True)
+class SpectrogramSettings:
+    """How the spectrogram lanes look: window size (samples) and frequency scale (both
+    need a new image), floor and gain in dB and colour map (only a restyle).
+
+    A cell ``gain_db`` dB under the loudest cell gets the top colour, one ``-floor_db``
+    dB under that the bottom colour: for one setting the same colour is the same level
+    in every track.
+    """
+
+    window: int = 2048
+    scale: str = "log"
+    floor_db: float = -80.0
+    gain_db: float = 0.0
+    colour_map: str = "inferno"
+
+    @property
+    def levels(self) -> tuple[float, float]:
+        """The image levels (dB) painted with the bottom and the top colour."""
+        return self.floor_db - self.gain_db, -self.gain_db
+
+    @property
+    def compute_key(self) -> tuple[int, str]:
+        """What an image depends on: (window, scale)."""
+        return self.window, self.scale
+
+    @classmethod
+    def checked(cls, **raw) -> "SpectrogramSettings":
+        """Settings from ``raw`` values (strings from a settings file, numbers from a
+        dialog); a missing or bad value falls back to its default (logged)."""
+        default, out = cls(), {}
+        for f in fields(cls):
+            value = raw.get(f.name, getattr(default, f.name))
+            try:
+                out[f.name] = _spectrogram_value(f.name, value)
+            except (TypeError, ValueError) as exc:
+                logger.warning("spectrogram %s %r: %s; using %r", f.name, value, exc,
+                               getattr(default, f.name))
+                out[f.name] = getattr(default, f.name)
+        return cls(**out)
+
+
+def _spectrogram_value(name: str, value):
+    """``value`` as a valid field ``name`` of :class:`SpectrogramSettings`, else ValueError."""
+    if name == "window":
+        n = int(str(value).strip())
+        if n not in WINDOWS:
+            raise ValueError(f"not one of {WINDOWS}")
+        return n
+    if name in ("scale", "colour_map"):
+        choices = SCALES if name == "scale" else tuple(COLOUR_MAPS)
+        text = str(value).strip().lower()
+        if text not in choices:
+            raise ValueError(f"not one of {', '.join(choices)}")
+        return text
+    lo, hi = FLOOR_RANGE if name == "floor_db" else GAIN_RANGE
+    x = float(value)
+    if not (math.isfinite(x) and lo <= x <= hi):
+        raise ValueError(f"not within {lo:g} to {hi:g} dB")
+    return x
 
 
 class AppSettings:
@@ -113,6 +193,18 @@ class AppSettings:
     @show_spectrogram.setter
     def show_spectrogram(self, on: bool) -> None:
         self._set_bool("view/spectrogram", on)
+
+    @property
+    def spectrogram(self) -> SpectrogramSettings:
+        """The spectrogram lanes' settings (bad stored values read as their defaults)."""
+        return SpectrogramSettings.checked(**{
+            f.name: self._s.value(f"spectrogram/{f.name}") for f in fields(SpectrogramSettings)
+            if self._s.contains(f"spectrogram/{f.name}")})
+
+    @spectrogram.setter
+    def spectrogram(self, settings: SpectrogramSettings) -> None:
+        for f in fields(SpectrogramSettings):
+            self._s.setValue(f"spectrogram/{f.name}", getattr(settings, f.name))
 
     @property
     def hidden_lanes(self) -> list[str]:

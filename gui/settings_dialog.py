@@ -1,5 +1,5 @@
 """Preferences: descriptor model, vocal suppression, render variants, export folder,
-audio output device."""
+audio output device, and how the spectrograms look (window, scale, floor, gain, colours)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QFormLayout, QHBoxLayout, QLineEdit, QPushButton, QSpinBox,
                                QWidget)
 
-from gui.settings import AppSettings
+from core.app.spectrogram import SCALES, WINDOWS
+from gui.settings import (COLOUR_MAPS, FLOOR_RANGE, GAIN_RANGE, AppSettings,
+                          SpectrogramSettings)
 
 __all__ = ["SettingsDialog", "output_devices"]
 
@@ -41,6 +43,26 @@ def _with_button(field: QWidget, text: str, slot) -> QWidget:
     layout.addWidget(field, 1)
     layout.addWidget(button)
     return row
+
+
+def _combo(choices, current, tip: str) -> QComboBox:
+    """A combo box of ``(text, value)`` choices showing ``current``."""
+    box = QComboBox()
+    for text, value in choices:
+        box.addItem(text, value)
+    box.setCurrentIndex(max(box.findData(current), 0))
+    box.setToolTip(tip)
+    return box
+
+
+def _db_spin(span: tuple[float, float], value: float, step: int, tip: str) -> QSpinBox:
+    box = QSpinBox()
+    box.setRange(int(span[0]), int(span[1]))
+    box.setSingleStep(step)
+    box.setSuffix(" dB")
+    box.setValue(round(value))
+    box.setToolTip(tip)
+    return box
 
 
 class SettingsDialog(QDialog):
@@ -94,11 +116,31 @@ class SettingsDialog(QDialog):
         form.addRow("Render variants", self.variants)
         form.addRow("Export folder", folder)
         form.addRow("Audio output", self.device)
+        self._add_spectrogram_rows(form, settings.spectrogram)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
                                    | QDialogButtonBox.StandardButton.Cancel)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
+
+    def _add_spectrogram_rows(self, form: QFormLayout, spec: SpectrogramSettings) -> None:
+        self.spec_window = _combo([(f"{n} samples", n) for n in WINDOWS], spec.window,
+                                  "Spectrogram window: longer sharpens frequency, blurs time")
+        self.spec_scale = _combo([(n, n) for n in SCALES], spec.scale,
+                                 "How the spectrogram's frequency bands are spaced")
+        self.spec_floor = _db_spin(FLOOR_RANGE, spec.floor_db, 10,
+                                   "Levels this far below the top colour get the bottom "
+                                   "colour (the dynamic range shown)")
+        self.spec_gain = _db_spin(GAIN_RANGE, spec.gain_db, 6,
+                                  "Brightens (+) or darkens (-) the spectrogram: a cell this "
+                                  "far under the track's loudest gets the top colour")
+        self.spec_colours = _combo([(n, n) for n in COLOUR_MAPS], spec.colour_map,
+                                   "The spectrogram's colour map")
+        form.addRow("Spectrogram window", self.spec_window)
+        form.addRow("Frequency scale", self.spec_scale)
+        form.addRow("Spectrogram floor", self.spec_floor)
+        form.addRow("Spectrogram gain", self.spec_gain)
+        form.addRow("Colour map", self.spec_colours)
 
     def _on_model_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Descriptor model", "",
@@ -129,6 +171,10 @@ class SettingsDialog(QDialog):
         device = self.device.currentData() or None
         changed = device != s.device
         s.device = device
+        s.spectrogram = SpectrogramSettings.checked(
+            window=self.spec_window.currentData(), scale=self.spec_scale.currentData(),
+            floor_db=self.spec_floor.value(), gain_db=self.spec_gain.value(),
+            colour_map=self.spec_colours.currentData())
         s.sync()
         return changed
 

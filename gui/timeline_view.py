@@ -4,9 +4,10 @@ Lanes, top to bottom (all X-linked, same left-axis width so times line up):
 
 * **A** original waveform (peak-downsampled, clipped to view) with the form segments as
   coloured regions, their letters and per-segment majority labels;
-* **spectrum** (optional) a fixed-level log-frequency spectrogram ``ImageItem``;
+* **spectrum** (optional) A's spectrogram ``ImageItem`` (window, scale, levels and colours
+  from the settings; :class:`~gui.spectrograms.SpectrogramFeed` makes the images);
 * **B** the render's waveform with the render's own analysed segments and the
-  descriptor of each timeline region;
+  descriptor of each timeline region, and B's spectrogram under it while both show;
 * **genre ... momentum** descriptor lanes (colour = label, opacity = probability), or
   one hint lane when no descriptor model has labelled the windows;
 * **instruments** a row per instrument the real-music tagger hears, and **voice** the
@@ -48,6 +49,7 @@ from gui.lanes.imported import ImportedLane
 from gui.lanes.voice import VoiceLane
 from gui.overview import OverviewStrip
 from gui.lanes.waveform import WaveformLane
+from gui.spectrograms import SpectrogramFeed
 from gui.readouts import (EMPTY_TEXT, HOVER_HINT, describe_moment, describe_tags, format_time,
                           pending_text, tags_hint)
 from gui.steps import Steps
@@ -124,10 +126,13 @@ class TimelineView(QWidget):
         a = self._grid.add_plot("A", "A original")
         self._original = WaveformLane(a, title="A original", colour="#2b4c7e")
         self._form = FormLane(a)
-        self._spectrum = SpectrogramLane(self._grid.add_plot("spectrum", "spectrum"))
+        self._spectrum = SpectrogramLane(self._grid.add_plot("spectrum", "spectrum"), side="A")
         b = self._grid.add_plot("B", "B render")
         self._render = WaveformLane(b, title="B render", colour="#7e2b5a")
         self._render_form = RenderFormLane(b)
+        self._spectrum_b = SpectrogramLane(self._grid.add_plot("spectrum_b", "spectrum"),
+                                           side="B")
+        self.spectrograms = SpectrogramFeed({"A": self._spectrum, "B": self._spectrum_b}, self)
         self._labels = {t: LabelLane(self._grid.add_plot(t, t), t) for t in TARGETS}
         self._model_hint = ModelHintLane(self._grid.add_plot("descriptors", "descriptors"))
         self._instruments = InstrumentsLane(self._grid.add_plot("instruments", "instruments"))
@@ -136,7 +141,8 @@ class TimelineView(QWidget):
         self._key = KeyLane(self._grid.add_plot("key", "key"))
         self._imported = ImportedLane(self._grid.add_plot("labels", "labels"))
         self._lanes: list[Lane] = [self._original, self._form, self._spectrum, self._render,
-                                   self._render_form, *self._labels.values(),
+                                   self._render_form, self._spectrum_b,
+                                   *self._labels.values(),
                                    self._model_hint, self._instruments, self._voice,
                                    self._tempo, self._key, self._imported]
         self._layout_rows(labels=False, spectrum=False)
@@ -151,7 +157,9 @@ class TimelineView(QWidget):
         self._grid.set_rows(*row_sizes(labels=labels, spectrum=spectrum, hidden=self._grid.hidden,
                                        instruments=ROW_HEIGHT * self._instruments.row_count + 4,
                                        heights=self._grid.heights,
-                                       imported=self._imported.height))
+                                       imported=self._imported.height,
+                                       spectrum_b=spectrum and self._doc is not None
+                                       and self._doc.render is not None))
         self._spectrum_on = spectrum
 
     def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
@@ -233,7 +241,9 @@ class TimelineView(QWidget):
             self.set_x_range(0.0, self._doc.duration)
 
     def set_spectrogram_visible(self, on: bool) -> None:
+        """Show A's spectrogram (and B's, with a render) and make the images they need."""
         self._layout_rows(labels=self._has_labels(), spectrum=on)
+        self.spectrograms.set_active(on)
 
     def arrange_lanes(self, **arrangement) -> None:
         """Hide, order and size the lanes (:meth:`gui.lanes.grid.LaneGrid.arrange`: keyword
@@ -308,8 +318,7 @@ class TimelineView(QWidget):
             self._set_duration(env.duration)
 
     def _on_doc_original_changed(self) -> None:
-        loaded = self._doc.loaded if self._doc is not None else None
-        self._spectrum.show(loaded.spectrogram if loaded is not None else None)
+        self.spectrograms.show_original(self._doc.loaded if self._doc is not None else None)
 
     def _set_duration(self, duration: float) -> None:
         """Fit the time axis to a newly shown track once; later updates keep the zoom."""
@@ -366,6 +375,9 @@ class TimelineView(QWidget):
         self._render.show(variant.envelope if variant is not None else None)
         original = self._doc.analysis if self._doc is not None else None
         self._render_form.show(variant, hint=original is not None, original=original)
+        self.spectrograms.show_render(variant)
+        if self._spectrum_on:  # B's spectrogram row comes and goes with the render
+            self._layout_rows(labels=self._has_labels(), spectrum=True)
         if variant is not None:
             self._on_range_changed()
 

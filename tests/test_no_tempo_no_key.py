@@ -159,9 +159,9 @@ def test_scoring_handles_no_tempo_and_no_key(analysed, tmp_path):
 
 
 def test_spectrogram_of_silence_is_the_floor():
-    from core.app.tracks import FLOOR_DB, spectrogram_of
+    from core.app.spectrogram import DEPTH_DB, spectrogram_of
 
-    assert np.all(spectrogram_of(np.zeros(5 * SR, np.float32), SR).image == -FLOOR_DB)
+    assert np.all(spectrogram_of(np.zeros(5 * SR, np.float32), SR).image == -DEPTH_DB)
     t = np.arange(5 * SR) / SR
     quiet = spectrogram_of((1e-3 * np.sin(2 * np.pi * 440 * t)).astype(np.float32), SR)
     assert quiet.image.max() == 0.0  # quiet music still uses the whole range

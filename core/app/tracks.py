@@ -1,10 +1,11 @@
 """Opening a track for playback and display: what the A lane draws and the player plays.
 
-Owns the display data made from audio (:class:`Envelope` waveform peaks, a
-:class:`Spectrogram` image), the decoded track (:class:`LoadedTrack`, made by
-:func:`load_track` with growing waveforms sent as it decodes) and which files an
-opened folder contributes (:func:`expand_paths`, :data:`AUDIO_SUFFIXES`).  The views
-draw these; no widget computes anything from audio.
+Owns the waveform data made from audio (:class:`Envelope` peaks), the decoded track
+(:class:`LoadedTrack`, made by :func:`load_track` with growing waveforms sent as it
+decodes) and which files an opened folder contributes (:func:`expand_paths`,
+:data:`AUDIO_SUFFIXES`).  A loaded track carries its spectrogram at the default window
+and scale (:mod:`core.app.spectrogram`).  The views draw these; no widget computes
+anything from audio.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ from typing import Callable
 import numpy as np
 
 from core.app.listen import playback_audio
+from core.app.spectrogram import Spectrogram, spectrogram_of
 from core.progress import CancelledFn, ProgressFn, Reporter
 
-__all__ = ["Envelope", "Spectrogram", "LoadedTrack", "envelope_of", "spectrogram_of",
-           "load_track", "expand_paths", "AUDIO_SUFFIXES"]
+__all__ = ["Envelope", "LoadedTrack", "envelope_of", "load_track", "expand_paths",
+           "AUDIO_SUFFIXES"]
 
 PartialFn = Callable[[object], None]
 
@@ -63,24 +65,6 @@ class Envelope:
 
 
 @dataclass(frozen=True)
-class Spectrogram:
-    """A log-frequency power image in dB (0 dB = loudest cell), for display only.
-
-    The reference is the loudest cell, but never less than :data:`FLOOR_DB` below a
-    full-scale sine: a silent (or nearly silent) track shows the floor, -80 dB, not
-    its own noise stretched to full colour.
-
-    ``image`` has shape (n_frames, n_bands): axis 0 is time, axis 1 frequency from
-    ``fmin`` to ``fmax`` (log-spaced), as pyqtgraph's column-major ImageItem expects.
-    """
-
-    image: np.ndarray
-    duration: float
-    fmin: float
-    fmax: float
-
-
-@dataclass(frozen=True)
 class LoadedTrack:
     """An original decoded for playback plus what its lanes draw."""
 
@@ -91,7 +75,7 @@ class LoadedTrack:
     channels: int
     duration: float
     envelope: Envelope
-    spectrogram: Spectrogram | None
+    spectrogram: Spectrogram | None  # at the default window size and scale
 
 
 
@@ -142,38 +126,6 @@ def envelope_of(audio: np.ndarray, sr: int) -> Envelope:
     peaks = _Peaks(_bin_frames(len(audio)))
     peaks.add(np.asarray(audio, np.float32), last=True)
     return peaks.envelope(sr, len(audio) / sr)
-
-
-#: Range of the image in dB, and so the lowest reference relative to a full-scale sine.
-FLOOR_DB = 80.0
-
-
-def spectrogram_of(mono: np.ndarray, sr: int, *, n_fft: int = 2048, columns: int = 2000,
-                   bands: int = 160, fmin: float = 40.0) -> Spectrogram:
-    """A display spectrogram with at most ``columns`` frames (hop grows with the track)."""
-    n = len(mono)
-    duration = n / sr
-    fmax = sr / 2
-    if n < n_fft:
-        return Spectrogram(np.full((1, bands), -80.0, np.float32), duration, fmin, fmax)
-    hop = max(n_fft // 4, (n - n_fft) // columns + 1)
-    starts = np.arange(0, n - n_fft + 1, hop)
-    view = np.lib.stride_tricks.sliding_window_view(np.asarray(mono, np.float32), n_fft)
-    frames = view[starts] * np.hanning(n_fft).astype(np.float32)
-    spectrum = np.fft.rfft(frames, axis=1)
-    power = spectrum.real ** 2 + spectrum.imag ** 2
-    freqs = np.fft.rfftfreq(n_fft, 1.0 / sr)
-    edges = np.geomspace(fmin, fmax, bands + 1)
-    idx = np.clip(np.searchsorted(freqs, edges), 1, len(freqs) - 1)
-    csum = np.concatenate([np.zeros((len(power), 1)), np.cumsum(power, axis=1)], axis=1)
-    hi = np.maximum(idx[1:], idx[:-1] + 1)
-    banded = (csum[:, hi] - csum[:, idx[:-1]]) / (hi - idx[:-1])
-    db = 10.0 * np.log10(np.maximum(banded, 1e-12))
-    # A full-scale sine puts (sum(window) / 2) ** 2 into its band; the reference stays
-    # within FLOOR_DB of it, so quiet music still fills the range and silence does not.
-    full_scale = 20.0 * np.log10(float(np.hanning(n_fft).sum()) / 2.0)
-    db -= max(float(db.max()), full_scale - FLOOR_DB)
-    return Spectrogram(np.maximum(db, -FLOOR_DB).astype(np.float32), duration, fmin, fmax)
 
 
 def _open_blocks(path: str):

@@ -16,8 +16,8 @@ __all__ = ["LaneGrid", "AXIS_WIDTH", "LANE_HEIGHT", "LANE_TITLES", "row_sizes"]
 
 AXIS_WIDTH = 78
 LANE_HEIGHT = 20
-#: The lanes a user can hide, top to bottom: row name -> title (the spectrogram has its
-#: own View action; the descriptors' hint lane goes with the descriptor lanes).
+#: The lanes a user can hide, top to bottom: row name -> title (the spectrograms have
+#: their own View action; the descriptors' hint lane goes with the descriptor lanes).
 LANE_TITLES = {"A": "A original", "B": "B render", **{t: t for t in TARGETS},
                "instruments": "instruments", "voice": "voice", "tempo": "tempo", "key": "key",
                "labels": "imported labels"}
@@ -26,14 +26,15 @@ _PLAYHEAD_PEN = pg.mkPen("#ff3b30", width=1.5)
 
 
 def row_sizes(*, labels: bool, spectrum: bool, instruments: int, hidden: frozenset[str],
-              heights: dict[str, float] | None = None, imported: int = 0
-              ) -> tuple[dict[str, tuple[int, int] | None], set[str]]:
+              heights: dict[str, float] | None = None, imported: int = 0,
+              spectrum_b: bool = False) -> tuple[dict[str, tuple[int, int] | None], set[str]]:
     """The timeline's rows for :meth:`LaneGrid.set_rows`: the label lanes or their hint
-    lane, the spectrogram or not, ``instruments`` pixels for the instruments lane, each
+    lane, A's spectrogram or not, B's (``spectrum_b``) or not, ``instruments`` pixels for the instruments lane, each
     row's height times its factor in ``heights``, ``imported`` pixels for the imported
     labels (0: no row); and the rows to hide (``hidden``, and
     the hint lane when every label lane is)."""
     sizes = {"A": (120, 4), "spectrum": (90, 3) if spectrum else None, "B": (90, 3),
+             "spectrum_b": (90, 3) if spectrum_b else None,
              "descriptors": None if labels else (LANE_HEIGHT, 0),
              "instruments": (instruments, 0), "voice": (LANE_HEIGHT + 8, 0),
              "tempo": (70, 1), "key": (LANE_HEIGHT + 34, 0),
@@ -107,15 +108,20 @@ class LaneGrid:
 
     def arrange(self, *, hidden=None, order=None, heights=None) -> None:
         """The user's arrangement: the lanes ``hidden`` (of :data:`LANE_TITLES`), the rows
-        in ``order`` (unknown names dropped, missing ones after them), each row's
-        height factor in ``heights``; None keeps what is set.  Then :meth:`set_rows`."""
+        in ``order`` (unknown names dropped; a missing one, such as a row newer than the
+        saved order, after the row it follows now), each row's height factor in
+        ``heights``; None keeps what is set.  Then :meth:`set_rows`."""
         if hidden is not None:
             self.hidden = frozenset(n for n in hidden if n in LANE_TITLES)
         if heights is not None:
             self.heights = {n: float(f) for n, f in heights.items() if n in self._rows}
         if order is not None:
-            known = [n for n in order if n in self._rows]
-            self.set_order(known + [n for n in self.order() if n not in known])
+            known = [n for n in dict.fromkeys(order) if n in self._rows]
+            now = self.order()
+            for i, name in enumerate(now):
+                if name not in known:
+                    known.insert(known.index(now[i - 1]) + 1 if i else 0, name)
+            self.set_order(known)
 
     def set_order(self, names: list[str]) -> None:
         """Put the rows in the order ``names`` (every row once); call :meth:`set_rows`

@@ -52,7 +52,7 @@ def test_a_silent_file_shows_no_tempo_no_key_and_the_floor_colour(  # noqa: F811
         qtbot, view, bad_dir):
     from core.analysis.pipeline import analyze
     from core.app.tracks import load_track
-    from gui.lanes.spectrogram import LEVELS
+    from gui.settings import FLOOR_RANGE, GAIN_RANGE, SpectrogramSettings
 
     path = bad_dir / "silence_30s.wav"
     analysis = analyze(path)
@@ -62,7 +62,9 @@ def test_a_silent_file_shows_no_tempo_no_key_and_the_floor_colour(  # noqa: F811
     assert ys is None or np.isnan(ys).all()  # no dot
     assert {t for _, _, t in view._tempo.none.shown()} == {"no tempo"}  # noqa: SLF001
     spec = load_track(path).spectrogram
-    assert np.all(spec.image == LEVELS[0])  # the floor, not full colour
+    # the bottom colour, not full colour, at the deepest floor and the highest gain too
+    deepest = SpectrogramSettings(floor_db=FLOOR_RANGE[0], gain_db=GAIN_RANGE[1])
+    assert np.all(spec.image <= deepest.levels[0])
 
 
 def test_texts_for_other_views():
