@@ -8,11 +8,26 @@ wins a segment come from :mod:`core.analysis`.
 
 from __future__ import annotations
 
+from html import escape
+from typing import Sequence
+
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 
 from gui.lanes.items import RunLabels
 
-__all__ = ["Lane", "short_mode", "unit"]
+__all__ = ["Lane", "short_mode", "unit", "legend_html"]
+
+_LEGEND_FILL = "rgba(255, 255, 255, 200)"  # keeps the legend legible over the data
+
+
+def legend_html(entries: Sequence[tuple[str, str, str]]) -> str:
+    """One line of ``(mark, colour, text)`` entries: the mark (a glyph such as ``●``)
+    in its colour, then the text; an empty mark gives plain text."""
+    parts = [(f"<span style='color:{colour}'>{escape(mark)}</span>&nbsp;" if mark else "")
+             + escape(text) for mark, colour, text in entries]
+    return (f"<span style='background-color:{_LEGEND_FILL}'>&nbsp;"
+            + "&nbsp;&nbsp; ".join(parts) + "&nbsp;</span>")
 
 
 class Lane:
@@ -26,6 +41,17 @@ class Lane:
     def __init__(self, plot: pg.PlotItem):
         self.plot = plot
         self.labels: list[RunLabels] = []
+
+    def add_legend(self, entries: Sequence[tuple[str, str, str]]) -> pg.LabelItem:
+        """A one-line legend of ``(mark, colour, text)`` entries (:func:`legend_html`) in
+        the lane's top-right corner.  It hangs on the view box, not in the data, so
+        zooming neither moves nor repaints it; call once, in ``__init__``."""
+        legend = pg.LabelItem(legend_html(entries), size="7pt", color="#333333")
+        legend.setParentItem(self.plot.getViewBox())
+        legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, -3))
+        legend.setZValue(50)
+        legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        return legend
 
     def run_labels(self, **options) -> RunLabels:
         """A :class:`RunLabels` on this lane's plot, repainted on zoom."""

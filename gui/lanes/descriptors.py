@@ -16,7 +16,7 @@ from gui.lanes.base import Lane, unit
 from gui.lanes.colours import label_colour
 from gui.lanes.items import BlocksItem
 
-__all__ = ["LabelLane", "ModelHintLane", "HINTS"]
+__all__ = ["LabelLane", "ModelHintLane", "HINTS", "ORDINAL_LEGENDS", "label_tooltip"]
 
 _LANES = "genre, subgenre, mood, sentiment, valence and momentum"
 #: What the hint lane says, by why there are no label lanes.
@@ -27,6 +27,20 @@ HINTS = {
     "unlabelled": f"the descriptor model gave no labels for this track ({_LANES})",
 }
 
+#: The ordinal targets' scales: their lanes' legends (the labels are these numbers).
+ORDINAL_LEGENDS = {"valence": (("", "", "0 = low \u2192 2 = high"),),
+                   "momentum": (("", "", "0 = calm \u2192 4 = busy"),)}
+_ORDINAL_TIPS = {"valence": " Valence is ordinal: 0 (low) to 2 (high).",
+                 "momentum": " Momentum is ordinal, activity and event density: 0 (calm) to "
+                             "4 (busy)."}
+
+
+def label_tooltip(target: str) -> str:
+    """What the lane of ``target`` shows, for its tooltip."""
+    return (f"{target.capitalize()} per 10 s analysis window from the descriptor model: "
+            "colour = label, opacity = the model's probability (0-1); each run of equal "
+            "windows is named where it fits." + _ORDINAL_TIPS.get(target, ""))
+
 
 class LabelLane(Lane):
     """The labels of one target (``target``) per window."""
@@ -35,9 +49,12 @@ class LabelLane(Lane):
         super().__init__(plot)
         self.target = target
         plot.setYRange(0, 1, padding=0)
+        plot.setToolTip(label_tooltip(target))
         self.blocks = BlocksItem()
         plot.addItem(self.blocks)
         self.names = self.run_labels(size=7)
+        self.legend = self.add_legend(ORDINAL_LEGENDS[target]) \
+            if target in ORDINAL_LEGENDS else None
 
     def show(self, analysis, cells: np.ndarray) -> None:
         """Draw ``analysis``'s labels of this target in ``cells`` (one per window);
@@ -64,6 +81,8 @@ class ModelHintLane(Lane):
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot)
         plot.setYRange(0, 1, padding=0)
+        plot.setToolTip(f"Where the {_LANES} lanes are: they show once a descriptor "
+                        "model labels the analysis windows (Settings > Preferences)")
         self.hint = pg.TextItem(HINTS["pending"], color="#8a6d00", anchor=(0.0, 0.5))
         plot.addItem(self.hint, ignoreBounds=True)
 

@@ -17,10 +17,13 @@ from gui.lanes.base import Lane, short_mode, unit
 from gui.lanes.colours import key_colour, with_alpha
 from gui.lanes.items import BlocksItem
 
-__all__ = ["KeyLane", "NO_KEY_TEXT", "NO_KEY_COLOUR", "key_text"]
+__all__ = ["KeyLane", "NO_KEY_TEXT", "NO_KEY_COLOUR", "key_text", "TOOLTIP"]
 
 NO_KEY_TEXT = "no key"
 NO_KEY_COLOUR = QColor("#9E9E9E")  # the grey of an unknown label in the other lanes
+TOOLTIP = ("Key per 10 s analysis window (tonic and mode from chroma): hue around the "
+           "circle of fifths, opacity = the key's confidence (0-1); grey 'no key' where "
+           "the material is silent, noisy or unpitched")
 
 
 def key_text(tonic: str, mode: str) -> str:
@@ -35,6 +38,7 @@ class KeyLane(Lane):
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot)
         plot.setYRange(0, 1, padding=0)
+        plot.setToolTip(TOOLTIP)
         plot.showAxis("bottom")
         plot.setLabel("bottom", "time", units="s")
         self.blocks = BlocksItem()

@@ -21,7 +21,17 @@ from gui.lanes.items import SpansItem
 from gui.lanes.key import key_text
 from gui.lanes.tempo import tempo_text
 
-__all__ = ["FormLane", "RenderFormLane"]
+__all__ = ["FormLane", "RenderFormLane", "A_TOOLTIP", "B_TOOLTIP"]
+
+_WAVE = ("peak amplitude per pixel column, \u00b11 = full scale (View > Waveforms taller "
+         "zooms it; the axis then says by how much)")
+#: What the A and B lanes show (waveform and form share a lane).
+A_TOOLTIP = (f"A, the original: {_WAVE}. Coloured spans are the form segments (same letter "
+             "= same section), with each segment's majority descriptor, tempo and key along "
+             "the bottom; drag a boundary's handle to move it, right-click to edit the form")
+B_TOOLTIP = (f"B, the render: {_WAVE}. Along the bottom, per region, what was asked (the "
+             "original's descriptor, tempo and key) and what the render's own analysis "
+             "heard there; the score against the original at the top right")
 
 
 class _SegmentsLane(Lane):
@@ -60,6 +70,7 @@ class FormLane(_SegmentsLane):
 
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot, letter_size=11, alpha=45)
+        plot.setToolTip(A_TOOLTIP)
         #: ``(index, t)`` when the user drags the boundary after segment ``index`` to
         #: ``t`` seconds (the window's form editor makes it an undoable edit).
         self.on_boundary_moved: Callable[[int, float], None] | None = None
@@ -125,6 +136,7 @@ class RenderFormLane(_SegmentsLane):
 
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot, letter_size=10, alpha=35)
+        plot.setToolTip(B_TOOLTIP)
         self.hint = pg.TextItem("no render yet: press Render to make a track like this one",
                                 color="#777", anchor=(0.5, 0.5))
         self.plot.addItem(self.hint, ignoreBounds=True)

@@ -13,9 +13,17 @@ from PySide6.QtCore import Qt
 from gui.lanes.base import Lane
 from gui.lanes.items import RunLabels
 
-__all__ = ["TempoLane", "NO_TEMPO_TEXT", "tempo_text"]
+__all__ = ["TempoLane", "NO_TEMPO_TEXT", "tempo_text", "TOOLTIP", "LEGEND"]
 
 NO_TEMPO_TEXT = "no tempo"
+_WINDOW, _SEGMENT, _GLOBAL = "#555555", "#d55e00", "#0072b2"
+#: The curves, as the lane's legend names them (unit: the axis's BPM).
+LEGEND = (("\u25cf", _WINDOW, "window"), ("\u2501\u2501", _SEGMENT, "segment"),
+          ("\u254d\u254d", _GLOBAL, "global BPM"))
+_HEADROOM = 0.35  # of the BPM span, above the values: the legend's room
+TOOLTIP = ("Tempo in beats per minute: a grey dot per 10 s analysis window, orange steps "
+           "for each form segment's majority tempo, the dashed blue line at the track's "
+           "global tempo; 'no tempo' where the analysis finds no pulse")
 
 
 def tempo_text(bpm: float) -> str:
@@ -31,14 +39,16 @@ class TempoLane(Lane):
         super().__init__(plot)
         plot.getAxis("left").setTicks(None)
         plot.setLabel("left", "BPM")
+        plot.setToolTip(TOOLTIP)
         self.windows = pg.PlotDataItem(pen=pg.mkPen("#888", width=1), symbol="o",
-                                       symbolSize=3, symbolBrush="#555", symbolPen=None,
+                                       symbolSize=3, symbolBrush=_WINDOW, symbolPen=None,
                                        connect="finite")
-        self.segments = pg.PlotDataItem(pen=pg.mkPen("#d55e00", width=2), stepMode="center",
+        self.segments = pg.PlotDataItem(pen=pg.mkPen(_SEGMENT, width=2), stepMode="center",
                                         connect="finite")
         self.global_line = pg.InfiniteLine(0.0, angle=0, movable=False,
-                                           pen=pg.mkPen("#0072b2", width=1,
+                                           pen=pg.mkPen(_GLOBAL, width=1,
                                                         style=Qt.PenStyle.DashLine))
+        self.legend = self.add_legend(LEGEND)
         for item in (self.windows, self.segments):
             plot.addItem(item)
         plot.addItem(self.global_line, ignoreBounds=True)
@@ -57,8 +67,9 @@ class TempoLane(Lane):
         values = [v for v in (*w.tempo, *(s.tempo for s in segments), analysis.globals.tempo)
                   if v > 0]
         lo, hi = (min(values) - 5, max(values) + 5) if values else (0.0, 1.0)
-        self.plot.setYRange(lo, hi, padding=0)
-        self._labels_at((lo + hi) / 2).set_runs(
+        middle = (lo + hi) / 2
+        self.plot.setYRange(lo, hi + _HEADROOM * (hi - lo), padding=0)
+        self._labels_at(middle).set_runs(
             [(s.start, s.end, NO_TEMPO_TEXT, "-") for s in segments if s.tempo <= 0])
 
     def clear(self) -> None:

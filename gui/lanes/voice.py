@@ -14,13 +14,16 @@ from core.analysis.tagview import VOICE_MARGIN, voice_curve
 from gui.lanes.base import Lane
 from gui.lanes.instruments import HINT_COLOUR
 
-__all__ = ["VoiceLane", "VOICE_TEXT"]
+__all__ = ["VoiceLane", "VOICE_TEXT", "TOOLTIP", "LEGEND"]
 
 VOICE_TEXT = "voice"
 _COLOUR = "#a0307a"
 TOOLTIP = ("Voice activity from the MTT real-music tagger's tags (vocal, vocals, voice, "
-           "singing, male/female ...) against its no-vocal tags: 0.5 (dashed) where the "
-           f"vocal evidence leads by {VOICE_MARGIN:.1f}; 'voice' marks the runs above it")
+           "singing, male/female ...) against its no-vocal tags, 0 to 1 per window: 0.5 "
+           f"(dashed) where the vocal evidence leads by {VOICE_MARGIN:.1f}; 'voice' marks "
+           "the runs above it")
+#: The curve and its unit, and the threshold line, as the lane's legend names them.
+LEGEND = (("\u2586", _COLOUR, "voice activity 0-1"), ("\u254d\u254d", "#999999", "0.5"))
 
 
 class VoiceLane(Lane):
@@ -37,6 +40,8 @@ class VoiceLane(Lane):
                                     pen=pg.mkPen("#999", width=1, style=Qt.PenStyle.DashLine))
         plot.addItem(self.half, ignoreBounds=True)
         self.names = self.run_labels(size=7, colour="#5a1545")
+        self.legend = self.add_legend(LEGEND)
+        self.legend.setVisible(False)  # with a curve only
         self.hint = pg.TextItem("", color=HINT_COLOUR, anchor=(0.0, 0.5))
         plot.addItem(self.hint, ignoreBounds=True)
         self.values = np.zeros(0)
@@ -51,6 +56,7 @@ class VoiceLane(Lane):
             self.hint.setText(hint)
             return
         self.half.setVisible(True)
+        self.legend.setVisible(True)
         self.values = curve
         self.curve.setData(np.asarray(cells, float), curve)
         self.names.set_runs([(r.start, r.end, r.value)
@@ -62,6 +68,7 @@ class VoiceLane(Lane):
         self.values = np.zeros(0)
         self.curve.setData([], [])
         self.half.setVisible(False)
+        self.legend.setVisible(False)
         self.hint.setText("")
         super().clear()
 

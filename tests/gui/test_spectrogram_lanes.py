@@ -1,5 +1,5 @@
-"""Spectrograms of A and B with the user's settings (offscreen; images made on worker
-threads)."""
+"""Spectrograms of A and B with the user's settings, and the lanes' legends and tooltips
+(offscreen; images made on worker threads)."""
 
 from __future__ import annotations
 
@@ -149,6 +149,27 @@ def test_b_spectrogram_after_a_render_follows_the_settings(qtbot, window, short_
     assert lane_b.spectrogram.scale == "linear" and settings.spectrogram.scale == "linear"
     window.spectrogram_action.setChecked(False)
     assert not tl.plots["spectrum_b"].isVisible()
+
+
+def test_numeric_lanes_have_legends_and_every_lane_a_tooltip(qtbot):
+    from gui.timeline_view import TimelineView
+
+    view = TimelineView()
+    qtbot.addWidget(view)
+    texts = {name: lane.legend.text for name, lane in (
+        ("tempo", view._tempo), ("voice", view._voice),  # noqa: SLF001
+        ("valence", view._labels["valence"]), ("momentum", view._labels["momentum"]))}  # noqa: SLF001
+    assert "BPM" in texts["tempo"] and "segment" in texts["tempo"]
+    assert "0-1" in texts["voice"]
+    assert "0 = low" in texts["valence"] and "4 = busy" in texts["momentum"]
+    assert view._labels["genre"].legend is None  # noqa: SLF001 - categories need none
+    assert view.plots["tempo"].getAxis("left").labelText == "BPM"
+    assert view.plots["spectrum"].getAxis("left").labelText == "A Hz"
+    assert view.plots["spectrum_b"].getAxis("left").labelText == "B Hz"
+    tips = {name: plot.toolTip() for name, plot in view.plots.items()}
+    assert all(tips[name] for name in tips if name != "labels"), tips  # labels: on import
+    assert "beats per minute" in tips["tempo"] and "probability" in tips["momentum"]
+    assert "Spectrogram of the render" in tips["spectrum_b"]
 
 
 def test_a_saved_lane_order_without_the_b_spectrogram_keeps_it_under_b(qtbot):
