@@ -13,6 +13,7 @@ from typing import Sequence
 
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGraphicsItem
 
 from gui.lanes.items import RunLabels
 
@@ -50,6 +51,8 @@ class Lane:
         legend.setParentItem(self.plot.getViewBox())
         legend.anchor(itemPos=(1, 0), parentPos=(1, 0), offset=(-2, -3))
         legend.setZValue(50)
+        # Painted once into a pixmap: a frame (zoom, playhead) blits it, no text layout.
+        legend.item.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         legend.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
         return legend
 
