@@ -5,8 +5,9 @@ default preferences (kept in a temporary settings file, never the user's):
 
 * ``01-empty.png``     the window before anything is dropped;
 * ``02-analysed.png``  the demo track analysed: form, descriptor lanes, tempo and key;
-* ``03-render-ab.png`` with its render as lane B, the spectrogram on, B selected and
-  segment C looped (playback through a private PulseAudio null sink);
+* ``03-render-ab.png`` with its render as lane B, the spectrograms of A and B on (with
+  their colour scales; the lanes' legends show too), B selected and segment C looped
+  (playback through a private PulseAudio null sink);
 * ``04-playback-unavailable.png`` the same with an audio output that cannot be opened:
   the app runs on and the transport says why it is disabled;
 * ``05-compare.png``   Analysis > Compare original and renders on the demo and its render;
@@ -85,7 +86,9 @@ def shoot(display: str, *, device: str = "pulse", only: str | None = None) -> No
     except SystemExit:
         if not only:  # the unavailable-output shot expects this
             print("playback did not become ready: the shot shows why", file=sys.stderr)
-    window.timeline.set_spectrogram_visible(True)
+    window.spectrogram_action.setChecked(True)
+    feed = window.timeline.spectrograms
+    _wait(app, lambda: not feed.busy("A") and not feed.busy("B"), 60.0)
     letters = [s.label for s in doc.analysis.segments]
     index = letters.index("C") if "C" in letters else min(1, len(letters) - 1)
     doc.select_segment(index)
