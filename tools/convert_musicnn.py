@@ -39,9 +39,11 @@ __all__ = ["convert", "FRONT_END", "N_FRAMES", "MSD_LABELS", "MTT_LABELS"]
 
 #: Patch length in frames: librosa.time_to_frames(3, sr=16000, n_fft=512, hop=256) + 1.
 N_FRAMES = 187
+#: Mel bands of the input.
+N_MELS = 96
 #: The front end the models were trained with (musicnn configuration.py and extractor.py,
 #: librosa 0.6/0.7 defaults of its time: Slaney mel scale and area norm, reflect padding).
-FRONT_END = {"sr": 16000, "n_fft": 512, "hop_length": 256, "n_mels": 96, "fmin": 0.0,
+FRONT_END = {"sr": 16000, "n_fft": 512, "hop_length": 256, "n_mels": N_MELS, "fmin": 0.0,
              "fmax": 8000.0, "htk": False, "norm": "slaney", "center": True,
              "pad_mode": "reflect", "power": 2.0, "log": "log10(10000 * mel + 1)",
              "dtype": "float32", "patch_frames": N_FRAMES, "patch_hop": N_FRAMES}
@@ -91,17 +93,28 @@ class _Graph:
              for k in ("gamma", "beta", "moving_mean", "moving_variance")]
         return self.op("BatchNormalization", [x, *p], epsilon=_EPS)
 
-    def conv(self, x: str, layer: str, pads: tuple[int, int]) -> str:
-        """TF kernel (kh, kw, in, out) on NHWC as an ONNX Conv on NCHW, then ReLU."""
-        k = self.w[f"{layer}/kernel"].astype(np.float32)
-        kernel = self.const(k.transpose(3, 2, 0, 1), layer)
-        bias = self.const(self.w[f"{layer}/bias"].astype(np.float32), layer)
-        return self.op("Relu", [self.op("Conv", [x, kernel, bias],
-                                        pads=[pads[0], 0, pads[1], 0])])
+    def front_branch(self, x: str, layer: str, bn: str, pads: tuple[int, int]) -> str:
+        """One front-end branch, ``max_freq(bn(relu(conv(x))))`` -> (B, C, T), computed as
+        ``bn(relu(extreme_freq(conv(x))))``.
 
-    def freq_max(self, x: str) -> str:
-        """Max over the frequency axis (W), dropping it: (B, C, T, W) -> (B, C, T)."""
-        return self.op("ReduceMax", [x, self.const(np.array([3]), "axes")], keepdims=0)
+        ReLU is non-decreasing and inference batch normalisation is, per channel, an
+        affine map ``s * v + t`` with ``s = gamma / sqrt(var + eps)``: so the maximum over
+        frequency of the normalised output is the normalisation of the conv output's
+        maximum where ``s >= 0`` and of its minimum where ``s < 0``.  The minimum is taken
+        as ``-max(-conv)``, with the sign folded into those channels' kernel and bias (a
+        float negation is exact), so one convolution and one max-pool over the whole
+        frequency axis (which onnxruntime keeps in its blocked layout) give every
+        channel.  The same values, with ReLU and normalisation applied to (B, C, T)
+        instead of (B, C, T, W).
+        """
+        k = self.w[f"{layer}/kernel"].astype(np.float32).transpose(3, 2, 0, 1)
+        b = self.w[f"{layer}/bias"].astype(np.float32)
+        sign = np.where(self.w[f"{bn}/gamma"] < 0, -1.0, 1.0).astype(np.float32)
+        conv = self.op("Conv", [x, self.const(k * sign[:, None, None, None], layer),
+                                self.const(b * sign, layer)], pads=[pads[0], 0, pads[1], 0])
+        top = self.op("ReduceMax", [conv, self.const(np.array([3]), "axes")], keepdims=0)
+        extreme = self.op("Mul", [top, self.const(sign[:, None], "sign")])  # (B, C, T)
+        return self.bn(self.op("Relu", [extreme]), bn)
 
 
 def _midend_conv(g: _Graph, x: str, layer: str, bn: str) -> str:
@@ -122,11 +135,11 @@ def build_model(weights: dict[str, np.ndarray], labels: list[str], name: str):
     x = g.bn(x, "batch_normalization")
     front = []
     for i, layer in enumerate(("conv2d", "conv2d_1")):  # timbral: 7x38 and 7x67
-        front.append(g.freq_max(g.bn(g.conv(x, layer, (3, 3)), f"batch_normalization_{i + 1}")))
+        front.append(g.front_branch(x, layer, f"batch_normalization_{i + 1}", (3, 3)))
     for i, (layer, size) in enumerate((("conv2d_2", 128), ("conv2d_3", 64),
                                        ("conv2d_4", 32))):  # temporal, TF 'same' padding
         pads = ((size - 1) // 2, size - 1 - (size - 1) // 2)
-        front.append(g.freq_max(g.bn(g.conv(x, layer, pads), f"batch_normalization_{i + 3}")))
+        front.append(g.front_branch(x, layer, f"batch_normalization_{i + 3}", pads))
     fe = g.op("Unsqueeze", [g.op("Concat", front, axis=1), g.const(np.array([3]), "axes")])
     c1 = _midend_conv(g, fe, "conv2d_5", "batch_normalization_6")
     c2 = g.op("Add", [_midend_conv(g, c1, "conv2d_6", "batch_normalization_7"), c1])
@@ -149,7 +162,7 @@ def build_model(weights: dict[str, np.ndarray], labels: list[str], name: str):
     g.nodes.append(helper.make_node("Identity", [emb], ["embedding"]))
     graph = helper.make_graph(
         g.nodes, name,
-        [helper.make_tensor_value_info("mel", TensorProto.FLOAT, ["batch", N_FRAMES, 96])],
+        [helper.make_tensor_value_info("mel", TensorProto.FLOAT, ["batch", N_FRAMES, N_MELS])],
         [helper.make_tensor_value_info("tags", TensorProto.FLOAT, ["batch", len(labels)]),
          helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 200])],
         g.inits)
