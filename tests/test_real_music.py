@@ -169,3 +169,65 @@ def test_the_tagger_stops_when_asked(demo_clip):
     with pytest.raises(Cancelled):
         T.tag_windows(audio.y, audio.sr, [0.0], [10.0], workers=1,
                       cancelled=cancel_on_second_poll)
+
+
+# ------------------------------------------------------------------ taggers beside the stages
+def _tagger_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith(("tags", "tagger"))]
+
+
+def test_the_taggers_running_beside_the_stages_give_the_tags_of_the_windows(demo_clip):
+    """The pipeline's background taggers give what tagging the finished windows gives."""
+    from core.analysis.pipeline import window_tags
+    from core.analysis.features import window_grid
+
+    audio = load_for_analysis(demo_clip)
+    settings = Settings(tags=True)
+    analysis = analyze_audio(audio, settings=settings)
+    w = analysis.windows
+    grid = window_grid(audio.duration, int(round(audio.duration * settings.sr
+                                                 / settings.hop_length)) + 1,
+                       sr=settings.sr, hop_length=settings.hop_length,
+                       length=settings.window, stride=settings.stride)
+    assert np.allclose(grid.starts, w.start) and np.allclose(grid.ends, w.end)
+    direct = window_tags(audio.y, audio.sr, grid, stride=settings.tag_stride)
+    assert {k: v.probabilities for k, v in direct.items()} == \
+        {k: v.probabilities for k, v in w.tags.items()}
+    assert not _tagger_threads()
+
+
+@pytest.mark.parametrize("failure", ["cancel", "error"])
+def test_a_failed_analysis_leaves_no_tagger_running(demo_clip, monkeypatch, failure):
+    """Cancelled, or failing in another stage while the taggers work: the taggers stop
+    and their threads are gone when the analysis returns."""
+    from core.analysis import pipeline
+    from core.errors import Cancelled
+
+    audio = load_for_analysis(demo_clip)
+    seen_running = []
+
+    def broken_segment(*args, **kwargs):
+        seen_running.append(bool(_tagger_threads()))
+        raise RuntimeError("form stage failed")
+
+    if failure == "error":
+        monkeypatch.setattr(pipeline.structure, "segment", broken_segment)
+    stages = []
+
+    def cancelled() -> bool:
+        return failure == "cancel" and "key" in stages
+
+    def progress(_f: float, stage: str) -> None:
+        stages.append(stage)
+
+    from core.progress import Reporter
+
+    expected = Cancelled if failure == "cancel" else RuntimeError
+    with pytest.raises(expected):
+        analyze_audio(audio, settings=Settings(tags=True),
+                      reporter=Reporter(progress, cancelled))
+    assert not _tagger_threads()
+    if failure == "error":
+        assert seen_running == [True]  # the taggers were at work when the stage failed

@@ -6,7 +6,8 @@
                                                 ├─ chroma ─ keys
                                                 ├─ form segmentation (beat-synchronous)
                                                 └─ window features (cumulative sums)
-    with ``settings.tags``: the analysis copy at 16 kHz ─ log-mel ─ ONNX taggers ─ window tags
+    with ``settings.tags``, on its own thread from the start (it reads only the decoded audio):
+    the analysis copy at 16 kHz ─ log-mel ─ ONNX taggers ─ patch tags ─ (pooled) window tags
 
 :func:`analyze` is a plain function with ``progress`` and ``cancelled`` hooks (see
 :mod:`core.progress`); it raises :class:`core.errors.Cancelled` at the next check
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -155,9 +158,20 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
                   reporter: Reporter | None = None) -> Analysis:
     """Analyse already-decoded audio (see :func:`analyze` for the stages and options)."""
     rep = reporter or Reporter()
+    y = np.asarray(audio.y)
+    tagging = _Tagging(y, settings.sr, settings.tag_stride, rep.cancelled) if settings.tags \
+        else None
+    try:
+        return _analyze_stages(audio, y, settings, model, rep, tagging)
+    finally:
+        if tagging is not None:
+            tagging.stop()
+
+
+def _analyze_stages(audio: AnalysisAudio, y: np.ndarray, settings: Settings, model,
+                    rep: Reporter, tagging: "_Tagging | None") -> Analysis:
     names = ["frames", "rhythm", "tonality", "structure", "windows"]
     r_frames, r_rhythm, r_tonal, r_struct, r_win = rep.split([_WEIGHTS[n] for n in names])
-    y = np.asarray(audio.y)
     frames = compute_frame_features(y, settings=settings, reporter=r_frames)
     grid = window_grid(audio.duration, frames.n_frames, sr=settings.sr,
                        hop_length=settings.hop_length, length=settings.window,
@@ -176,10 +190,9 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
     segments = _segments(frames, seg, rh, chroma)
     tags: dict[str, WindowTags] = {}
     embedding = None
-    if settings.tags:
+    if tagging is not None:
         r_win(0.0, "real-music tags")
-        tags, embedding = _tag_stage(y, settings.sr, grid.starts, grid.ends,
-                                     settings.tag_stride, cancelled=rep.cancelled)
+        tags, embedding = tagging.windows(grid.starts, grid.ends)
     if settings.vocals_auto:
         settings = replace(settings, vocal_suppression=_sings(y, settings.sr, tags))
     r_win(0.3, "window features")
@@ -243,14 +256,48 @@ def window_tags(y: np.ndarray, sr: int, grid: WindowGrid, *,
     return _tag_stage(y, sr, grid.starts, grid.ends, stride)[0]
 
 
-def _tag_stage(y: np.ndarray, sr: int, starts, ends, stride: int, *,
-               cancelled: CancelledFn | None = None
+class _Tagging:
+    """The real-music taggers at work on a thread of their own while the other stages
+    run: they read only the decoded audio, and on two cores they take the core the
+    frame, rhythm, key and form stages leave idle for most of their time.
+
+    :meth:`windows` waits for the patch tags and pools them onto the analysis windows;
+    :meth:`stop` (always called) asks an unfinished tagger to stop at its next batch and
+    waits for it, so an analysis that fails or is cancelled leaves no thread behind.
+    """
+
+    def __init__(self, y: np.ndarray, sr: int, stride: int, cancelled: CancelledFn | None):
+        from core.analysis.tags import tag_patches
+
+        self._halt = threading.Event()
+
+        def halted() -> bool:
+            return self._halt.is_set() or (cancelled is not None and bool(cancelled()))
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tags")
+        self._future = self._pool.submit(tag_patches, y, sr, stride=stride, cancelled=halted)
+
+    def windows(self, starts, ends) -> tuple[dict[str, WindowTags], np.ndarray | None]:
+        """The record's tags and the MSD embeddings per window (see :func:`_rounded`)."""
+        patches = self._future.result()
+        return _rounded({key: p.pooled(starts, ends) for key, p in patches.items()})
+
+    def stop(self) -> None:
+        self._halt.set()
+        self._pool.shutdown(wait=True)
+
+
+def _tag_stage(y: np.ndarray, sr: int, starts, ends, stride: int
                ) -> tuple[dict[str, WindowTags], np.ndarray | None]:
-    """The record's tags (rounded to 1e-6) and the MSD embeddings per window (rounded
-    alike, for feature sets that read them)."""
+    """The shipped taggers on ``y``, pooled per window (see :func:`_rounded`)."""
     from core.analysis.tags import tag_windows
 
-    tagged = tag_windows(y, sr, starts, ends, stride=stride, cancelled=cancelled)
+    return _rounded(tag_windows(y, sr, starts, ends, stride=stride))
+
+
+def _rounded(tagged: dict) -> tuple[dict[str, WindowTags], np.ndarray | None]:
+    """The record's tags (rounded to 1e-6) and the MSD embeddings per window (rounded
+    alike, for feature sets that read them) of ``tag_windows``-style output."""
     tags = {key: WindowTags(t.tool, tuple(t.names),
                             tuple(_floats(np.round(row, 6)) for row in t.probabilities))
             for key, t in tagged.items()}

@@ -13,13 +13,16 @@ non-overlapping 3 s (187-frame) patches.  The mel power stays float32 throughout
 original extractor's float16 cast overflows on loud tracks and then every track reads alike.
 
 The audio is the analysis copy the pipeline already decoded, resampled here to the
-tagger's rate: there is no second decode.  Each onnxruntime session runs with one
-intra-op thread; the taggers of a track run side by side, one thread each (onnxruntime
-releases the GIL), up to the number of cores: the tagger is the last stage of an analysis,
-so the second core the CQT used is free again.  The models are compute-bound (about
-1.4 GMAC per 3 s patch each, 80 % of it the two timbral convolutions), and onnxruntime's
-default graph optimisation (ORT_ENABLE_ALL, NCHWc convolutions) already runs them near the
-core's peak: more threads per session or larger batches measured no faster.
+tagger's rate: there is no second decode.  The pipeline starts the taggers on a thread of
+their own right after decoding (:func:`tag_patches`) and pools the patch tags onto the
+windows when the other stages are done (:meth:`PatchTagging.pooled`).  Each onnxruntime
+session runs with one intra-op thread; the taggers of a track run side by side, one thread
+each (onnxruntime releases the GIL), up to the number of cores.  The models are
+compute-bound (about 1.4 GMAC per 3 s patch each, 80 % of it the two timbral
+convolutions); onnxruntime's default graph optimisation (NCHWc convolutions) runs those
+near the core's peak, and the converter takes the frequency maximum before the ReLU and
+batch normalisation (see ``tools/convert_musicnn.py``), which saves a fifth of the rest.
+More threads per session or larger batches measured no faster.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ from core.errors import TwintrackError
 from core.progress import CancelledFn, raise_if_cancelled
 from core.resources import resource_path
 
-__all__ = ["FrontEnd", "Tagger", "TaggerError", "WindowTagging", "log_mel", "mel_patches",
-           "resample", "tag_windows", "shipped_taggers", "voice_activity", "has_vocals",
+__all__ = ["FrontEnd", "PatchTagging", "Tagger", "TaggerError", "WindowTagging", "log_mel",
+           "mel_patches", "resample", "tag_patches", "tag_windows", "shipped_taggers", "voice_activity", "has_vocals",
            "sampled_voice", "SHIPPED", "VOICE_TAGS", "NO_VOICE_TAGS", "VOICE_MARGIN"]
 
 #: The shipped taggers: key -> model file in ``resources/models``.
@@ -235,19 +238,41 @@ def _pool(values: np.ndarray, p0: np.ndarray, p1: np.ndarray, starts: np.ndarray
     return (overlap / total) @ values
 
 
-def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
-                taggers: dict[str, Tagger] | None = None, stride: int = 1,
-                workers: int | None = None,
-                cancelled: CancelledFn | None = None) -> dict[str, WindowTagging]:
-    """Tags (and embeddings) of ``y`` per window ``[starts[i], ends[i])`` seconds.
+@dataclass(frozen=True)
+class PatchTagging:
+    """One tagger's output per 3 s patch, before pooling onto analysis windows.
+
+    ``probabilities`` is (n_patches, n_tags); ``embeddings`` (n_patches, n_units) or None;
+    ``start``/``end`` give each patch's span in seconds.
+    """
+
+    tool: str
+    names: tuple[str, ...]
+    probabilities: np.ndarray
+    embeddings: np.ndarray | None
+    start: np.ndarray
+    end: np.ndarray
+
+    def pooled(self, starts, ends) -> WindowTagging:
+        """The patches pooled onto the windows ``[starts[i], ends[i])`` seconds (each
+        window the overlap-weighted mean of the patches it holds)."""
+        w0, w1 = np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
+        emb = self.embeddings
+        return WindowTagging(self.tool, self.names,
+                             _pool(self.probabilities, self.start, self.end, w0, w1),
+                             None if emb is None else _pool(emb, self.start, self.end, w0, w1))
+
+
+def tag_patches(y: np.ndarray, sr: int, *, taggers: dict[str, Tagger] | None = None,
+                stride: int = 1, workers: int | None = None,
+                cancelled: CancelledFn | None = None) -> dict[str, PatchTagging]:
+    """Tags (and embeddings) of ``y``'s 3 s patches, per tagger.
 
     Parameters
     ----------
     y : np.ndarray
         Mono audio (the analysis copy) at ``sr``.
     sr : int
-    starts, ends : sequence of float
-        The analysis windows.
     taggers : dict, optional
         Key -> :class:`Tagger`; default: :func:`shipped_taggers`.  Taggers sharing a front
         end share its mel spectrogram.
@@ -262,24 +287,22 @@ def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
     Returns
     -------
     dict
-        Key -> :class:`WindowTagging`, in the order of ``taggers``.
+        Key -> :class:`PatchTagging`, in the order of ``taggers``.
     """
     taggers = shipped_taggers() if taggers is None else taggers
-    w0, w1 = np.asarray(starts, dtype=float), np.asarray(ends, dtype=float)
     cut: dict[FrontEnd, tuple[np.ndarray, np.ndarray]] = {}
     for tagger in taggers.values():
         fe = tagger.front_end
         if fe not in cut:
+            raise_if_cancelled(cancelled)
             cut[fe] = mel_patches(log_mel(resample(y, sr, fe.sr), fe), fe, stride=stride)
 
-    def run(tagger: Tagger) -> WindowTagging:
+    def run(tagger: Tagger) -> PatchTagging:
         fe = tagger.front_end
         patches, first = cut[fe]
         p0 = first * fe.hop_length / fe.sr
         tags, emb = tagger.predict(patches, cancelled=cancelled)
-        return WindowTagging(
-            tagger.tool, tagger.labels, _pool(tags, p0, p0 + fe.patch_seconds, w0, w1),
-            None if emb is None else _pool(emb, p0, p0 + fe.patch_seconds, w0, w1))
+        return PatchTagging(tagger.tool, tagger.labels, tags, emb, p0, p0 + fe.patch_seconds)
 
     n = workers or min(len(taggers), os.cpu_count() or 1)
     if n <= 1 or len(taggers) <= 1:
@@ -287,6 +310,18 @@ def tag_windows(y: np.ndarray, sr: int, starts, ends, *,
     with ThreadPoolExecutor(max_workers=n, thread_name_prefix="tagger") as pool:
         done = pool.map(run, taggers.values())
         return dict(zip(taggers, done))
+
+
+def tag_windows(y: np.ndarray, sr: int, starts, ends, **options) -> dict[str, WindowTagging]:
+    """Tags (and embeddings) of ``y`` per window ``[starts[i], ends[i])`` seconds:
+    :func:`tag_patches` (``options``: its keywords) pooled by :meth:`PatchTagging.pooled`.
+
+    Returns
+    -------
+    dict
+        Key -> :class:`WindowTagging`, in the order of the taggers.
+    """
+    return {key: p.pooled(starts, ends) for key, p in tag_patches(y, sr, **options).items()}
 
 
 def voice_activity(names, probabilities) -> np.ndarray:
