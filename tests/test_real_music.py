@@ -12,7 +12,7 @@ import soundfile as sf
 
 from core.analysis import tags as T
 from core.analysis.audio import load_for_analysis
-from core.analysis.pipeline import add_tags, analyze, analyze_audio
+from core.analysis.pipeline import analyze, analyze_audio
 from core.classify.hierarchy import join_genre_evidence
 from core.record import Settings
 from tests.fixtures.signals import chord, tone
@@ -116,19 +116,25 @@ def test_join_a_confident_hierarchy_yields_to_clear_evidence_but_breaks_ties(opi
     assert np.isfinite(odd).all() and odd.sum() == pytest.approx(1.0)
 
 
-def test_add_tags_fills_in_tags_and_joins_them_into_the_labels(demo_clip, model):
+def test_the_analysis_handed_over_before_the_tags_is_the_untagged_one(demo_clip, model):
+    """``partial`` gets what an analysis without tags gives, while the taggers run on;
+    the result is the one-step analysis with tags, its labels joined with them."""
+    from core.analysis.pipeline import untagged
+
     audio = load_for_analysis(demo_clip)
-    first = analyze_audio(audio, settings=Settings(), model=model)
+    settings = Settings(tags=True, vocals_auto=True)
+    seen = []
+    done = analyze_audio(audio, settings=settings, model=model, partial=seen.append)
+    assert len(seen) == 1
+    first = seen[0]
+    assert first == analyze_audio(audio, settings=untagged(settings), model=model)
     assert first.windows.tags == {} and not first.settings.tags
-    done = add_tags(first, audio, model=model)
+    assert not first.settings.vocal_suppression  # automatic waits for the voice tags
     assert done.settings.tags and set(done.windows.tags) == {"msd", "mtt"}
-    assert len(done.windows.tags["msd"].probabilities) == len(first.windows)
+    assert done.settings.vocal_suppression  # the demo sings
     genres = collections.Counter(done.windows.labels["genre"])
     assert genres.most_common(1)[0][0] == "folk", genres
-    # the same as tags computed inside the analysis
-    inside = analyze_audio(audio, settings=Settings(tags=True), model=model)
-    assert inside.windows.tags == done.windows.tags
-    assert inside.windows.labels == done.windows.labels
+    assert done == analyze_audio(audio, settings=settings, model=model)
 
 
 # ------------------------------------------------------------------ the shared recordings

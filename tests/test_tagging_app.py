@@ -46,14 +46,17 @@ def test_a_cancel_after_the_analysis_stops_the_tags(trumpet):
     assert len(partials) == 1  # the analysis reached the caller before the cancel
 
 
-def test_an_analysis_with_tags_already_is_not_tagged_again(trumpet, monkeypatch):
-    import core.analysis.pipeline as pipeline
-    from core.app import tagging
+def test_the_tag_step_reports_its_progress_and_polls_for_a_cancel(trumpet):
+    """After the hand-over the progress runs again from 0 to 1 in the tag stage, and a
+    cancel during the tags stops the analysis (the taggers too)."""
+    import threading
 
-    real = pipeline.analyze_audio
-    monkeypatch.setattr(pipeline, "analyze_audio",
-                        lambda audio, **kw: real(audio, **dict(
-                            kw, settings=Settings(tags=True))))
-    partials = []
-    result = tagging.analyze_then_tag(trumpet, model="none", partial=partials.append)
-    assert partials == [] and set(result.windows.tags) == {"msd", "mtt"}
+    from core.app.tagging import TAG_STAGE, analyze_then_tag
+
+    stages, partials = [], []
+    analyze_then_tag(trumpet, model="none", partial=partials.append,
+                     progress=lambda f, s: stages.append((f, s)))
+    after = [f for f, s in stages[stages.index((0.0, TAG_STAGE)):]]
+    assert after == sorted(after) and after[-1] == 1.0
+    assert all(s == TAG_STAGE for _, s in stages[stages.index((0.0, TAG_STAGE)):])
+    assert not [t for t in threading.enumerate() if t.name.startswith(("tags", "tagger"))]

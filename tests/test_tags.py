@@ -109,9 +109,9 @@ class _MeetingTagger:
         self._tagger, self._barrier = tagger, barrier
         self.front_end, self.labels, self.tool = tagger.front_end, tagger.labels, tagger.tool
 
-    def predict(self, patches, *, cancelled=None):
+    def predict(self, patches, *, cancelled=None, done=None):
         self._barrier.wait(timeout=30)
-        return self._tagger.predict(patches, cancelled=cancelled)
+        return self._tagger.predict(patches, cancelled=cancelled, done=done)
 
 
 def test_the_taggers_of_a_track_run_side_by_side():

@@ -19,8 +19,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
+from typing import Callable
 
 import numpy as np
 
@@ -36,10 +37,13 @@ from core.record import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo
                          WindowTable, WindowTags)
 from core.progress import CancelledFn, ProgressFn, Reporter
 
-__all__ = ["analyze", "analyze_audio", "add_tags", "window_feature_table", "window_tags",
+__all__ = ["analyze", "analyze_audio", "untagged", "TAG_STAGE", "window_feature_table", "window_tags",
            "versions"]
 
 logger = logging.getLogger(__name__)
+
+#: The stage name while the analysis waits for the real-music taggers.
+TAG_STAGE = "real-music tags"
 
 #: Relative cost of the stages, for an even progress bar.
 _WEIGHTS = {"decode": 3.0, "frames": 4.0, "rhythm": 1.0, "tonality": 0.3,
@@ -155,21 +159,42 @@ def _segments(frames: FrameFeatures, seg: "structure.Segmentation", rh: _Rhythm,
 
 
 def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), model=None,
-                  reporter: Reporter | None = None) -> Analysis:
-    """Analyse already-decoded audio (see :func:`analyze` for the stages and options)."""
+                  reporter: Reporter | None = None,
+                  partial: Callable[[Analysis], None] | None = None,
+                  rest: Reporter | None = None) -> Analysis:
+    """Analyse already-decoded audio (see :func:`analyze` for the stages and options).
+
+    With ``settings.tags`` the taggers start on their own thread at once and run beside
+    the other stages (at a lower priority, so those finish first).  ``partial`` is then
+    called, as soon as the other stages are done, with the analysis as it is without the
+    tags (and without automatic vocal suppression, which waits for the voice tags):
+    the window shows that timeline while the taggers finish.  ``rest`` reports what
+    follows the hand-over (default: the end of ``reporter``'s range).  The returned
+    analysis is the same with or without ``partial``.
+    """
     rep = reporter or Reporter()
     y = np.asarray(audio.y)
     tagging = _Tagging(y, settings.sr, settings.tag_stride, rep.cancelled) if settings.tags \
         else None
     try:
-        return _analyze_stages(audio, y, settings, model, rep, tagging)
+        return _analyze_stages(audio, y, settings, model, rep, tagging,
+                               partial if tagging is not None else None, rest)
     finally:
         if tagging is not None:
             tagging.stop()
 
 
+def untagged(settings: Settings) -> Settings:
+    """The settings of the analysis handed over before the tags: no tags, and vocal
+    suppression only where it was asked for outright (automatic waits for the tags)."""
+    return replace(settings, tags=False, vocals_auto=False,
+                   vocal_suppression=settings.vocal_suppression and not settings.vocals_auto)
+
+
 def _analyze_stages(audio: AnalysisAudio, y: np.ndarray, settings: Settings, model,
-                    rep: Reporter, tagging: "_Tagging | None") -> Analysis:
+                    rep: Reporter, tagging: "_Tagging | None",
+                    partial: Callable[[Analysis], None] | None,
+                    rest: Reporter | None) -> Analysis:
     names = ["frames", "rhythm", "tonality", "structure", "windows"]
     r_frames, r_rhythm, r_tonal, r_struct, r_win = rep.split([_WEIGHTS[n] for n in names])
     frames = compute_frame_features(y, settings=settings, reporter=r_frames)
@@ -188,30 +213,53 @@ def _analyze_stages(audio: AnalysisAudio, y: np.ndarray, settings: Settings, mod
                             hop_length=settings.hop_length, duration=audio.duration,
                             k=settings.k, seed=settings.seed, cancelled=rep.cancelled)
     segments = _segments(frames, seg, rh, chroma)
+    finish = _Finish(audio, y, frames, grid, rh, (win_keys, gkey, segments, seg), model)
+    if partial is not None and tagging is not None:
+        partial(finish(untagged(settings), {}, lambda: tagging.windows(grid)[1], r_win))
+        r_win = rest or Reporter(rep.progress, rep.cancelled, rep.stop, rep.stop)
     tags: dict[str, WindowTags] = {}
     embedding = None
     if tagging is not None:
-        r_win(0.0, "real-music tags")
-        tags, embedding = tagging.windows(grid.starts, grid.ends)
+        r_win(0.0, TAG_STAGE)
+        tags, embedding = tagging.windows(grid, r_win.sub(0.0, 0.3))
     if settings.vocals_auto:
         settings = replace(settings, vocal_suppression=_sings(y, settings.sr, tags))
-    r_win(0.3, "window features")
-    fc, rc = _classification_inputs(y, frames, rh, settings, r_win.sub(0.3, 0.6)
-                                    if settings.vocal_suppression else None)
-    feats = _window_set(fc, grid, rc, DEFAULT_SET)
-    analysis = _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg)
-    if tags:
-        analysis = analysis.with_tags(tags)
-    if model is not None:
-        r_win(0.8, "descriptors")
-        wanted = getattr(model, "feature_set", DEFAULT_SET)
-        if embedding is None:
-            embedding = lambda: _embedding(y, settings.sr, grid, settings.tag_stride)  # noqa: E731
-        analysis = _labelled(analysis, model, feats if wanted == DEFAULT_SET
-                             else _window_set(fc, grid, rc, wanted, feats,
-                                              embedding=embedding))
-    r_win(1.0, "done")
-    return analysis
+    if embedding is None:
+        embedding = lambda: _embedding(y, settings.sr, grid, settings.tag_stride)  # noqa: E731
+    return finish(settings, tags, embedding, r_win)
+
+
+class _Finish:
+    """The window features, the record and the labels from the stages' results, for
+    given settings and tags; the classification inputs are computed once per vocal
+    suppression choice (the analysis before the tags and the one after share them
+    unless the voice tags switch suppression on)."""
+
+    def __init__(self, audio, y, frames, grid, rh, parts, model):
+        self.audio, self.y, self.frames, self.grid, self.rh = audio, y, frames, grid, rh
+        self.parts, self.model = parts, model
+        self._inputs: dict[bool, tuple] = {}
+
+    def __call__(self, settings: Settings, tags: dict[str, WindowTags], embedding,
+                 r: Reporter) -> Analysis:
+        r(0.3, "window features")
+        suppress = bool(settings.vocal_suppression)
+        if suppress not in self._inputs:
+            fc, rc = _classification_inputs(self.y, self.frames, self.rh, settings,
+                                            r.sub(0.3, 0.6) if suppress else None)
+            self._inputs[suppress] = fc, rc, _window_set(fc, self.grid, rc, DEFAULT_SET)
+        fc, rc, feats = self._inputs[suppress]
+        analysis = _assemble(self.audio, settings, self.grid, feats, self.rh, *self.parts)
+        if tags:
+            analysis = analysis.with_tags(tags)
+        if self.model is not None:
+            r(0.8, "descriptors")
+            wanted = getattr(self.model, "feature_set", DEFAULT_SET)
+            analysis = _labelled(analysis, self.model, feats if wanted == DEFAULT_SET
+                                 else _window_set(fc, self.grid, rc, wanted, feats,
+                                                  embedding=embedding))
+        r(1.0, "done")
+        return analysis
 
 
 def _labelled(analysis: Analysis, model, features: np.ndarray) -> Analysis:
@@ -234,21 +282,6 @@ def _sings(y: np.ndarray, sr: int, tags: dict[str, WindowTags]) -> bool:
     return has_vocals(sampled_voice(y, sr))
 
 
-def add_tags(analysis: Analysis, audio: AnalysisAudio, *, model=None,
-             settings: Settings | None = None, reporter: Reporter | None = None) -> Analysis:
-    """The analysis of ``audio`` with real-music tags, for ``analysis`` made from the
-    same decoded ``audio`` without them (the GUI shows that timeline first, then fills
-    in this one): the same settings with tags on, labelled by ``model`` with the tags
-    joined in, and automatic vocal suppression decided on the full tags.  The result is
-    what one analysis with tags gives (the window features of a model's own feature set
-    are not in the record, so the stages run again; the tags are the larger cost).
-    ``settings`` (default: ``analysis``'s) are the ones asked for, tags turned on."""
-    settings = settings or analysis.settings
-    settings = replace(settings, tags=True,
-                       vocal_suppression=settings.vocal_suppression and not settings.vocals_auto)
-    return analyze_audio(audio, settings=settings, model=model, reporter=reporter)
-
-
 def window_tags(y: np.ndarray, sr: int, grid: WindowGrid, *,
                 stride: int = 1) -> dict[str, WindowTags]:
     """The shipped real-music taggers' probabilities per window of ``grid`` (rounded to
@@ -259,32 +292,65 @@ def window_tags(y: np.ndarray, sr: int, grid: WindowGrid, *,
 class _Tagging:
     """The real-music taggers at work on a thread of their own while the other stages
     run: they read only the decoded audio, and on two cores they take the core the
-    frame, rhythm, key and form stages leave idle for most of their time.
+    frame, rhythm, key and form stages leave idle for most of their time.  Their thread
+    runs at a lower priority (where the system allows it), so the other stages, and
+    with them the timeline the window shows first, are not slowed down by them.
 
-    :meth:`windows` waits for the patch tags and pools them onto the analysis windows;
-    :meth:`stop` (always called) asks an unfinished tagger to stop at its next batch and
-    waits for it, so an analysis that fails or is cancelled leaves no thread behind.
+    :meth:`windows` waits for the patch tags (reporting their progress) and pools them
+    onto the analysis windows; :meth:`stop` (always called) asks an unfinished tagger to
+    stop at its next batch and waits for it, so an analysis that fails or is cancelled
+    leaves no thread behind.
     """
 
     def __init__(self, y: np.ndarray, sr: int, stride: int, cancelled: CancelledFn | None):
-        from core.analysis.tags import tag_patches
+        from core.analysis import tags as tagger
 
         self._halt = threading.Event()
+        self._fraction = 0.0
+        self._pooled = None
 
         def halted() -> bool:
             return self._halt.is_set() or (cancelled is not None and bool(cancelled()))
 
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tags")
-        self._future = self._pool.submit(tag_patches, y, sr, stride=stride, cancelled=halted)
+        def advance(fraction: float) -> None:
+            self._fraction = fraction
 
-    def windows(self, starts, ends) -> tuple[dict[str, WindowTags], np.ndarray | None]:
-        """The record's tags and the MSD embeddings per window (see :func:`_rounded`)."""
-        patches = self._future.result()
-        return _rounded({key: p.pooled(starts, ends) for key, p in patches.items()})
+        def run():
+            _lower_priority()
+            return tagger.tag_patches(y, sr, stride=stride, cancelled=halted,
+                                      progress=advance)
+
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tags")
+        self._future = self._pool.submit(run)
+
+    def windows(self, grid: WindowGrid, reporter: Reporter | None = None
+                ) -> tuple[dict[str, WindowTags], np.ndarray | None]:
+        """The record's tags and the MSD embeddings per window of ``grid`` (see
+        :func:`_rounded`); ``reporter`` hears the share of patches tagged while it waits
+        (and a cancel stops the wait)."""
+        while self._pooled is None:
+            try:
+                patches = self._future.result(timeout=0.25)
+            except FutureTimeout:
+                if reporter is not None:
+                    reporter(self._fraction, TAG_STAGE)
+                continue
+            self._pooled = _rounded({key: p.pooled(grid.starts, grid.ends)
+                                     for key, p in patches.items()})
+        return self._pooled
 
     def stop(self) -> None:
         self._halt.set()
         self._pool.shutdown(wait=True)
+
+
+def _lower_priority() -> None:
+    """Nice the calling thread by 10 (Linux threads have their own nice value; the
+    threads it starts inherit it); elsewhere, or where not allowed, leave it be."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
 
 
 def _tag_stage(y: np.ndarray, sr: int, starts, ends, stride: int

@@ -62,8 +62,8 @@ def analyze_track(path: str | os.PathLike, *, model: str = "default",
                   vocal_suppression: bool | str = False, progress: ProgressFn | None = None,
                   cancelled: CancelledFn | None = None):
     """:func:`core.analysis.pipeline.analyze` with the preferences' model and vocal
-    suppression (the GUI's analysis request: without tags, which
-    :func:`core.app.tagging.tag_analysis` adds once the timeline is up)."""
+    suppression, without real-music tags (the window's analysis with them is
+    :func:`core.app.tagging.analyze_then_tag`)."""
     from core.analysis.pipeline import analyze
 
     descriptor_model, settings = analysis_options(model, vocal_suppression)
@@ -93,12 +93,17 @@ def warm_process(*, progress: ProgressFn | None = None,
     from core.analysis.audio import audio_from_array
     from core.analysis.pipeline import analyze_audio
     from core.app.warmup import synthetic_track
+    from core.analysis.tags import TaggerError, shipped_taggers
     from core.classify import default_model
 
     try:
         model = default_model()
     except Exception:  # a damaged shipped model is reported by the first analysis
         model = None
+    try:
+        shipped_taggers()  # their sessions load once per process
+    except TaggerError:  # reported by the first analysis with tags
+        pass
     analyze_audio(audio_from_array(synthetic_track(seconds=12.0), 22050, name="warm-up"),
                   model=model)
     if progress is not None:

@@ -52,14 +52,13 @@ def test_tag_lanes_fill_in_after_the_timeline(qtbot, window, demo_track, setting
 @pytest.fixture
 def slow_tags(monkeypatch):
     """The tag step waits for a cancel (or fails when told to) instead of tagging."""
+    from core.analysis import tags
     from core.analysis.tags import TaggerError
-    from core.app import tagging
     from core.errors import Cancelled
 
     state = {"fail": False, "started": threading.Event()}
 
-    def tag_analysis(analysis, audio, *, model=None, settings=None, progress=None,
-                     cancelled=None):
+    def tag_patches(y, sr, *, cancelled=None, **options):
         state["started"].set()
         if state["fail"]:
             raise TaggerError("musicnn-mtt.onnx: not a readable ONNX tagger")
@@ -67,7 +66,7 @@ def slow_tags(monkeypatch):
             state["started"].wait(0.01)
         raise Cancelled("cancelled")
 
-    monkeypatch.setattr(tagging, "tag_analysis", tag_analysis)
+    monkeypatch.setattr(tags, "tag_patches", tag_patches)
     return state
 
 
