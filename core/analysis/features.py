@@ -98,9 +98,10 @@ def _stft_block(y: np.ndarray, f0: int, f1: int, p: Settings, mel_fb: np.ndarray
     power = mag ** 2
     mel = mel_fb @ power
     sr = p.sr
+    centroid = librosa.feature.spectral_centroid(S=mag, sr=sr, n_fft=p.n_fft)
     spectral = np.vstack([
-        librosa.feature.spectral_centroid(S=mag, sr=sr, n_fft=p.n_fft),
-        librosa.feature.spectral_bandwidth(S=mag, sr=sr, n_fft=p.n_fft),
+        centroid,  # the bandwidth's too: librosa would compute it again
+        librosa.feature.spectral_bandwidth(S=mag, sr=sr, n_fft=p.n_fft, centroid=centroid),
         librosa.feature.spectral_rolloff(S=mag, sr=sr, n_fft=p.n_fft),
         librosa.feature.spectral_flatness(S=mag),
         librosa.feature.rms(S=mag, frame_length=p.n_fft),
