@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass, replace
 from typing import Callable
 
@@ -31,19 +29,18 @@ from core.analysis.audio import AnalysisAudio, load_for_analysis
 from core.analysis.features import (FrameFeatures, WindowGrid, compute_frame_features,
                                     window_grid)
 from core.analysis.featureset import (DEFAULT_SET, DEGREE_NAMES, EMBEDDING_NAMES,
-                                      EXTENDED_NAMES, FEATURE_NAMES, MID_NAMES, PCA_VERSION, extended_features, feature_names,
-                                      load_pca, window_features)
+                                      EXTENDED_NAMES, FEATURE_NAMES, MID_NAMES, PCA_VERSION,
+                                      extended_features, feature_names, load_pca,
+                                      window_features)
+from core.analysis.tagstage import TAG_STAGE, Tagging, sings, window_embeddings, window_tags
+from core.progress import CancelledFn, ProgressFn, Reporter
 from core.record import (Analysis, GlobalEstimates, Segment, Settings, TrackInfo, Versions,
                          WindowTable, WindowTags)
-from core.progress import CancelledFn, ProgressFn, Reporter
 
-__all__ = ["analyze", "analyze_audio", "untagged", "TAG_STAGE", "window_feature_table", "window_tags",
-           "versions"]
+__all__ = ["analyze", "analyze_audio", "untagged", "TAG_STAGE", "window_feature_table",
+           "window_tags", "versions"]
 
 logger = logging.getLogger(__name__)
-
-#: The stage name while the analysis waits for the real-music taggers.
-TAG_STAGE = "real-music tags"
 
 #: Relative cost of the stages, for an even progress bar.
 _WEIGHTS = {"decode": 3.0, "frames": 4.0, "rhythm": 1.0, "tonality": 0.3,
@@ -174,7 +171,7 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
     """
     rep = reporter or Reporter()
     y = np.asarray(audio.y)
-    tagging = _Tagging(y, settings.sr, settings.tag_stride, rep.cancelled) if settings.tags \
+    tagging = Tagging(y, settings.sr, settings.tag_stride, rep.cancelled) if settings.tags \
         else None
     try:
         return _analyze_stages(audio, y, settings, model, rep, tagging,
@@ -192,7 +189,7 @@ def untagged(settings: Settings) -> Settings:
 
 
 def _analyze_stages(audio: AnalysisAudio, y: np.ndarray, settings: Settings, model,
-                    rep: Reporter, tagging: "_Tagging | None",
+                    rep: Reporter, tagging: "Tagging | None",
                     partial: Callable[[Analysis], None] | None,
                     rest: Reporter | None) -> Analysis:
     names = ["frames", "rhythm", "tonality", "structure", "windows"]
@@ -223,9 +220,9 @@ def _analyze_stages(audio: AnalysisAudio, y: np.ndarray, settings: Settings, mod
         r_win(0.0, TAG_STAGE)
         tags, embedding = tagging.windows(grid, r_win.sub(0.0, 0.3))
     if settings.vocals_auto:
-        settings = replace(settings, vocal_suppression=_sings(y, settings.sr, tags))
+        settings = replace(settings, vocal_suppression=sings(y, settings.sr, tags))
     if embedding is None:
-        embedding = lambda: _embedding(y, settings.sr, grid, settings.tag_stride)  # noqa: E731
+        embedding = lambda: window_embeddings(y, settings.sr, grid, settings.tag_stride)  # noqa: E731
     return finish(settings, tags, embedding, r_win)
 
 
@@ -269,106 +266,6 @@ def _labelled(analysis: Analysis, model, features: np.ndarray) -> Analysis:
     pred = model.predict(features, tags=tags) if tags else model.predict(features)
     return analysis.with_labels(pred.labels, pred.probabilities, model=model.version,
                                 nearest=pred.nearest, novelty=pred.novelty)
-
-
-def _sings(y: np.ndarray, sr: int, tags: dict[str, WindowTags]) -> bool:
-    """Automatic vocal suppression: whether the track has vocals, from the MTT tags
-    when the analysis has them, else from a sample of patches."""
-    from core.analysis.tags import has_vocals, sampled_voice, voice_activity
-
-    mtt = tags.get("mtt")
-    if mtt is not None:
-        return has_vocals(voice_activity(mtt.names, mtt.probabilities))
-    return has_vocals(sampled_voice(y, sr))
-
-
-def window_tags(y: np.ndarray, sr: int, grid: WindowGrid, *,
-                stride: int = 1) -> dict[str, WindowTags]:
-    """The shipped real-music taggers' probabilities per window of ``grid`` (rounded to
-    1e-6, plenty for probabilities, and it keeps the JSON small)."""
-    return _tag_stage(y, sr, grid.starts, grid.ends, stride)[0]
-
-
-class _Tagging:
-    """The real-music taggers at work on a thread of their own while the other stages
-    run: they read only the decoded audio, and on two cores they take the core the
-    frame, rhythm, key and form stages leave idle for most of their time.  Their thread
-    runs at a lower priority (where the system allows it), so the other stages, and
-    with them the timeline the window shows first, are not slowed down by them.
-
-    :meth:`windows` waits for the patch tags (reporting their progress) and pools them
-    onto the analysis windows; :meth:`stop` (always called) asks an unfinished tagger to
-    stop at its next batch and waits for it, so an analysis that fails or is cancelled
-    leaves no thread behind.
-    """
-
-    def __init__(self, y: np.ndarray, sr: int, stride: int, cancelled: CancelledFn | None):
-        from core.analysis import tags as tagger
-
-        self._halt = threading.Event()
-        self._fraction = 0.0
-        self._pooled = None
-
-        def halted() -> bool:
-            return self._halt.is_set() or (cancelled is not None and bool(cancelled()))
-
-        def advance(fraction: float) -> None:
-            self._fraction = fraction
-
-        def run():
-            _lower_priority()
-            return tagger.tag_patches(y, sr, stride=stride, cancelled=halted,
-                                      progress=advance)
-
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="tags")
-        self._future = self._pool.submit(run)
-
-    def windows(self, grid: WindowGrid, reporter: Reporter | None = None
-                ) -> tuple[dict[str, WindowTags], np.ndarray | None]:
-        """The record's tags and the MSD embeddings per window of ``grid`` (see
-        :func:`_rounded`); ``reporter`` hears the share of patches tagged while it waits
-        (and a cancel stops the wait)."""
-        while self._pooled is None:
-            try:
-                patches = self._future.result(timeout=0.25)
-            except FutureTimeout:
-                if reporter is not None:
-                    reporter(self._fraction, TAG_STAGE)
-                continue
-            self._pooled = _rounded({key: p.pooled(grid.starts, grid.ends)
-                                     for key, p in patches.items()})
-        return self._pooled
-
-    def stop(self) -> None:
-        self._halt.set()
-        self._pool.shutdown(wait=True)
-
-
-def _lower_priority() -> None:
-    """Nice the calling thread by 10 (Linux threads have their own nice value; the
-    threads it starts inherit it); elsewhere, or where not allowed, leave it be."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
-
-
-def _tag_stage(y: np.ndarray, sr: int, starts, ends, stride: int
-               ) -> tuple[dict[str, WindowTags], np.ndarray | None]:
-    """The shipped taggers on ``y``, pooled per window (see :func:`_rounded`)."""
-    from core.analysis.tags import tag_windows
-
-    return _rounded(tag_windows(y, sr, starts, ends, stride=stride))
-
-
-def _rounded(tagged: dict) -> tuple[dict[str, WindowTags], np.ndarray | None]:
-    """The record's tags (rounded to 1e-6) and the MSD embeddings per window (rounded
-    alike, for feature sets that read them) of ``tag_windows``-style output."""
-    tags = {key: WindowTags(t.tool, tuple(t.names),
-                            tuple(_floats(np.round(row, 6)) for row in t.probabilities))
-            for key, t in tagged.items()}
-    emb = tagged["msd"].embeddings if "msd" in tagged else None
-    return tags, None if emb is None else np.round(np.asarray(emb, np.float64), 6)
 
 
 def _classification_inputs(y: np.ndarray, frames: FrameFeatures, rh: _Rhythm,
@@ -427,15 +324,6 @@ def _window_set(frames: FrameFeatures, grid: WindowGrid, rh: _Rhythm, feature_se
     return full[:, [column[n] for n in names]]  # a set that leaves some features out
 
 
-def _embedding(y: np.ndarray, sr: int, grid: WindowGrid, stride: int) -> np.ndarray:
-    """The MSD tagger's embeddings per window of ``grid`` (float64, rounded like tags)."""
-    from core.analysis.tags import shipped_taggers, tag_windows
-
-    msd = {"msd": shipped_taggers()["msd"]}
-    out = tag_windows(y, sr, grid.starts, grid.ends, taggers=msd, stride=stride)["msd"]
-    return np.round(np.asarray(out.embeddings, dtype=np.float64), 6)
-
-
 def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(),
                          reporter: Reporter | None = None, feature_set: str = DEFAULT_SET
                          ) -> tuple[WindowGrid, np.ndarray]:
@@ -461,7 +349,7 @@ def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(
     y = np.asarray(audio.y)
     fc, rc = _classification_inputs(y, frames, rh, settings, None)
     feats = _window_set(fc, grid, rc, feature_set,
-                        embedding=lambda: _embedding(y, settings.sr, grid, settings.tag_stride))
+                        embedding=lambda: window_embeddings(y, settings.sr, grid, settings.tag_stride))
     r_rest(1.0, "window features")
     return grid, feats
 
