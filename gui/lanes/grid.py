@@ -88,7 +88,13 @@ class LaneGrid:
         sizes = {n: None if n in hidden else spec for n, spec in sizes.items()}
         shown = [n for n in self.order() if sizes[n] is not None]
         for name in self._rows:
-            self.plots[name].showAxis("bottom", bool(shown) and name == shown[-1])
+            last = bool(shown) and name == shown[-1]
+            self.plots[name].showAxis("bottom", last)
+            # A hidden axis with an SI-prefixed label would re-typeset it on every zoom
+            # frame (pyqtgraph's updateAutoSIPrefix); only the shown one needs it.
+            axis = self.plots[name].getAxis("bottom")
+            if axis.autoSIPrefix != last:
+                axis.enableAutoSIPrefix(last)
         for name, row in self._rows.items():
             spec = sizes[name]
             self.plots[name].setVisible(spec is not None)
