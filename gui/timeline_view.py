@@ -76,6 +76,7 @@ class TimelineView(QWidget):
         self._playhead = 0.0
         self._shown_path = None
         self._laid_out = False
+        self._tags_drawn: tuple | None = None  # (analysis, hint, cells) the tag lanes show
 
         self._info = QLabel(HOVER_HINT)
         self._info.setObjectName("hoverInfo")
@@ -348,8 +349,13 @@ class TimelineView(QWidget):
 
     def _on_doc_tags_changed(self, *args) -> None:
         """Draw the tag lanes (or say why they are empty); they re-flow the rows when
-        the number of instruments changes."""
+        the number of instruments changes.  Status changes call it too (the hint
+        follows the status): what is drawn already is not drawn again."""
         a, hint = self._doc.analysis if self._doc is not None else None, tags_hint(self._doc)
+        if self._tags_drawn is not None and self._tags_drawn[0] is a \
+                and self._tags_drawn[1:] == (hint, len(self._cells)):
+            return
+        self._tags_drawn = (a, hint, len(self._cells))
         rows = self._instruments.row_count
         self._instruments.show(a, self._cells, hint=hint)
         self._voice.show(a, self._cells, hint=hint)
@@ -380,6 +386,7 @@ class TimelineView(QWidget):
     def _on_range_changed(self, *args) -> None:
         x0, x1 = self.x_range()
         self._overview.follow(x0, x1)
+        self._grid.follow_range(x0, x1)
         for lane in self._lanes:
             lane.follow_range(x0, x1)
 
