@@ -34,6 +34,7 @@ from core.app.renders import load_render, render_track
 from core.app.tagging import analyze_then_tag
 from core.app.tracks import expand_paths, load_track
 from core.io.project import ProjectTrack
+from gui import derived
 from gui.document import Document
 from gui.lanes.key import key_text
 from gui.lanes.tempo import tempo_text
@@ -209,7 +210,7 @@ class Session(QObject):
             return
         doc.set_status("analysing")
         self._worker(doc).start(self._task(analyze_then_tag), doc.path, partial=True,
-                                model=self.settings.model,
+                                prepare=derived.warm, model=self.settings.model,
                                 vocal_suppression=self.settings.vocal_suppression)
 
     def attach_render(self, doc: Document, path: str | os.PathLike) -> None:

@@ -12,7 +12,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtGui import QColor, QFont
 
-from core.analysis.tagview import ACTIVE_THRESHOLD, InstrumentRow, instrument_rows
+from core.analysis.tagview import ACTIVE_THRESHOLD, InstrumentRow
+from gui.derived import instruments
 from gui.lanes.base import Lane
 from gui.lanes.items import CellsItem
 
@@ -56,7 +57,7 @@ class InstrumentsLane(Lane):
         """Draw ``analysis``'s instrument activity in ``cells`` (one per window), or
         ``hint`` when it has no MTT tags."""
         tags = analysis.windows.tags.get("mtt") if analysis is not None else None
-        self.rows = instrument_rows(tags)
+        self.rows = instruments(analysis) if analysis is not None else []
         self.activity.set_cells(cells, activity_argb([row.activity for row in self.rows]))
         if tags is not None and not self.rows:
             hint = (f"no instrument tag reaches {100 * ACTIVE_THRESHOLD:.0f} % "
