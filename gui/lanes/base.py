@@ -60,5 +60,5 @@ def show_in_view(lines, x0: float, x1: float) -> None:
     while the scene skips a hidden one."""
     for line in lines:
         inside = x0 <= line.value() <= x1
-        if line.isVisible() != inside:
+        if line.isVisibleTo(line.parentItem()) != inside:  # its own flag, not its plot's
             line.setVisible(inside)
