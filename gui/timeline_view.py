@@ -301,7 +301,8 @@ class TimelineView(QWidget):
         self._set_duration(a.duration)
         self._form.show(a)
         self._on_doc_selection_changed(self._doc.selected_segment)
-        steps = [lambda: self._tempo.show(a), lambda: self._key.show(a, cells)]
+        steps = [self._form.add_handles, lambda: self._tempo.show(a),
+                 lambda: self._key.show(a, cells)]
         steps += [lambda lane=lane: lane.show(a, cells) for lane in self._labels.values()]
         steps += [self._on_doc_original_changed, self._on_doc_renders_changed,
                   self._on_range_changed]

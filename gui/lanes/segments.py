@@ -66,12 +66,15 @@ class FormLane(_SegmentsLane):
         self.on_boundary_moved: Callable[[int, float], None] | None = None
         self._handles: list[pg.InfiniteLine] = []  # the lines in use, one per boundary
         self._pool: list[pg.InfiniteLine] = []  # every line made (the spare ones hidden)
+        self._times: list[float] = []  # the inner boundaries of the form shown
         self._range = (-np.inf, np.inf)  # the time range shown, for the handles
 
     def show(self, analysis) -> None:
         """Draw ``analysis``'s segments (none selected) with a draggable handle on each
-        inner boundary."""
-        self._set_handles([s.end for s in analysis.segments[:-1]])
+        inner boundary: on the handle lines already made, the rest once
+        :meth:`add_handles` makes them."""
+        self._times = [s.end for s in analysis.segments[:-1]]
+        self._set_handles(create=False)
         details = []
         for seg, row in zip(analysis.segments, segment_rows(analysis)):
             tempo_key = f"{tempo_text(seg.tempo)} \u00b7 {key_text(seg.tonic, seg.mode)}"
@@ -92,10 +95,16 @@ class FormLane(_SegmentsLane):
         self.spans.set_selected(index, with_alpha(colour, 120))
 
 
-    def _set_handles(self, times: Sequence[float]) -> None:
-        """A handle on each of ``times``.  The lines are kept and moved from one form to
-        the next (creating a line costs a third of a millisecond); spare ones hide."""
-        for i in range(len(self._pool), len(times)):
+    def add_handles(self) -> None:
+        """Make the handle lines the form shown lacks (a third of a millisecond each, a
+        few dozen for a long track: the timeline calls this in a later step)."""
+        self._set_handles(create=True)
+
+    def _set_handles(self, *, create: bool) -> None:
+        """A handle on each boundary of :attr:`_times` that has a line (with ``create``:
+        each).  The lines are kept and moved from one form to the next; spare ones hide."""
+        times = self._times
+        for i in range(len(self._pool), len(times) if create else 0):
             line = pg.InfiniteLine(angle=90, movable=True, pen=_HANDLE_PEN,
                                    hoverPen=_HANDLE_HOVER)
             line.setZValue(25)
@@ -107,7 +116,7 @@ class FormLane(_SegmentsLane):
         self._handles = self._pool[:len(times)]
         for line, t in zip(self._handles, times):
             line.setValue(t)
-        for line in self._pool[len(times):]:
+        for line in self._pool[len(self._handles):]:
             line.setVisible(False)
         show_in_view(self._handles, *self._range)
 
@@ -121,7 +130,8 @@ class FormLane(_SegmentsLane):
         super().follow_range(x0, x1)
 
     def clear(self) -> None:
-        self._set_handles([])
+        self._times = []
+        self._set_handles(create=False)
         super().clear()
 
 

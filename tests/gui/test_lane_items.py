@@ -142,3 +142,16 @@ def test_derived_tables_are_computed_once_per_analysis_and_forgotten_with_it():
     del a, rows
     gc.collect()
     assert key not in derived._cache  # noqa: SLF001
+
+
+def test_missing_handle_lines_are_made_in_a_later_step(qtbot, view):  # noqa: F811
+    """A form with more boundaries than lines made so far gets its spans at once and
+    the extra handles one event-loop turn later (creating lines is the slow part)."""
+    from gui.document import Document
+
+    doc = Document("synthetic.wav")
+    view.set_document(doc)
+    doc.set_analysis(synthetic_analysis())  # two inner boundaries, no line made yet
+    assert view.segment_count() == 3 and view._form._handles == []  # noqa: SLF001
+    view.finish_drawing()
+    assert [h.value() for h in view._form._handles] == [40.0, 80.0]  # noqa: SLF001
