@@ -2,23 +2,24 @@
 
 It wires user actions to the :class:`~gui.session.Session` (which decides what work
 runs), points the views at the current document, and owns the player's lifetime.
+The File menu's intents are :class:`~gui.file_actions.FileActions` (open, import,
+export) and :class:`~gui.project.ProjectController` (projects).
 No analysis, no argument parsing, no file decoding happens here.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QFileDialog, QMainWindow, QToolBar,
                                QVBoxLayout, QWidget)
 
 from gui.compare import CompareActions
 from gui.document import Document
+from gui.file_actions import FileActions
 from gui.form_editor import FormEditor
 from gui.range_select import RangeSelector
 from gui.lane_menu import LaneMenus
@@ -26,7 +27,7 @@ from gui.messages import MessageLog
 from gui.panels import Banner, JobBar, MenuBar, TrackList
 from gui.project import ProjectController
 from gui.segment_table import SegmentTable
-from gui.session import EXPORT_KINDS, Session
+from gui.session import Session
 from gui.settings_dialog import SettingsDialog
 from gui.timeline_view import TimelineView
 from gui.transport import Transport, open_player
@@ -34,10 +35,6 @@ from gui.transport import Transport, open_player
 __all__ = ["MainWindow"]
 
 logger = logging.getLogger(__name__)
-
-_OPEN_FILTER = ("Audio files (*.wav *.flac *.ogg *.oga *.opus *.mp3 *.aif *.aiff *.m4a *.aac "
-                "*.wma *.caf *.w64);;All files (*)")
-
 
 class MainWindow(QMainWindow):
     """Twintrack's window.  GUI thread only.
@@ -101,6 +98,7 @@ class MainWindow(QMainWindow):
         self.timeline.set_boundary_handler(
             lambda i, t: self.form_editor.move_boundary(self.session.current, i, t))
         self.project = ProjectController(self)
+        self.files = FileActions(self)
         self._build_menus()
         self.addActions(self.transport.actions_for_window())
         self._connect()
@@ -115,25 +113,16 @@ class MainWindow(QMainWindow):
         bar = MenuBar(self)
         self.setMenuBar(bar)
         file_menu = bar.addMenu("&File")
-        self.open_action = file_menu.addAction("&Open...", self.open_dialog)
-        self.open_action.setShortcut(QKeySequence.StandardKey.Open)
-        self.recent_menu = file_menu.addMenu("Open &recent")
-        self.recent_menu.aboutToShow.connect(self._on_recent_menu_about_to_show)
+        file_menu.addAction(self.files.open_action)
+        file_menu.addMenu(self.files.recent_menu)
         file_menu.addSeparator()
         for action in (self.project.open_action, self.project.save_action,
                        self.project.save_as_action):
             file_menu.addAction(action)
         file_menu.addMenu(self.project.recent_menu)
         file_menu.addSeparator()
-        self.export_menu = file_menu.addMenu("&Export")
-        self.export_actions: dict[str, QAction] = {}
-        for kind, (text, _suffix, _needs) in EXPORT_KINDS.items():
-            self.export_actions[kind] = self.export_menu.addAction(
-                text + "...", lambda k=kind: self.export_dialog(k))
-        self.export_actions["png"] = self.export_menu.addAction(
-            "Timeline PNG...", lambda: self.export_dialog("png"))
-        self.import_labels_action = file_menu.addAction("&Import labels...",
-                                                        self.import_labels_dialog)
+        file_menu.addMenu(self.files.export_menu)
+        file_menu.addAction(self.files.import_labels_action)
         file_menu.addSeparator()
         close = file_menu.addAction("&Close track", self._on_close_track_triggered)
         close.setShortcut(QKeySequence.StandardKey.Close)
@@ -226,87 +215,10 @@ class MainWindow(QMainWindow):
         """Queue ``paths``; ``render``: a render of the first, shown as its B lane."""
         self.session.open_paths(paths, render=render)
 
-    def open_dialog(self) -> None:
-        files, _ = QFileDialog.getOpenFileNames(self, "Open audio", self._start_dir(),
-                                                _OPEN_FILTER)
-        if files:
-            self.open_paths(files)
-
-    def import_labels_dialog(self) -> None:
-        """Ask for an Audacity, Sonic Visualiser CSV or JAMS label file and show it."""
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Import labels", self._start_dir(),
-            "Label files (*.txt *.csv *.jams);;All files (*)")
-        if path:
-            self.import_labels(path)
-
-    def import_labels(self, path: str) -> bool:
-        """Show the labels in ``path`` as a lane beside the current track's analysis."""
-        from core.errors import TwintrackError
-        from core.io.labels import read_labels
-
-        doc = self.session.current
-        if doc is None:
-            self.show_message("error", "Open a track before importing labels for it.")
-            return False
-        try:
-            track = read_labels(path)
-        except TwintrackError as exc:
-            self.show_message("error", f"Could not import labels: {exc}", file=doc.name)
-            return False
-        doc.set_imported(track)
-        self.statusBar().showMessage(f"imported {len(track.spans)} labels from {track.name}")
-        return True
-
-    def _start_dir(self) -> str:
-        recent = self.settings.recent_files
-        return str(Path(recent[0]).parent) if recent else str(Path.home())
-
     def ask_save_path(self, title: str, suggested: str, pattern: str) -> str:
         """Where to save (a dialog); tests replace this method."""
         path, _ = QFileDialog.getSaveFileName(self, title, suggested, pattern)
         return path
-
-    def export_dialog(self, kind: str) -> None:
-        doc = self.session.current
-        if doc is None:
-            self.show_message("error", "Open and analyse a track before exporting.")
-            return
-        stem = Path(doc.path).stem
-        folder = self._export_folder()
-        if kind == "png":
-            path = self.ask_save_path("Export timeline PNG", str(folder / f"{stem}.timeline.png"),
-                                      "PNG image (*.png)")
-            if path:
-                self.export_timeline_png(path)
-            return
-        text, suffix, _ = EXPORT_KINDS[kind]
-        path = self.ask_save_path(f"Export {text}", str(folder / f"{stem}{suffix}"),
-                                  f"{text} (*{suffix});;All files (*)")
-        if path:
-            os.makedirs(Path(path).parent, exist_ok=True)
-            self.session.export(kind, path)
-
-    def _export_folder(self) -> Path:
-        """The export folder, created if needed: a save dialog pointed at a folder that
-        does not exist opens in the working directory instead."""
-        folder = Path(self.settings.output_dir).expanduser()
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            logger.warning("cannot create the export folder %s (%s)", folder, exc)
-            while not folder.is_dir() and folder != folder.parent:
-                folder = folder.parent
-        return folder
-
-    def export_timeline_png(self, path: str) -> None:
-        try:
-            os.makedirs(Path(path).parent, exist_ok=True)
-            self.timeline.export_png(path)
-        except OSError as exc:
-            self.show_message("error", f"Could not save the timeline image: {exc}")
-            return
-        self.show_message("info", f"Saved {path}")
 
     def preferences_dialog(self) -> None:
         dialog = SettingsDialog(self.settings, self)
@@ -353,17 +265,6 @@ class MainWindow(QMainWindow):
     def _on_spectrogram_toggled(self, on: bool) -> None:
         self.settings.show_spectrogram = on
         self.timeline.set_spectrogram_visible(on)
-
-    def _on_recent_menu_about_to_show(self) -> None:
-        self.recent_menu.clear()
-        recent = self.settings.recent_files
-        for path in recent:
-            self.recent_menu.addAction(path, lambda p=path: self.open_paths([p]))
-        if not recent:
-            self.recent_menu.addAction("(none)").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list", self.settings.clear_recent)
 
     def _on_close_track_triggered(self) -> None:
         doc = self.session.current

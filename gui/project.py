@@ -23,6 +23,7 @@ from core.app.renders import RenderedVariant
 from core.errors import TwintrackError
 from core.io.project import SUFFIX, open_project
 from gui.document import Document
+from gui.file_actions import fill_recent_menu
 
 __all__ = ["ProjectController", "PROJECT_FILTER"]
 
@@ -237,13 +238,5 @@ class ProjectController(QObject):
             self.update_title()
 
     def _on_recent_menu_about_to_show(self) -> None:
-        self.recent_menu.clear()
-        recent = self.settings.recent(kind="projects")
-        for path in recent:
-            self.recent_menu.addAction(path, lambda p=path: self.open(p))
-        if not recent:
-            self.recent_menu.addAction("(none)").setEnabled(False)
-        else:
-            self.recent_menu.addSeparator()
-            self.recent_menu.addAction("Clear list",
-                                       lambda: self.settings.clear_recent(kind="projects"))
+        fill_recent_menu(self.recent_menu, self.settings.recent(kind="projects"), self.open,
+                         lambda: self.settings.clear_recent(kind="projects"))

@@ -11,8 +11,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QTableWidget, QTableWidgetItem,
                                QWidget)
 
-from core.analysis.reduce import segment_table, segment_windows
 from core.analysis.tagview import tags_text, top_tags
+from gui.derived import segment_rows, windows_of_segments
 from gui.document import Document, wire
 from gui.lanes.key import key_text
 from gui.lanes.tempo import tempo_text
@@ -32,6 +32,7 @@ class SegmentTable(QTableWidget):
         super().__init__(0, len(self.COLUMNS), parent)
         self.setObjectName("segmentTable")
         self._doc: Document | None = None
+        self._tags_shown: tuple | None = None  # (analysis, pending) the tags column shows
         self.setHorizontalHeaderLabels(self.COLUMNS)
         self.horizontalHeaderItem(6).setToolTip(
             f"The {TOP_TAGS} most probable genre/mood tags of the MSD real-music tagger "
@@ -68,7 +69,8 @@ class SegmentTable(QTableWidget):
     # -- document slots ----------------------------------------------------------------
     def _on_doc_analysis_changed(self) -> None:
         a = self._doc.analysis if self._doc is not None else None
-        rows = segment_table(a) if a is not None else []
+        rows = segment_rows(a) if a is not None else []
+        self._tags_shown = None  # new rows: their tags column is filled below
         self.setRowCount(len(rows))
         for r, row in enumerate(rows):
             cells = (row.label, format_time(row.start), format_time(row.end),
@@ -79,12 +81,18 @@ class SegmentTable(QTableWidget):
         self._on_doc_selection_changed(self._doc.selected_segment if self._doc else -1)
 
     def _on_doc_tags_changed(self, *args) -> None:
+        """Fill the tags column (status changes call it too: the pending text follows
+        the status; a column already showing the same is left alone)."""
         a = self._doc.analysis if self._doc is not None else None
         if a is None:
             return
         msd = a.windows.tags.get("msd")
         pending = self._doc.status in ("analysing", "tagging")
-        for r, idx in enumerate(segment_windows(a)):
+        if self._tags_shown is not None and self._tags_shown[0] is a \
+                and self._tags_shown[1] == (pending and msd is None):
+            return
+        self._tags_shown = (a, pending and msd is None)
+        for r, idx in enumerate(windows_of_segments(a)):
             text = tags_text(top_tags(msd, idx, TOP_TAGS)) if msd is not None else (
                 _PENDING if pending else "")
             item = QTableWidgetItem(text)

@@ -27,20 +27,21 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 
 from core import jitcache
-from core.app.exports import export_analysis, export_render_audio, export_render_midi
 from core.app.pool import Isolated, ProcessPool
 from core.app.project import load_project_renders
 from core.app.renders import load_render, render_track
 from core.app.tagging import analyze_then_tag
 from core.app.tracks import expand_paths, load_track
 from core.io.project import ProjectTrack
+from gui import derived
 from gui.document import Document
+from gui.exports import Exports
 from gui.lanes.key import key_text
 from gui.lanes.tempo import tempo_text
 from gui.settings import AppSettings
 from gui.workers import Worker
 
-__all__ = ["Session", "EXPORT_KINDS", "FIRST_RUN", "TAGS_CANCELLED", "TAGS_SKIPPED"]
+__all__ = ["Session", "FIRST_RUN", "TAGS_CANCELLED", "TAGS_SKIPPED"]
 
 logger = logging.getLogger(__name__)
 
@@ -51,23 +52,12 @@ FIRST_RUN = "first run: preparing the analysis engine, about 30 s, once"
 TAGS_CANCELLED = "real-music tags cancelled (Track \u2192 Analyse again computes them)"
 TAGS_SKIPPED = "real-music tags stopped for a render (Track \u2192 Analyse again computes them)"
 
-#: Export kind -> (menu text, file suffix, needs).  "needs" is "analysis" or "render".
-EXPORT_KINDS = {
-    "json": ("Analysis JSON", ".json", "analysis"),
-    "jams": ("JAMS annotations", ".jams", "analysis"),
-    "csv": ("Segment table CSV", ".csv", "analysis"),
-    "audacity": ("Audacity labels", ".audacity.txt", "analysis"),
-    "svcsv": ("Sonic Visualiser CSV", ".sv.csv", "analysis"),
-    "wav": ("Render WAV", ".render.wav", "render"),
-    "midi": ("Render MIDI", ".render.mid", "render"),
-}
-
 
 class Session(QObject):
     """Documents, the current one, the queue, and their workers.  GUI thread only.
 
     Owns the documents and one :class:`Worker` per document (a new request on a
-    document cancels its previous one) plus one for exports.  ``pool`` runs heavy
+    document cancels its previous one), and the :class:`~gui.exports.Exports`.  ``pool`` runs heavy
     tasks in warm child processes; without it they run on the worker thread.
     """
 
@@ -75,7 +65,6 @@ class Session(QObject):
     current_changed = Signal(object)  # Document | None
     message_posted = Signal(str, str)  # level ("info" | "error"), text
     message_logged = Signal(str, str, str)  # level, file name ("" if none), text
-    export_finished = Signal(str)  # path written
     document_restored = Signal(object)  # Document: its project's analysis and renders are in
 
     def __init__(self, settings: AppSettings, *, pool: ProcessPool | None = None,
@@ -91,9 +80,8 @@ class Session(QObject):
         self._wanted: list[Document] = []  # the batch whose first good file gets shown
         self._renders: dict[Document, str] = {}  # render files to show once analysed
         self._restoring: dict[Document, ProjectTrack] = {}  # from a project, not yet in
-        self._export = Worker(self)
-        self._export.finished.connect(self._on_export_finished)
-        self._export.failed.connect(lambda msg: self._post("error", msg))
+        #: Writes analyses and renders (``exports.export(kind, path, doc)``).
+        self.exports = Exports(self._post, self)
 
     # -- helpers ---------------------------------------------------------------------
     def _post(self, level: str, text: str, doc: Document | None = None) -> None:
@@ -209,7 +197,7 @@ class Session(QObject):
             return
         doc.set_status("analysing")
         self._worker(doc).start(self._task(analyze_then_tag), doc.path, partial=True,
-                                model=self.settings.model,
+                                prepare=derived.warm, model=self.settings.model,
                                 vocal_suppression=self.settings.vocal_suppression)
 
     def attach_render(self, doc: Document, path: str | os.PathLike) -> None:
@@ -249,31 +237,10 @@ class Session(QObject):
         if doc is not None and doc in self._workers:
             self._workers[doc].cancel()
 
-    def export(self, kind: str, path: str, doc: Document | None = None) -> bool:
-        """Write the current document's analysis or render in the background."""
-        doc = doc or self.current
-        text, _suffix, needs = EXPORT_KINDS[kind]
-        if doc is None or (needs == "analysis" and doc.analysis is None):
-            self._post("error", f"{text}: there is no analysis to export yet.")
-            return False
-        if needs == "render" and doc.render is None:
-            self._post("error", f"{text}: render the track first.")
-            return False
-        if kind == "midi" and not doc.render.render.events:
-            self._post("error", f"{text}: this render was opened from a file "
-                       "and its notes are not known; press Render for a new one.", doc)
-            return False
-        if needs == "analysis":
-            self._export.start(export_analysis, doc.analysis, path, kind)
-        elif kind == "wav":
-            self._export.start(export_render_audio, doc.render.render, path)
-        else:
-            self._export.start(export_render_midi, doc.render.render, path)
-        return True
-
     def shutdown(self) -> None:
-        for worker in [*self._workers.values(), self._export]:
+        for worker in self._workers.values():
             worker.shutdown(timeout=3.0)
+        self.exports.shutdown(timeout=3.0)
 
     # -- queue -----------------------------------------------------------------------
     def _pump(self) -> None:
@@ -430,7 +397,3 @@ class Session(QObject):
         if self.current is doc:
             self.set_current(next((d for d in self.documents if d.loaded), None))
         self.documents_changed.emit()
-
-    def _on_export_finished(self, path: str) -> None:
-        self._post("info", f"Saved {path}")
-        self.export_finished.emit(path)

@@ -22,7 +22,8 @@ when each draws (a new analysis's lanes in small steps) and which lanes the user
 lane; it moves only through :meth:`set_playhead`, which the transport's clock timer
 calls.  Hovering shows what the analysis says under the pointer (asked of
 :func:`core.analysis.query.moment_at`, formatted here); a click selects a segment, a
-double-click asks to seek there.
+double-click asks to seek there.  The frame around the lanes (the empty page, the
+hover read-out, the overview strip) is :class:`gui.timeline_pages.TimelinePages`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ import logging
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, QTimer, Signal
-from PySide6.QtWidgets import QApplication, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.analysis import query
 from core.record import TARGETS
@@ -53,6 +54,7 @@ from gui.spectrograms import SpectrogramFeed
 from gui.readouts import (EMPTY_TEXT, HOVER_HINT, describe_moment, describe_tags, format_time,
                           pending_text, tags_hint)
 from gui.steps import Steps
+from gui.timeline_pages import TimelinePages
 
 __all__ = ["TimelineView", "format_time", "describe_moment"]
 
@@ -77,35 +79,16 @@ class TimelineView(QWidget):
         self._cells = np.zeros(0)  # the analysis's window cells, kept for the hover
         self._playhead = 0.0
         self._shown_path = None
-        self._laid_out = False
+        self._tags_drawn: tuple | None = None  # (analysis, hint, cells) the tag lanes show
 
-        self._info = QLabel(HOVER_HINT)
-        self._info.setObjectName("hoverInfo")
-        self._info.setTextFormat(Qt.TextFormat.PlainText)
-        self._info.setMinimumWidth(10)
-        # Two lines (the moment, then its descriptors), wrapped if the window is narrow;
-        # the height is kept so the lanes below never move while the pointer does.
-        self._info.setWordWrap(True)
-        self._info.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self._info.setFixedHeight(3 * self._info.fontMetrics().lineSpacing() + 4)
         self._glw = pg.GraphicsLayoutWidget()
         self._glw.setBackground("w")
         self._glw.setAcceptDrops(False)  # drops go up to the main window
         self._glw.viewport().setAcceptDrops(False)
         self._glw.ci.layout.setVerticalSpacing(3)
-        self._empty = QLabel(EMPTY_TEXT)
-        self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self._empty.setTextFormat(Qt.TextFormat.RichText)
-        self._stack = QStackedWidget()
-        self._stack.addWidget(self._empty)
-        page = QWidget()
-        inner = QVBoxLayout(page)
-        inner.setContentsMargins(0, 0, 0, 0)
-        inner.addWidget(self._info)
         self._overview = OverviewStrip(self.set_x_range)
-        inner.addWidget(self._overview)
-        inner.addWidget(self._glw, 1)
-        self._stack.addWidget(page)
+        self._stack = TimelinePages(self._glw, self._overview)
+        self._empty, self._info = self._stack.empty, self._stack.info
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._stack)
@@ -161,24 +144,6 @@ class TimelineView(QWidget):
                                        spectrum_b=spectrum and self._doc is not None
                                        and self._doc.render is not None))
         self._spectrum_on = spectrum
-
-    def showEvent(self, event) -> None:  # noqa: N802 (Qt's name)
-        super().showEvent(event)
-        if not self._laid_out:
-            self._laid_out = True
-            QTimer.singleShot(0, self._lay_out_lanes)
-
-    def _lay_out_lanes(self) -> None:
-        """Size the (hidden) lanes page once, while the window is still empty.
-
-        The first layout of a dozen plots costs tens of milliseconds; done here it is
-        not paid when the first waveform of a dropped file arrives."""
-        if self._doc is not None:
-            return
-        self._stack.setCurrentIndex(1)
-        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
-        self._glw.ci.layout.activate()
-        self._stack.setCurrentIndex(0)
 
     # -- public API ----------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
@@ -297,12 +262,8 @@ class TimelineView(QWidget):
         """Lanes once there is a waveform; before that, the empty page says what the
         document is doing (loading, waiting for the first-run build, failed)."""
         doc = self._doc
-        page = 1 if self._has_lanes() else 0
-        text = EMPTY_TEXT if doc is None else pending_text(doc)
-        if self._empty.text() != text:
-            self._empty.setText(text)
-        if self._stack.currentIndex() != page:
-            self._stack.setCurrentIndex(page)
+        self._stack.show_state(lanes=self._has_lanes(),
+                               text=EMPTY_TEXT if doc is None else pending_text(doc))
 
     def _has_lanes(self) -> bool:
         doc = self._doc
@@ -349,7 +310,8 @@ class TimelineView(QWidget):
         self._set_duration(a.duration)
         self._form.show(a)
         self._on_doc_selection_changed(self._doc.selected_segment)
-        steps = [lambda: self._tempo.show(a), lambda: self._key.show(a, cells)]
+        steps = [self._form.add_handles, lambda: self._tempo.show(a),
+                 lambda: self._key.show(a, cells)]
         steps += [lambda lane=lane: lane.show(a, cells) for lane in self._labels.values()]
         steps += [self._on_doc_original_changed, self._on_doc_renders_changed,
                   self._on_range_changed]
@@ -357,8 +319,13 @@ class TimelineView(QWidget):
 
     def _on_doc_tags_changed(self, *args) -> None:
         """Draw the tag lanes (or say why they are empty); they re-flow the rows when
-        the number of instruments changes."""
+        the number of instruments changes.  Status changes call it too (the hint
+        follows the status): what is drawn already is not drawn again."""
         a, hint = self._doc.analysis if self._doc is not None else None, tags_hint(self._doc)
+        if self._tags_drawn is not None and self._tags_drawn[0] is a \
+                and self._tags_drawn[1:] == (hint, len(self._cells)):
+            return
+        self._tags_drawn = (a, hint, len(self._cells))
         rows = self._instruments.row_count
         self._instruments.show(a, self._cells, hint=hint)
         self._voice.show(a, self._cells, hint=hint)
@@ -392,6 +359,7 @@ class TimelineView(QWidget):
     def _on_range_changed(self, *args) -> None:
         x0, x1 = self.x_range()
         self._overview.follow(x0, x1)
+        self._grid.follow_range(x0, x1)
         for lane in self._lanes:
             lane.follow_range(x0, x1)
 

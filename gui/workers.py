@@ -45,10 +45,12 @@ class _Job(QThread):
     job_cancelled = Signal(int)
     job_done = Signal(int)
 
-    def __init__(self, job_id: int, fn: Callable, args: tuple, kwargs: dict, partial: bool):
+    def __init__(self, job_id: int, fn: Callable, args: tuple, kwargs: dict, partial: bool,
+                 prepare: Callable[[Any], None] | None = None):
         super().__init__()
         self.job_id = job_id
         self._fn, self._args, self._kwargs, self._partial = fn, args, kwargs, partial
+        self._prepare = prepare
         self._cancel = threading.Event()
         self._last = (0.0, "")
         self.setObjectName(f"twintrack-job-{job_id}-{getattr(fn, '__name__', 'task')}")
@@ -63,12 +65,18 @@ class _Job(QThread):
             self._last = (now, stage)
             self.job_progressed.emit(self.job_id, float(fraction), str(stage))
 
+    def _prepared(self, value: Any) -> Any:
+        if self._prepare is not None and not self._cancel.is_set():
+            self._prepare(value)
+        return value
+
     def run(self) -> None:  # the job's thread
         kwargs = dict(self._kwargs, progress=self._progress, cancelled=self._cancel.is_set)
         if self._partial:
-            kwargs["partial"] = lambda obj: self.job_yielded.emit(self.job_id, obj)
+            kwargs["partial"] = lambda obj: self.job_yielded.emit(self.job_id,
+                                                                  self._prepared(obj))
         try:
-            result = self._fn(*self._args, **kwargs)
+            result = self._prepared(self._fn(*self._args, **kwargs))
         except Cancelled:
             self.job_cancelled.emit(self.job_id)
         except TwintrackError as exc:
@@ -111,17 +119,21 @@ class Worker(QObject):
         """True while the newest job has not reported its end."""
         return self._current is not None
 
-    def start(self, fn: Callable, /, *args: Any, partial: bool = False, **kwargs: Any) -> int:
+    def start(self, fn: Callable, /, *args: Any, partial: bool = False,
+              prepare: Callable[[Any], None] | None = None, **kwargs: Any) -> int:
         """Run ``fn(*args, **kwargs, progress=..., cancelled=...)``; returns the job id.
 
         With ``partial=True`` the task also gets a ``partial`` callable whose values
-        arrive as :attr:`yielded`.  A job still running is cancelled and ignored.
+        arrive as :attr:`yielded`.  ``prepare(value)``, if given, runs on the job's
+        thread with each partial value and the result before they are sent to the GUI
+        thread (work the views would otherwise do there, e.g. :func:`gui.derived.warm`).
+        A job still running is cancelled and ignored.
         """
         was_busy = self.busy
         if self._current is not None:
             self._current.request_cancel()
         self._serial += 1
-        job = _Job(self._serial, fn, args, kwargs, partial)
+        job = _Job(self._serial, fn, args, kwargs, partial, prepare)
         job.job_progressed.connect(self._on_job_progressed)
         job.job_yielded.connect(self._on_job_yielded)
         job.job_finished.connect(self._on_job_finished)

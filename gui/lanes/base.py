@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QGraphicsItem
 
 from gui.lanes.items import RunLabels
 
-__all__ = ["Lane", "short_mode", "unit", "legend_html"]
+__all__ = ["Lane", "short_mode", "unit", "legend_html", "show_in_view"]
 
 _LEGEND_FILL = "rgba(255, 255, 255, 200)"  # keeps the legend legible over the data
 
@@ -81,3 +81,13 @@ def short_mode(mode: str) -> str:
 def unit(p: float) -> float:
     """``p`` clamped to [0, 1] (a probability or confidence as an opacity share)."""
     return min(max(float(p), 0.0), 1.0)
+
+
+def show_in_view(lines, x0: float, x1: float) -> None:
+    """Hide the vertical ``lines`` (``pg.InfiniteLine``) outside [x0, x1] and show the
+    rest: a shown InfiniteLine recomputes its bounds on every zoom frame, in view or not,
+    while the scene skips a hidden one."""
+    for line in lines:
+        inside = x0 <= line.value() <= x1
+        if line.isVisibleTo(line.parentItem()) != inside:  # its own flag, not its plot's
+            line.setVisible(inside)

@@ -8,9 +8,12 @@ in which order and how tall they are is the caller's choice (:meth:`LaneGrid.set
 
 from __future__ import annotations
 
+import numpy as np
 import pyqtgraph as pg
+from PySide6.QtWidgets import QGraphicsItem
 
 from core.record import TARGETS
+from gui.lanes.base import show_in_view
 
 __all__ = ["LaneGrid", "AXIS_WIDTH", "LANE_HEIGHT", "LANE_TITLES", "row_sizes"]
 
@@ -55,6 +58,7 @@ class LaneGrid:
         self.plots: dict[str, pg.PlotItem] = {}
         self._rows: dict[str, int] = {}
         self._lines: list[pg.InfiniteLine] = []
+        self._range = (-np.inf, np.inf)  # the time range shown (follow_range)
         self.hidden: frozenset[str] = frozenset()  # rows the user hid (of LANE_TITLES)
         self.heights: dict[str, float] = {}  # row -> the user's height factor
 
@@ -65,10 +69,16 @@ class LaneGrid:
         plot.setMenuEnabled(False)
         plot.hideButtons()
         plot.setMouseEnabled(x=True, y=False)
-        plot.getAxis("left").setWidth(AXIS_WIDTH)
-        plot.getAxis("left").setTicks([[(0.5, label)], []])
+        left = plot.getAxis("left")
+        left.setWidth(AXIS_WIDTH)
+        left.setTicks([[(0.5, label)], []])
+        # The left axis does not change while the time axis zooms: keep it as a pixmap
+        # (redrawn when its ticks, range or size change) rather than replay it per frame.
+        left.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         plot.setLabel("bottom", "time", units="s")  # shown on the last visible row
         plot.hideAxis("bottom")
+        for side in ("top", "right"):  # never shown: no label to re-typeset on each zoom
+            plot.getAxis(side).enableAutoSIPrefix(False)
         plot.getViewBox().setDefaultPadding(0.0)
         if self.plots:
             plot.setXLink(next(iter(self.plots.values())))
@@ -89,7 +99,13 @@ class LaneGrid:
         sizes = {n: None if n in hidden else spec for n, spec in sizes.items()}
         shown = [n for n in self.order() if sizes[n] is not None]
         for name in self._rows:
-            self.plots[name].showAxis("bottom", bool(shown) and name == shown[-1])
+            last = bool(shown) and name == shown[-1]
+            self.plots[name].showAxis("bottom", last)
+            # A hidden axis with an SI-prefixed label would re-typeset it on every zoom
+            # frame (pyqtgraph's updateAutoSIPrefix); only the shown one needs it.
+            axis = self.plots[name].getAxis("bottom")
+            if axis.autoSIPrefix != last:
+                axis.enableAutoSIPrefix(last)
         for name, row in self._rows.items():
             spec = sizes[name]
             self.plots[name].setVisible(spec is not None)
@@ -143,6 +159,12 @@ class LaneGrid:
     def set_playhead(self, seconds: float) -> None:
         for line in self._lines:
             line.setValue(seconds)
+        show_in_view(self._lines, *self._range)
+
+    def follow_range(self, x0: float, x1: float) -> None:
+        """The rows now show [x0, x1] seconds: the playhead shows only in there."""
+        self._range = (x0, x1)
+        show_in_view(self._lines, x0, x1)
 
     def row_at(self, scene_pos) -> str | None:
         """The name of the visible row under a scene position, or None."""

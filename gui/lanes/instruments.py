@@ -8,18 +8,16 @@ saying so (:func:`gui.readouts.tags_hint` words it for this lane and the voice l
 
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPicture
+from PySide6.QtGui import QColor, QFont
 
-from core.analysis.tagview import ACTIVE_THRESHOLD, InstrumentRow, instrument_rows
+from core.analysis.tagview import ACTIVE_THRESHOLD, InstrumentRow
+from gui.derived import instruments
 from gui.lanes.base import Lane
-from gui.lanes.colours import with_alpha
+from gui.lanes.items import CellsItem
 
-__all__ = ["InstrumentsLane", "ActivityItem", "ROW_HEIGHT", "HINT_COLOUR"]
+__all__ = ["InstrumentsLane", "ROW_HEIGHT", "HINT_COLOUR", "activity_argb"]
 
 ROW_HEIGHT = 13  # pixels per instrument row: room for the row name on the axis
 HINT_COLOUR = "#8a6d00"
@@ -27,44 +25,11 @@ HINT_COLOUR = "#8a6d00"
 ACTIVITY_COLOUR = QColor("#0b5d7a")
 #: The activity drawn at full colour (the tagger's probabilities rarely pass 0.7).
 FULL_ACTIVITY = 0.5
+#: Below this activity a cell is left empty.
+MIN_ACTIVITY = 0.05
 TOOLTIP = ("Instruments the MTT real-music tagger (musicnn) hears: a row per instrument "
            f"reaching {100 * ACTIVE_THRESHOLD:.0f} % in some window; darker = more "
            f"probable in that window (full colour from {100 * FULL_ACTIVITY:.0f} %)")
-
-
-class ActivityItem(pg.GraphicsObject):
-    """Rows of cells, row ``r`` spanning y in [r, r + 1), painted from a cached QPicture;
-    one item for the whole lane however long the track.  GUI thread only."""
-
-    def __init__(self):
-        super().__init__()
-        self._picture = QPicture()
-        self._rect = QRectF(0, 0, 1, 1)
-        self.cells: list[tuple[int, float, float, QColor]] = []  # what is drawn, for tests
-
-    def set_cells(self, cells: Sequence[tuple[int, float, float, QColor]]) -> None:
-        """``(row, x0, x1, colour)`` per cell."""
-        self.prepareGeometryChange()
-        self.cells = list(cells)
-        pic = QPicture()
-        p = QPainter(pic)
-        p.setPen(Qt.PenStyle.NoPen)
-        for row, a, b, c in self.cells:
-            p.setBrush(c)
-            p.drawRect(QRectF(a, row + 0.08, b - a, 0.84))
-        p.end()
-        self._picture = pic
-        rows = max((c[0] for c in self.cells), default=0) + 1
-        x0 = min((c[1] for c in self.cells), default=0.0)
-        x1 = max((c[2] for c in self.cells), default=1.0)
-        self._rect = QRectF(x0, 0.0, max(x1 - x0, 1e-9), rows)
-        self.update()
-
-    def paint(self, p: QPainter, *args) -> None:
-        self._picture.play(p)
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
 
 
 class InstrumentsLane(Lane):
@@ -73,7 +38,7 @@ class InstrumentsLane(Lane):
     def __init__(self, plot: pg.PlotItem):
         super().__init__(plot)
         self.rows: list[InstrumentRow] = []
-        self.activity = ActivityItem()
+        self.activity = CellsItem(inset=0.08)
         plot.addItem(self.activity)
         plot.setToolTip(TOOLTIP)
         font = QFont()
@@ -92,15 +57,8 @@ class InstrumentsLane(Lane):
         """Draw ``analysis``'s instrument activity in ``cells`` (one per window), or
         ``hint`` when it has no MTT tags."""
         tags = analysis.windows.tags.get("mtt") if analysis is not None else None
-        self.rows = instrument_rows(tags)
-        drawn = []
-        n = len(self.rows)
-        for r, row in enumerate(self.rows):
-            y = n - 1 - r  # the first row on top
-            drawn += [(y, float(cells[i]), float(cells[i + 1]),
-                       with_alpha(ACTIVITY_COLOUR, 255 * min(float(a) / FULL_ACTIVITY, 1.0)))
-                      for i, a in enumerate(row.activity) if a >= 0.05]
-        self.activity.set_cells(drawn)
+        self.rows = instruments(analysis) if analysis is not None else []
+        self.activity.set_cells(cells, activity_argb([row.activity for row in self.rows]))
         if tags is not None and not self.rows:
             hint = (f"no instrument tag reaches {100 * ACTIVE_THRESHOLD:.0f} % "
                     "in any window")
@@ -117,7 +75,7 @@ class InstrumentsLane(Lane):
 
     def clear(self) -> None:
         self.rows = []
-        self.activity.set_cells([])
+        self.activity.set_cells(np.zeros(0), np.zeros((0, 0), np.uint32))
         self._show_rows([])
         super().clear()
 
@@ -129,3 +87,15 @@ class InstrumentsLane(Lane):
     def follow_range(self, x0: float, x1: float) -> None:
         self.hint.setPos(x0 + 0.005 * (x1 - x0), 0.5)
         super().follow_range(x0, x1)
+
+
+def activity_argb(activity) -> np.ndarray:
+    """(rows, windows) colours (0xAARRGGBB) of the instruments' ``activity`` (one
+    sequence per row, the first row on top): :data:`ACTIVITY_COLOUR`, opaque from
+    :data:`FULL_ACTIVITY`, empty below :data:`MIN_ACTIVITY`.  Any thread."""
+    if not len(activity):
+        return np.zeros((0, 0), np.uint32)
+    a = np.asarray(activity, float)[::-1]  # row 0 of the image is the bottom row
+    alpha = (255 * np.minimum(a / FULL_ACTIVITY, 1.0)).astype(np.uint32)
+    alpha[a < MIN_ACTIVITY] = 0
+    return (alpha << 24) | np.uint32(ACTIVITY_COLOUR.rgba() & 0xFFFFFF)

@@ -13,45 +13,102 @@ from typing import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QPicture
+from PySide6.QtGui import (QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath,
+                           QStaticText, QTransform)
 
-__all__ = ["BlocksItem", "WaveformItem", "SpansItem", "RunLabels"]
+__all__ = ["CellsItem", "BlocksItem", "WaveformItem", "SpansItem", "RunLabels"]
 
 
-class BlocksItem(pg.GraphicsObject):
-    """Filled rectangles [x0, x1) x [0, 1) drawn from a cached QPicture.
+class CellsItem(pg.GraphicsObject):
+    """Rows of coloured cells on shared time edges, painted from one image.
+
+    Cell ``i`` of row ``r`` covers x in [edges[i], edges[i + 1]) and y in [r, r + 1),
+    less ``inset`` at its top and bottom.  The colours are an image with a pixel per
+    cell; a paint draws only the cells in view, one scaled image blit per run of
+    equally wide cells (a window grid is three: the wider first cell, the rest, the
+    wider last), so a frame costs the same whatever the track's length and the zoom.
+    Replaces a QPicture replaying a rectangle per cell on every paint.  GUI thread only.
+    """
+
+    def __init__(self, *, inset: float = 0.0):
+        super().__init__()
+        self._inset = float(inset)
+        self._edges = np.zeros(0)
+        self._image: QImage | None = None
+        self._runs = np.zeros(0, int)  # cell index where each run of equal widths starts
+        self._rect = QRectF(0, 0, 1, 1)
+
+    def set_cells(self, edges: np.ndarray, argb: np.ndarray) -> None:
+        """``argb``: (rows, cells) colours as 0xAARRGGBB (alpha 0: nothing there) on the
+        ``cells + 1`` increasing ``edges``."""
+        self.prepareGeometryChange()
+        self._edges = np.asarray(edges, float)
+        n = max(len(self._edges) - 1, 0)
+        argb = np.ascontiguousarray(argb, dtype=np.uint32)
+        rows = argb.size // n if n else 0
+        if rows == 0:
+            self._image, self._runs = None, np.zeros(0, int)
+            self._rect = QRectF(0, 0, 1, 1)
+        else:
+            argb = argb.reshape(rows, n)
+            self._image = QImage(argb.data, n, rows, 4 * n, QImage.Format.Format_ARGB32).copy()
+            widths = np.diff(self._edges)
+            steps = ~np.isclose(widths[1:], widths[:-1], rtol=1e-9, atol=1e-12)
+            self._runs = np.concatenate(([0], np.flatnonzero(steps) + 1, [n]))
+            self._rect = QRectF(self._edges[0], 0.0, max(self._edges[-1] - self._edges[0],
+                                                          1e-9), rows)
+        self.update()
+
+    def paint(self, p: QPainter, *args) -> None:
+        vr = self.viewRect()
+        if vr is None or self._image is None:
+            return
+        e = self._edges
+        i0 = max(int(np.searchsorted(e, vr.left(), "right")) - 1, 0)
+        i1 = min(int(np.searchsorted(e, vr.right(), "left")), len(e) - 1)
+        rows, inset = self._image.height(), self._inset
+        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, False)
+        for a, b in zip(self._runs[:-1], self._runs[1:]):
+            a, b = max(a, i0), min(b, i1)
+            if a >= b:
+                continue
+            x, w = e[a], e[b] - e[a]
+            if not inset:
+                p.drawImage(QRectF(x, 0.0, w, rows), self._image, QRectF(a, 0, b - a, rows))
+                continue
+            for r in range(rows):
+                p.drawImage(QRectF(x, r + inset, w, 1.0 - 2 * inset), self._image,
+                            QRectF(a, r, b - a, 1))
+
+    def boundingRect(self) -> QRectF:
+        return self._rect
+
+
+class BlocksItem(CellsItem):
+    """Filled cells [x0, x1) x [0, 1), one colour each (a row of :class:`CellsItem`).
 
     One item per lane instead of one per window keeps a 60-minute track cheap.
     """
 
     def __init__(self):
         super().__init__()
-        self._picture = QPicture()
-        self._rect = QRectF(0, 0, 1, 1)
         self.cells: list[tuple[float, float, QColor]] = []  # what is drawn, for tests
 
     def set_blocks(self, x0: Sequence[float], x1: Sequence[float],
                    colours: Sequence[QColor]) -> None:
-        self.prepareGeometryChange()
+        """Cell ``i`` spans [x0[i], x1[i]) in ``colours[i]`` (cells in time order, not
+        overlapping); a gap between one cell's end and the next one's start stays empty."""
         self.cells = [(float(a), float(b), QColor(c)) for a, b, c in zip(x0, x1, colours)]
-        pic = QPicture()
-        p = QPainter(pic)
-        p.setPen(Qt.PenStyle.NoPen)
-        for a, b, c in zip(x0, x1, colours):
-            p.setBrush(c)
-            p.drawRect(QRectF(a, 0.0, b - a, 1.0))
-        p.end()
-        self._picture = pic
-        lo = float(min(x0)) if len(x0) else 0.0
-        hi = float(max(x1)) if len(x1) else 1.0
-        self._rect = QRectF(lo, 0.0, max(hi - lo, 1e-9), 1.0)
-        self.update()
-
-    def paint(self, p: QPainter, *args) -> None:
-        self._picture.play(p)
-
-    def boundingRect(self) -> QRectF:
-        return self._rect
+        edges, argb = [], []
+        for a, b, c in self.cells:
+            if edges and a != edges[-1]:
+                argb.append(0)  # a gap: a transparent cell
+                edges.append(a)
+            elif not edges:
+                edges.append(a)
+            argb.append(c.rgba())
+            edges.append(b)
+        self.set_cells(np.array(edges), np.array(argb, np.uint32)[None, :])
 
 
 class WaveformItem(pg.GraphicsObject):
@@ -242,6 +299,8 @@ class RunLabels(_FullHeightItem):
         self._starts = self._ends = np.zeros(0)
         self._texts: list[tuple[str, ...]] = []
         self._widths = np.zeros((0, 1))  # (runs, options): room each text needs, px
+        self._static: dict[str, QStaticText] = {}  # each distinct text laid out once
+        self._chosen: tuple[tuple, list] = ((), [])  # the last paint's view and choice
         self.setZValue(20)
         plot.addItem(self, ignoreBounds=True)
 
@@ -259,6 +318,8 @@ class RunLabels(_FullHeightItem):
                 if t not in measured:
                     measured[t] = self._metrics.horizontalAdvance(t) + 10
                 self._widths[i, j] = measured[t]
+        self._static = {t: s for t, s in self._static.items() if t in measured}
+        self._chosen = ((), [])
         self._changed()
 
     def clear(self) -> None:
@@ -289,6 +350,15 @@ class RunLabels(_FullHeightItem):
         pick = fits.argmax(axis=1)
         return [(int(i), int(pick[i]), float(lefts[i])) for i in np.flatnonzero(keep)]
 
+    def _laid_out(self, text: str) -> QStaticText:
+        """``text`` laid out in the item's font once (QStaticText keeps the glyphs)."""
+        static = self._static.get(text)
+        if static is None:
+            static = self._static[text] = QStaticText(text)
+            static.setTextFormat(Qt.TextFormat.PlainText)
+            static.prepare(QTransform(), self._font)
+        return static
+
     def _extent(self) -> tuple[float, float] | None:
         # Texts stay inside the visible plot: its whole height, the runs' width.
         return ((float(self._starts.min()), float(self._ends.max()))
@@ -301,12 +371,16 @@ class RunLabels(_FullHeightItem):
         t = p.transform()  # item -> device; no rotation in a plot
         if t.m11() <= 0:
             return
-        chosen = self._choose(t.m11(), vr.left(), vr.right())
+        # A frame paints each item more than once (the view, a grab, an export) and
+        # the choice depends on the view only.
+        key = (t.m11(), vr.left(), vr.right())
+        if key != self._chosen[0]:
+            self._chosen = (key, self._choose(*key))
+        chosen = self._chosen[1]
         if not chosen:
             return
         m, ax, ay = self._MARGIN, *self._anchor
         height = self._metrics.height() + 2 * m
-        ascent = self._metrics.ascent()
         y = t.map(QPointF(0.0, self._y)).y() - ay * height
         p.save()
         p.resetTransform()
@@ -318,5 +392,5 @@ class RunLabels(_FullHeightItem):
             box = QRectF(round(x), round(y), width, height)
             if self._fill is not None:
                 p.fillRect(box, self._fill)
-            p.drawText(QPointF(box.left() + m, box.top() + m + ascent), text)
+            p.drawStaticText(QPointF(box.left() + m, box.top() + m), self._laid_out(text))
         p.restore()

@@ -3,19 +3,20 @@
 Each draws segments as coloured spans behind the waveform (same letter, same colour),
 the letter above each and a line of detail along the bottom, over the plot of its
 waveform lane.  The details come from ``core``: the majority descriptor of a segment's
-windows (:func:`core.analysis.reduce.segment_table`), the descriptor each region of the
-render's timeline asked for.
+windows (:func:`core.analysis.reduce.segment_table`, shared through :mod:`gui.derived`),
+the descriptor each region of the render's timeline asked for.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Sequence
 
+import numpy as np
 import pyqtgraph as pg
 
-from core.analysis.reduce import segment_table
 from core.record import Segment
-from gui.lanes.base import Lane, short_mode
+from gui.derived import segment_rows
+from gui.lanes.base import Lane, short_mode, show_in_view
 from gui.lanes.colours import segment_colour, with_alpha
 from gui.lanes.items import SpansItem
 from gui.lanes.key import key_text
@@ -74,14 +75,19 @@ class FormLane(_SegmentsLane):
         #: ``(index, t)`` when the user drags the boundary after segment ``index`` to
         #: ``t`` seconds (the window's form editor makes it an undoable edit).
         self.on_boundary_moved: Callable[[int, float], None] | None = None
-        self._handles: list[pg.InfiniteLine] = []
+        self._handles: list[pg.InfiniteLine] = []  # the lines in use, one per boundary
+        self._pool: list[pg.InfiniteLine] = []  # every line made (the spare ones hidden)
+        self._times: list[float] = []  # the inner boundaries of the form shown
+        self._range = (-np.inf, np.inf)  # the time range shown, for the handles
 
     def show(self, analysis) -> None:
         """Draw ``analysis``'s segments (none selected) with a draggable handle on each
-        inner boundary."""
-        self._set_handles([s.end for s in analysis.segments[:-1]])
+        inner boundary: on the handle lines already made, the rest once
+        :meth:`add_handles` makes them."""
+        self._times = [s.end for s in analysis.segments[:-1]]
+        self._set_handles(create=False)
         details = []
-        for seg, row in zip(analysis.segments, segment_table(analysis)):
+        for seg, row in zip(analysis.segments, segment_rows(analysis)):
             tempo_key = f"{tempo_text(seg.tempo)} \u00b7 {key_text(seg.tonic, seg.mode)}"
             if row.descriptor:  # majority descriptor of the segment's windows
                 name = row.descriptor.replace("_", " ")
@@ -100,26 +106,43 @@ class FormLane(_SegmentsLane):
         self.spans.set_selected(index, with_alpha(colour, 120))
 
 
-    def _set_handles(self, times: Sequence[float]) -> None:
-        for line in self._handles:
-            self.plot.removeItem(line)
-        self._handles = []
-        for i, t in enumerate(times):
-            line = pg.InfiniteLine(pos=t, angle=90, movable=True, pen=_HANDLE_PEN,
+    def add_handles(self) -> None:
+        """Make the handle lines the form shown lacks (a third of a millisecond each, a
+        few dozen for a long track: the timeline calls this in a later step)."""
+        self._set_handles(create=True)
+
+    def _set_handles(self, *, create: bool) -> None:
+        """A handle on each boundary of :attr:`_times` that has a line (with ``create``:
+        each).  The lines are kept and moved from one form to the next; spare ones hide."""
+        times = self._times
+        for i in range(len(self._pool), len(times) if create else 0):
+            line = pg.InfiniteLine(angle=90, movable=True, pen=_HANDLE_PEN,
                                    hoverPen=_HANDLE_HOVER)
             line.setZValue(25)
             line.setToolTip("drag to move this boundary (Edit > Undo takes it back)")
             line.sigPositionChangeFinished.connect(
                 lambda item, index=i: self._on_handle_moved(index, item))
             self.plot.addItem(line, ignoreBounds=True)
-            self._handles.append(line)
+            self._pool.append(line)
+        self._handles = self._pool[:len(times)]
+        for line, t in zip(self._handles, times):
+            line.setValue(t)
+        for line in self._pool[len(self._handles):]:
+            line.setVisible(False)
+        show_in_view(self._handles, *self._range)
 
     def _on_handle_moved(self, index: int, line: pg.InfiniteLine) -> None:
         if self.on_boundary_moved is not None:
             self.on_boundary_moved(index, float(line.value()))
 
+    def follow_range(self, x0: float, x1: float) -> None:
+        self._range = (x0, x1)
+        show_in_view(self._handles, x0, x1)
+        super().follow_range(x0, x1)
+
     def clear(self) -> None:
-        self._set_handles([])
+        self._times = []
+        self._set_handles(create=False)
         super().clear()
 
 

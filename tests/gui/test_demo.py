@@ -191,7 +191,7 @@ def test_open_with_a_render_shows_it_as_lane_b(qtbot, window, short_track, rende
     assert fake_player.b is not None and len(fake_player.b) > 0
     # its notes were not stored with it: MIDI export says so instead of writing nothing
     window.ask_save_path = lambda *a: str(tmp_path / "x.mid")
-    window.export_dialog("midi")
+    window.files.export_dialog("midi")
     assert "opened from a file" in window.banner.text and not (tmp_path / "x.mid").exists()
 
 

@@ -53,7 +53,7 @@ def test_split_rename_merge_undo_redo_through_the_lane_menu(qtbot, window, analy
     assert [(s.start, s.end) for s in doc.analysis.segments] == \
         [(s.start, s.end) for s in original.segments]
     # the exports follow the edits
-    assert window.session.export("json", str(tmp_path / "edited.json"), doc)
+    assert window.session.exports.export("json", str(tmp_path / "edited.json"), doc)
     qtbot.waitUntil(lambda: (tmp_path / "edited.json").exists(), timeout=60000)
     from core.record import load_analysis
 
@@ -106,13 +106,13 @@ def test_imported_labels_show_as_a_lane_and_bad_files_say_why(qtbot, window, ana
     assert tl._imported.height == 0          # no row until something is imported
     good = tmp_path / "marks.txt"
     good.write_text("0.5\t2.0\tintro\n2.0\t4.0\tverse\n", encoding="utf-8")
-    assert window.import_labels(str(good))
+    assert window.files.import_labels(str(good))
     assert doc.imported.spans == ((0.5, 2.0, "intro"), (2.0, 4.0, "verse"))
     assert tl._imported.height > 0 and len(tl._imported.spans) == 2
     assert "marks.txt" in tl.plots["labels"].toolTip()
     bad = tmp_path / "broken.txt"
     bad.write_text("0\tx\toops\n", encoding="utf-8")
-    assert not window.import_labels(str(bad))
+    assert not window.files.import_labels(str(bad))
     assert doc.imported.name == "marks.txt"   # the earlier labels stay
     errors = [m for m in window.message_log.messages if m.level == "error"]
     assert errors and "line 1" in errors[-1].text

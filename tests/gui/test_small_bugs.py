@@ -23,8 +23,8 @@ def test_export_dialog_starts_in_the_export_folder_with_its_filter(window, setti
     asked = []
     window.ask_save_path = lambda title, suggested, pattern: asked.append(
         (suggested, pattern)) or ""
-    window.export_dialog("json")
-    window.export_dialog("audacity")
+    window.files.export_dialog("json")
+    window.files.export_dialog("audacity")
     (json_path, json_filter), (aud_path, aud_filter) = asked
     assert Path(json_path) == tmp_path / "not yet" / "exports" / "short track.json"
     assert Path(json_path).parent.is_dir()  # the dialog can open there

@@ -208,7 +208,8 @@ def test_lanes_page_is_laid_out_while_the_window_is_still_empty(qtbot, view):
     """The first layout of the lanes is paid at start, not when a file's first waveform
     arrives; the empty state stays on screen meanwhile."""
     glw = view._glw  # noqa: SLF001
-    qtbot.waitUntil(lambda: view._laid_out and glw.width() > 100, timeout=5000)  # noqa: SLF001
+    pages = view._stack  # noqa: SLF001
+    qtbot.waitUntil(lambda: pages.laid_out and glw.width() > 100, timeout=5000)
     assert view._stack.currentIndex() == 0  # noqa: SLF001
     assert view.plots["A"].getViewBox().width() > 100
 

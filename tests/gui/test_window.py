@@ -213,8 +213,8 @@ def test_analysis_exports(qtbot, window, short_track, tmp_path, kind):
     _analysed(qtbot, window, short_track)
     target = tmp_path / f"out.{kind}"
     window.ask_save_path = lambda title, suggested, pattern: str(target)
-    with qtbot.waitSignal(window.session.export_finished, timeout=10000):
-        window.export_dialog(kind)
+    with qtbot.waitSignal(window.session.exports.finished, timeout=10000):
+        window.files.export_dialog(kind)
     assert target.stat().st_size > 0
 
 
@@ -222,13 +222,13 @@ def test_timeline_png_export(qtbot, window, short_track, tmp_path):
     _analysed(qtbot, window, short_track)
     target = tmp_path / "timeline.png"
     window.ask_save_path = lambda title, suggested, pattern: str(target)
-    window.export_dialog("png")
+    window.files.export_dialog("png")
     assert target.read_bytes()[:4] == b"\x89PNG"
 
 
 def test_export_before_analysis_says_why(qtbot, window, tmp_path):
     window.ask_save_path = lambda *a: str(tmp_path / "x.json")
-    window.export_dialog("json")
+    window.files.export_dialog("json")
     assert "Open and analyse" in window.banner.text
 
 

@@ -91,3 +91,21 @@ def test_load_track_task_without_qt(short_track):
     assert [f for f, _ in stages] == sorted(f for f, _ in stages)
     with pytest.raises(Cancelled):
         load_track(short_track, cancelled=lambda: True)
+
+
+def test_prepare_runs_on_the_job_thread_before_each_value_arrives(qtbot, worker):
+    """``prepare`` sees the partial value and the result on the job's thread, each
+    before the GUI thread gets it (what gui.derived.warm relies on)."""
+    import threading
+
+    gui = threading.get_ident()
+    prepared = []
+    seen = _record(worker)
+    worker.yielded.connect(lambda v: seen.append(("prepared then", len(prepared))))
+    worker.finished.connect(lambda v: seen.append(("prepared then", len(prepared))))
+    with qtbot.waitSignals([worker.yielded, worker.finished], order="strict", timeout=5000):
+        worker.start(t.big_array, 10, partial=True,
+                     prepare=lambda v: prepared.append(threading.get_ident()))
+    assert len(prepared) == 2 and gui not in prepared
+    arrived = [s[1] for s in seen if s[0] == "prepared then"]
+    assert len(arrived) == 2 and arrived[0] >= 1 and arrived[1] == 2
