@@ -117,7 +117,8 @@ def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: 
     arr = compose_region(style_of(desc), tempo=view.tempo, tonic=view.region.tonic,
                          mode=view.region.mode, start=view.start, duration=view.duration,
                          instrument_groups=groups, seed=seed * 1009 + index,
-                         intro=index == 0, ending=index == n_regions - 1)
+                         intro=index == 0, ending=index == n_regions - 1,
+                         voice=font is not None)
     lead = pad if index > 0 else 0.0
     length = view.duration + lead + (pad if index < n_regions - 1 else 0.0)
     if font is not None:

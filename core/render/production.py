@@ -2,7 +2,8 @@
 
 Owns the sampled counterpart of :func:`core.render.mixer.render_mix`
 (:func:`render_sampled_mix`): every part's notes are played on the SoundFont
-(:mod:`core.render.soundfont`) into a stereo stem, faded, panned (mid/side, so the mono sum
+(:mod:`core.render.soundfont`; a vocal part is voiced by :mod:`core.render.voice`)
+into a stereo stem, faded, panned (mid/side, so the mono sum
 keeps the part's level) and summed into a dry bus and a reverb send; the descriptor's tone
 (filter and brightness, as the synthesis path applies them) follows, then the genre's
 production (:data:`PRODUCTION`, with ``pedalboard``: a room or hall reverb on the send, a
@@ -27,6 +28,7 @@ from core.render.events import MixSpec, NoteEvent, PartSpec
 from core.render.master import REVERB_DECIMATION, master_chain, sweep
 from core.render.sampler import tone_sos
 from core.render.soundfont import SoundFont
+from core.render.voice import SUNG, VOICE, delivery_of, sing
 
 __all__ = ["Production", "PRODUCTION", "ROLE_GAIN", "produce", "render_sampled_mix"]
 
@@ -155,6 +157,10 @@ def render_sampled_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], m
     def stem(i: int) -> np.ndarray:
         rep.check()
         part, group = keys[i]
+        if group == VOICE:
+            mono = sing(groups[keys[i]], sr=sr, n=n, delivery=delivery_of(genre) or SUNG,
+                        offset=offset, seed=seed * 7919 + i)
+            return np.stack([mono, mono])
         return font.render_part(groups[keys[i]], group=group, genre=genre, n=n,
                                 role=part.split(":")[-1], offset=offset,
                                 seed=seed * 7919 + i)
