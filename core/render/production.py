@@ -73,8 +73,13 @@ PRODUCTION: dict[str, Production] = {
 
 #: Per genre, the fader moves (dB) of the parts' roles against the composer's balance
 #: (which was set for the synthesised voices): what the genre puts up front.
+#: The voice (:mod:`core.render.voice`) sits up front; hip-hop's beat leaves it room (a
+#: tune over the rap read as rock or electronica), folk's drums stay in the back.
 ROLE_GAIN: dict[str, dict[str, float]] = {
-    "folk": {"chords": 3.0, "pad": -8.0},
+    "folk": {"chords": 3.0, "pad": -8.0, "drums": -12.0},
+    "pop": {"vocal": 4.0},
+    "hip_hop": {"vocal": 6.0, "melody": -12.0, "counter": -12.0, "pad": -10.0, "arp": -6.0,
+                "chords": -8.0, "bass": -3.0},
 }
 
 

@@ -14,13 +14,14 @@ import numpy as np
 
 from core.render.parts.context import PartContext, Raw, add_note
 from core.render.parts.melody import write_melody
-from core.render.voice import RAPPED, delivery_of
+from core.render.voice import delivery_of
 
 __all__ = ["write_vocal", "FLOWS", "SUNG_CENTRE", "RAP_PITCH"]
 
 #: Where the middle of a sung line sits (MIDI) per descriptor genre (pop: a female lead
-#: around A4; folk: a male lead around D4).
-SUNG_CENTRE = {"pop": 69, "folk": 62}
+#: around A4; folk: a male lead around G3, which read as country and folk where D4 read
+#: as "female vocalists", so pop: bench.realism).
+SUNG_CENTRE = {"pop": 69, "folk": 55}
 #: Speaking pitch of the rapper (MIDI 54, F#3, about 185 Hz: an excited male voice).
 RAP_PITCH = 54
 #: Rap flows, one bar each on the sixteenth grid (upper case: a stressed syllable); the
@@ -29,8 +30,8 @@ FLOWS = (("x.x.X.xxx.x.X.x.", "x.xxX.x.x.x.X..."),
          ("..x.X.x.x.xxX.x.", "x.x.X.x.xxx.X..."),
          ("x.xxX.x.x.x.Xxx.", "x.x.X.xxx...X..."),
          ("xxx.X.x.x.xxX.x.", ".xx.X.x.x.x.X..."))
-_RAP_LEGATO = 0.8        # a syllable sounds for this share of its step
-_MIN_STEP = 0.1          # seconds: a faster grid (fast trap) raps on eighths instead
+_RAP_LEGATO = 1.0        # syllables run into each other, as speech does (shorter: blips)
+_MIN_STEP = 0.13         # seconds: a faster grid (trap) raps on eighths instead
 
 
 def write_vocal(ctx: PartContext, role: str, group: str, rng: np.random.Generator,
@@ -39,7 +40,7 @@ def write_vocal(ctx: PartContext, role: str, group: str, rng: np.random.Generato
     delivery = delivery_of(ctx.style.genre)
     if delivery is None:
         return
-    if delivery is RAPPED:
+    if delivery.rapped:
         _rap(ctx, role, rng, out)
     else:
         _sing(ctx, role, rng, out)
