@@ -78,8 +78,10 @@ GENRE_PROGRAMS: dict[str, dict[str, tuple[int, int]]] = {
     # electronica, though its top tag was Hip-Hop (bench.realism)
     "hip_hop": {"bass": (0, 33), "synth_bass": (0, 38), "drum_kit": (128, 0),
                 "electronic_drums": (128, 0)},
+    # electronica's pads on a polysynth and its electric piano on a crystal pad: on the
+    # new-age pad and the FM piano ambient electronica read as documentary (bench.realism)
     "electronica": {"synth_lead": (0, 80), "bass": (0, 38), "drum_kit": (128, 24),
-                    "electric_piano": (0, 5)},
+                    "electric_piano": (0, 98), "synth_pad": (0, 90)},
     "documentary": {"drum_kit": (128, 32)},
 }
 

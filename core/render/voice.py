@@ -40,9 +40,8 @@ VOWELS: dict[str, tuple[tuple[float, ...], tuple[float, ...]]] = {
     "u": ((330.0, 900.0, 2240.0, 3300.0), (60.0, 90.0, 130.0, 200.0)),
 }
 _VOWEL_NAMES = tuple(VOWELS)
-#: Consonants in front of a syllable: (name, seconds, level); "" = none (vowel onset).
-_CONSONANTS = (("s", 0.07, 0.10), ("t", 0.018, 0.30), ("k", 0.025, 0.25), ("h", 0.04, 0.08),
-               ("", 0.0, 0.0))
+#: Consonants in front of a syllable: (name, seconds, level).
+_CONSONANTS = (("s", 0.07, 0.10), ("t", 0.018, 0.30), ("k", 0.025, 0.25), ("h", 0.04, 0.08))
 
 
 @dataclass(frozen=True)
@@ -62,14 +61,15 @@ class Delivery:
     rapped: bool = False     # the part is a rap flow (else a sung tune)
 
 
-#: A singer (a female lead): soft onsets, portamento and a vibrato that grows on held
-#: notes.  Formants a fifth of the way up from a man's, breath and a consonant on most
-#: syllables: the MTT tagger then hears "female", "woman", "vocal" where a cleaner voice
-#: read as a flute, and a wider vibrato as opera (bench.realism).
-SUNG = Delivery(formant_scale=1.2, attack=0.035, release=0.08, decay=0.85, vibrato=0.35,
+#: A singer (a female lead): soft onsets, portamento and a light vibrato that grows on
+#: held notes.  Formants a fifth of the way up from a man's, breath and a consonant on
+#: most syllables: the MTT tagger then hears "female", "woman", "vocal" where a cleaner
+#: voice read as a flute, and a wider vibrato as opera (bench.realism).
+SUNG = Delivery(formant_scale=1.2, attack=0.035, release=0.08, decay=0.85, vibrato=0.2,
                 glide=0.05, fall=0.0, jitter=0.05, breath=0.1, consonant=0.9)
-#: A male singer (folk): a man's formants; a female voice made folk renders read as pop.
-SUNG_LOW = replace(SUNG, formant_scale=1.0)
+#: A male singer (folk): a man's formants and a wider vibrato; a female voice made folk
+#: renders read as pop.
+SUNG_LOW = replace(SUNG, formant_scale=1.0, vibrato=0.35)
 #: A rapper: short syllables that fall steeply in pitch and drift like speech, a consonant
 #: on nearly every one (a steep fall and a drift read as hip-hop to the MSD tagger, a
 #: flat pitch as "electronic": bench.realism).
@@ -83,8 +83,10 @@ GENRE_DELIVERY = {"pop": SUNG, "folk": SUNG_LOW, "hip_hop": RAPPED}
 _VIBRATO_HZ = 5.5
 _VIBRATO_DELAY = 0.18    # seconds before the vibrato starts to grow
 _LEVEL = 0.25            # peak of a syllable at velocity 1 (the stem is mixed later)
-_BLOCK = 256             # samples per step of a formant glide
-_GLIDE_BLOCKS = 24       # steps of a formant glide (about 0.14 s at 44.1 kHz)
+_GLIDE = 0.14            # seconds from a syllable's first vowel to its second
+_CONTROL = 64            # samples per step of the pitch track
+#: Highest rate the voice is made at (see :func:`sing`).
+VOICE_SR = 24000
 
 
 def delivery_of(genre: str) -> Delivery | None:
@@ -129,54 +131,65 @@ def _envelope(m: int, attack: int, release: int, decay: float) -> np.ndarray:
     return env
 
 
-def _glottal(phase: np.ndarray) -> np.ndarray:
-    """Rosenberg's glottal pulse differentiated (the lips radiate its slope): an opening
-    over 60 % of the period, a fast closing over 15 %, then the glottis shut."""
-    p = phase % 1.0
+def _flow_table(n: int = 2048) -> np.ndarray:
+    """One period of Rosenberg's glottal flow on ``n + 1`` phase points: an opening over
+    60 % of the period, a fast closing over 15 %, then the glottis shut."""
+    p = np.linspace(0.0, 1.0, n + 1)
     flow = np.where(p < 0.6, 0.5 * (1.0 - np.cos(np.pi * p / 0.6)),
                     np.where(p < 0.75, np.cos(0.5 * np.pi * (p - 0.6) / 0.15), 0.0))
+    return flow
+
+
+_FLOW = _flow_table()
+
+
+def _glottal(phase: np.ndarray) -> np.ndarray:
+    """The glottal flow at ``phase`` (periods) differentiated, as the lips radiate its
+    slope (the flow read from a table: cosines per sample were most of the voice's time)."""
+    pos = (phase % 1.0) * (len(_FLOW) - 1)
+    i = pos.astype(np.intp)
+    flow = _FLOW[i] + (pos - i) * (_FLOW[i + 1] - _FLOW[i])
     return np.diff(flow, prepend=flow[0]) * 8.0
 
 
 def _syllable(f0: np.ndarray, env: np.ndarray, vowels: tuple[str, str], d: Delivery,
               sr: int, rng: np.random.Generator) -> np.ndarray:
     """A voiced syllable: glottal pulses at ``f0`` (Hz per sample) plus breath, shaped
-    by ``env`` and filtered by formants that move from the first vowel to the second
-    (a diphthong, or a vowel coloured by its consonant) over the syllable's first part."""
+    by ``env`` and filtered by the formants of the first vowel, which crossfade into
+    the second's (a diphthong) over :data:`_GLIDE` seconds."""
     phase = np.cumsum(f0 / sr) + rng.random()
     source = _glottal(phase) + d.breath * rng.standard_normal(len(f0))
     x = source * env
-    a = _vowel_sos(vowels[0], d.formant_scale, sr)
-    b = _vowel_sos(vowels[1], d.formant_scale, sr)
+    first = signal.sosfilt(_vowel_sos(vowels[0], d.formant_scale, sr), x)
     if vowels[0] == vowels[1]:
-        return signal.sosfilt(a, x).astype(np.float32)
-    out = np.empty_like(x)
-    zi = np.zeros((len(a), 2))
-    steps = max(min(len(x) // _BLOCK, _GLIDE_BLOCKS), 1)
-    for k, i in enumerate(range(0, len(x), _BLOCK)):
-        w = min(k / steps, 1.0)
-        out[i:i + _BLOCK], zi = signal.sosfilt(a + w * (b - a), x[i:i + _BLOCK], zi=zi)
-    return out.astype(np.float32)
+        return first.astype(np.float32)
+    second = signal.sosfilt(_vowel_sos(vowels[1], d.formant_scale, sr), x)
+    w = np.clip(np.arange(len(x)) / (_GLIDE * sr), 0.0, 1.0)
+    return (first + w * (second - first)).astype(np.float32)
 
 
 def _pitch_track(e: NoteEvent, prev: float | None, m: int, d: Delivery, sr: int,
                  rng: np.random.Generator) -> np.ndarray:
     """Fundamental (Hz) of each of a syllable's ``m`` samples: the note's pitch with a
-    glide from ``prev``, vibrato, a speech-like fall and a slow random drift."""
-    t = np.arange(m, dtype=np.float64) / sr
-    semis = np.full(m, float(e.pitch))
+    glide from ``prev``, vibrato, a speech-like fall and a slow random drift (worked out
+    every :data:`_CONTROL` samples and interpolated: it moves slowly)."""
+    k = m // _CONTROL + 2
+    t = np.arange(k, dtype=np.float64) * (_CONTROL / sr)
+    semis = np.full(k, float(e.pitch))
     if d.glide and prev is not None:
         semis += (prev - e.pitch) * np.exp(-t / (d.glide / 3))
     if d.vibrato:
         grow = np.clip((t - _VIBRATO_DELAY) / 0.3, 0.0, 1.0)
         rate = _VIBRATO_HZ * (1 + 0.05 * rng.standard_normal())
         semis += d.vibrato * grow * np.sin(2 * np.pi * rate * t + rng.random() * 2 * np.pi)
+    end = (m - 1) / sr
     if d.fall:
-        semis -= d.fall * t / max(t[-1], 1e-3)
+        semis -= d.fall * t / max(end, 1e-3)
     if d.jitter:
         knots = rng.standard_normal(4) * d.jitter
-        semis += np.interp(t, np.linspace(0.0, t[-1] if m > 1 else 1.0, 4), knots)
-    return 440.0 * 2.0 ** ((semis - 69.0) / 12.0)
+        semis += np.interp(t, np.linspace(0.0, end if m > 1 else 1.0, 4), knots)
+    hz = 440.0 * 2.0 ** ((semis - 69.0) / 12.0)
+    return np.interp(np.arange(m) / _CONTROL, np.arange(k), hz)
 
 
 def sing(events: Sequence[NoteEvent], *, sr: int, n: int, delivery: Delivery = SUNG,
@@ -186,19 +199,32 @@ def sing(events: Sequence[NoteEvent], *, sr: int, n: int, delivery: Delivery = S
     Every note is a syllable: a vowel drawn with ``seed``, a consonant in front of it
     (with the delivery's chance), the note's pitch shaped by the delivery, its level by
     the velocity.  Event times plus ``offset`` seconds place the notes; audio outside
-    ``[0, n)`` is cut.
+    ``[0, n)`` is cut.  At rates above :data:`VOICE_SR` the voice is made at half the
+    rate and resampled (it has little above 10 kHz; half the work).
     """
+    if sr > VOICE_SR:
+        import soxr
+
+        half = _voice(events, sr // 2, n // 2 + 1, delivery, offset, seed)
+        up = soxr.resample(half, sr // 2, sr, quality="MQ")[:n]
+        return np.pad(up, (0, n - len(up))).astype(np.float32)
+    return _voice(events, sr, n, delivery, offset, seed)
+
+
+def _voice(events: Sequence[NoteEvent], sr: int, n: int, d: Delivery, offset: float,
+           seed: int) -> np.ndarray:
+    """:func:`sing` at rate ``sr``."""
     out = np.zeros(n, dtype=np.float32)
     rng = np.random.default_rng([seed % 2**32, len(events), 53])
-    attack, release = int(delivery.attack * sr), int(delivery.release * sr)
+    attack, release = int(d.attack * sr), int(d.release * sr)
     prev: float | None = None
     prev_end = -1.0
     for e in sorted(events, key=lambda e: e.start):
         start = e.start + offset
         vowel = _VOWEL_NAMES[int(rng.integers(len(_VOWEL_NAMES)))]
         second = _VOWEL_NAMES[int(rng.integers(len(_VOWEL_NAMES)))]
-        kind, c_len, c_level = _CONSONANTS[int(rng.integers(len(_CONSONANTS) - 1))]
-        if rng.random() >= delivery.consonant:
+        kind, c_len, c_level = _CONSONANTS[int(rng.integers(len(_CONSONANTS)))]
+        if rng.random() >= d.consonant:
             kind = ""
         m = int(round(max(e.duration, 0.03) * sr)) + release
         i0 = int(round(start * sr))
@@ -206,9 +232,9 @@ def sing(events: Sequence[NoteEvent], *, sr: int, n: int, delivery: Delivery = S
             prev, prev_end = float(e.pitch), start + e.duration
             continue
         legato = prev is not None and start - prev_end < 0.08
-        f0 = _pitch_track(e, prev if legato else None, m, delivery, sr, rng)
-        env = _envelope(m, attack, release, delivery.decay) * np.float32(_LEVEL * e.velocity)
-        _add(out, i0, _syllable(f0, env, (vowel, second), delivery, sr, rng))
+        f0 = _pitch_track(e, prev if legato else None, m, d, sr, rng)
+        env = _envelope(m, attack, release, d.decay) * np.float32(_LEVEL * e.velocity)
+        _add(out, i0, _syllable(f0, env, (vowel, second), d, sr, rng))
         if kind:
             c = int(c_len * sr)
             burst = rng.standard_normal(c) * _envelope(c, c // 4, c // 2, 0.7)

@@ -19,9 +19,9 @@ from core.render.voice import delivery_of
 __all__ = ["write_vocal", "FLOWS", "SUNG_CENTRE", "RAP_PITCH"]
 
 #: Where the middle of a sung line sits (MIDI) per descriptor genre (pop: a female lead
-#: around A4; folk: a male lead around G3, which read as country and folk where D4 read
-#: as "female vocalists", so pop: bench.realism).
-SUNG_CENTRE = {"pop": 69, "folk": 55}
+#: around F4, where A4 read as opera; folk: a male lead around G3, which read as country
+#: and folk where D4 read as "female vocalists", so pop: bench.realism).
+SUNG_CENTRE = {"pop": 65, "folk": 55}
 #: Speaking pitch of the rapper (MIDI 54, F#3, about 185 Hz: an excited male voice).
 RAP_PITCH = 54
 #: Rap flows, one bar each on the sixteenth grid (upper case: a stressed syllable); the
