@@ -36,10 +36,12 @@ def _f0(y: np.ndarray) -> np.ndarray:
 def test_a_held_sung_note_sounds_at_its_pitch(pitch):
     y = vc.sing([_note(0.1, 1.2, pitch)], sr=SR, n=int(1.5 * SR), seed=2)
     f0 = _f0(y[int(0.3 * SR):int(1.2 * SR)])    # past the glide and the consonant
-    want = librosa.midi_to_hz(pitch)
-    assert abs(1200 * np.log2(np.median(f0) / want)) < 40          # cents
-    # the vibrato moves it, by about a third of a semitone at most
-    assert 1200 * np.log2(np.percentile(f0, 95) / np.percentile(f0, 5)) < 120
+    cents = 1200 * np.log2(f0 / librosa.midi_to_hz(pitch))
+    assert abs(np.median(cents)) < 40
+    # every frame within the vibrato's reach (yin jumps an octave down on a few frames
+    # of a low voice: folded back), most of them at the pitch itself
+    folded = (cents + 600) % 1200 - 600
+    assert np.ptp(folded) < 100 and np.mean(np.abs(cents) < 60) > 0.8
 
 
 def test_a_rapped_syllable_falls_like_speech():
