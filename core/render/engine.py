@@ -155,7 +155,8 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
         Descriptor dictionary (default: the shipped one).
     instruments : str, optional
         What plays the notes: ``"synth"`` (the hand-built synthesis), ``"soundfont"``
-        (sampled, :mod:`core.render.soundfont`, produced per genre) or ``"auto"`` (the
+        (sampled, :mod:`core.render.soundfont`, produced per genre, with a sung or rapped
+        voice for the genres that have one: :mod:`core.render.voice`) or ``"auto"`` (the
         SoundFont when one is found and loads, else synthesis, with a note in
         ``Render.notes``); default :data:`DEFAULT_INSTRUMENTS`.
     soundfont : path, optional
