@@ -141,11 +141,13 @@ def test_auto_mode_falls_back_to_synthesis_with_a_note(tmp_path, monkeypatch, fo
     monkeypatch.delenv(sfm.ENV, raising=False)
     none = render_timeline(tl, seed=1, instruments="auto")
     assert none.instruments == "synth" and "no SoundFont found" in none.notes[0]
+    assert none.events == synth.events          # synthesis: no voice, the same notes
     with pytest.raises(sfm.SoundFontError, match="no SoundFont found"):
         render_timeline(tl, seed=1, instruments="soundfont")
     monkeypatch.undo()
     found = render_timeline(tl, seed=1, instruments="auto")
     assert found.instruments == "soundfont" and str(font_path) in found.notes[0]
+    assert any(e.instrument == VOICE for e in found.events)     # pop sings
     with pytest.raises(ValueError, match="instruments"):
         render_timeline(tl, instruments="samples")
 
