@@ -2,15 +2,16 @@
 
 Real pop, folk and hip-hop records have a voice on them, and a real-music tagger hears
 its absence ("instrumental").  General MIDI has no words, so the voice is synthesised
-the way speech synthesisers of the Klatt family do it: a glottal source (a sawtooth at
-the note's pitch, plus breath noise) through a cascade of formant resonators set to a
-vowel, with a consonant (a filtered noise burst: a fricative, a plosive or breath) in
-front of each syllable.
+the way speech synthesisers of the Klatt family do it: a glottal source (Rosenberg's
+pulse at the note's pitch, plus breath noise) through a cascade of formant resonators
+set to a vowel gliding into a second one, with a consonant (a filtered noise burst: a
+fricative, a plosive or breath) in front of most syllables.
 
 A sung note (:data:`SUNG`) glides in from the previous pitch and grows a vibrato;
 a rapped syllable (:data:`RAPPED`) is short, starts hard and falls in pitch like speech.
 :func:`sing` renders a part's notes into a mono stem; the same notes and seed give the
-same samples.
+same samples.  It is made at :data:`VOICE_SR` at most and resampled: cheap beside the
+SoundFont's parts, and the tagger listens below 8 kHz.
 """
 
 from __future__ import annotations
@@ -24,8 +25,8 @@ from scipy import signal
 
 from core.render.events import NoteEvent
 
-__all__ = ["VOICE", "Delivery", "SUNG", "SUNG_LOW", "RAPPED", "VOWELS", "GENRE_DELIVERY", "delivery_of",
-           "sing"]
+__all__ = ["VOICE", "VOICE_SR", "Delivery", "SUNG", "SUNG_LOW", "RAPPED", "VOWELS",
+           "GENRE_DELIVERY", "delivery_of", "sing"]
 
 #: The instrument name of a voice part (beside the General MIDI instrument groups).
 VOICE = "voice"
@@ -48,7 +49,7 @@ _CONSONANTS = (("s", 0.07, 0.10), ("t", 0.018, 0.30), ("k", 0.025, 0.25), ("h", 
 class Delivery:
     """How syllables are voiced: sung (glides, vibrato, soft onsets) or rapped."""
 
-    formant_scale: float     # 1.0 male .. ~1.17 female (shorter vocal tract)
+    formant_scale: float     # 1.0 male .. ~1.2 female (shorter vocal tract)
     attack: float            # seconds
     release: float           # seconds
     decay: float             # level the syllable falls to by its end (1 = held)
@@ -62,7 +63,7 @@ class Delivery:
 
 
 #: A singer (a female lead): soft onsets, portamento and a light vibrato that grows on
-#: held notes.  Formants a fifth of the way up from a man's, breath and a consonant on
+#: held notes.  Formants 20 % above a man's, breath and a consonant on
 #: most syllables: the MTT tagger then hears "female", "woman", "vocal" where a cleaner
 #: voice read as a flute, and a wider vibrato as opera (bench.realism).
 SUNG = Delivery(formant_scale=1.2, attack=0.035, release=0.08, decay=0.85, vibrato=0.2,
