@@ -16,6 +16,7 @@ from core.render.engine import render_timeline
 from core.render.events import NoteEvent
 from core.render.master import CEILING
 from core.render.timeline import Timeline
+from core.render.voice import VOICE
 
 GENRES = ("rock", "pop", "electronica", "hip_hop", "folk", "cinematic", "documentary")
 
@@ -53,7 +54,12 @@ def test_sampled_render_is_deterministic_for_a_seed_and_differs_from_synthesis(s
     assert synth.instruments == "synth" and synth.notes == ()
     assert synth.audio.shape == sampled.audio.shape
     assert not np.allclose(synth.audio, sampled.audio, atol=1e-3)
-    assert synth.events == sampled.events          # the same notes (and so the same MIDI)
+    # the same notes, and the sampled render's voice (folk has one) on top
+    assert tuple(e for e in sampled.events if e.instrument != VOICE) == synth.events
+    sung = [e for e in sampled.events if e.instrument == VOICE]
+    assert sung and {e.part for e in sung} == {"r1:vocal"}
+    assert [p.name for p in sampled.parts if p.instrument == VOICE] == ["r1:vocal"]
+    assert all(p.instrument != VOICE for p in synth.parts)
     other = render_timeline(_timeline(TWO), seed=4, instruments="soundfont")
     assert other.audio.tobytes() != sampled.audio.tobytes()
 
@@ -135,13 +141,36 @@ def test_auto_mode_falls_back_to_synthesis_with_a_note(tmp_path, monkeypatch, fo
     monkeypatch.delenv(sfm.ENV, raising=False)
     none = render_timeline(tl, seed=1, instruments="auto")
     assert none.instruments == "synth" and "no SoundFont found" in none.notes[0]
+    assert none.events == synth.events          # synthesis: no voice, the same notes
     with pytest.raises(sfm.SoundFontError, match="no SoundFont found"):
         render_timeline(tl, seed=1, instruments="soundfont")
     monkeypatch.undo()
     found = render_timeline(tl, seed=1, instruments="auto")
     assert found.instruments == "soundfont" and str(font_path) in found.notes[0]
+    assert any(e.instrument == VOICE for e in found.events)     # pop sings
     with pytest.raises(ValueError, match="instruments"):
         render_timeline(tl, instruments="samples")
+
+
+def test_a_sampled_voice_is_heard_and_written_to_midi(tmp_path, monkeypatch, font_path):
+    """A rap over a hip-hop beat: it changes the mix well above rounding, the beat's notes
+    stay, and the MIDI file carries the voice (as GM Voice Oohs)."""
+    import mido
+
+    from core.render import voice as vc
+
+    tl = _timeline([("hip_hop_boom_bap_groovy", 90.0, 8.0)])
+    render = render_timeline(tl, seed=2, instruments="soundfont")
+    rap = [e for e in render.events if e.instrument == VOICE]
+    assert len(rap) > 10
+    monkeypatch.delitem(vc.GENRE_DELIVERY, "hip_hop")
+    beat = render_timeline(tl, seed=2, instruments="soundfont")
+    assert beat.events == tuple(e for e in render.events if e.instrument != VOICE)
+    assert np.sqrt(np.mean((render.audio - beat.audio) ** 2)) > 0.02
+    render.write_midi(tmp_path / "r.mid")
+    programs = {m.program for t in mido.MidiFile(tmp_path / "r.mid").tracks for m in t
+                if m.type == "program_change"}
+    assert 53 in programs                      # the voice as GM Voice Oohs
 
 
 def test_a_sampled_render_can_be_cancelled(font_path):

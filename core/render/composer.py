@@ -71,6 +71,7 @@ from core.render.parts import WRITERS
 from core.render.parts.context import REGISTER, PartContext, Raw
 from core.render.roles import (DRUM_GROUPS, INSTRUMENT_GROUPS, PLUCKED, assign_roles, flavour,
                                pulse_role)
+from core.render.voice import VOICE, delivery_of
 
 __all__ = ["Style", "ChordSpan", "Arrangement", "INSTRUMENT_GROUPS", "DRUM_GROUPS",
            "compose_region", "assign_roles", "flavour"]
@@ -128,7 +129,8 @@ def _mix_shift(role: str, pulse: str, band: dict[str, str]) -> float:
 # (gain dB, pan, reverb send) per role.
 _MIX = {"drums": (0.0, 0.0, 0.12), "percussion": (-4.0, 0.25, 0.25), "bass": (-1.0, 0.0, 0.05),
         "chords": (-5.0, -0.2, 0.25), "pad": (-9.0, 0.15, 0.45), "pad2": (-11.0, -0.15, 0.5),
-        "melody": (-3.0, 0.1, 0.3), "arp": (-8.0, 0.35, 0.35), "counter": (-8.0, -0.35, 0.35)}
+        "melody": (-3.0, 0.1, 0.3), "arp": (-8.0, 0.35, 0.35), "counter": (-8.0, -0.35, 0.35),
+        "vocal": (0.0, 0.0, 0.2)}
 
 
 #: Chord colour of a sentiment (:func:`core.render.harmony.coloured`): positive moods add
@@ -186,7 +188,7 @@ _DEFAULT_BAND = {"cinematic": ("strings", "brass", "harp_pluck", "orchestral_per
 
 def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, start: float,
                    duration: float, instrument_groups: Sequence[str], seed: int, intro: bool,
-                   ending: bool, time_signature: int = 4) -> Arrangement:
+                   ending: bool, time_signature: int = 4, voice: bool = False) -> Arrangement:
     """Compose one region of a render timeline.
 
     Parameters
@@ -212,6 +214,10 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
         closes it (fill, crash on the last downbeat, cadence, held final chord).
     time_signature : int
         Beats per bar.
+    voice : bool
+        Add a vocal part (role ``"vocal"``, instrument :data:`core.render.voice.VOICE`)
+        where the style's genre has a voice (:func:`core.render.voice.delivery_of`):
+        the sampled renders sing or rap; the other parts' notes do not change.
 
     Returns
     -------
@@ -246,6 +252,8 @@ def compose_region(style: Style, *, tempo: float, tonic: str, mode: str | None, 
     roles = assign_roles(groups or _DEFAULT_BAND.get(idiom, ("grand_piano", "bass", "drum_kit")),
                          idiom=idiom, drums=style.drum_style != "none")
     pulse, roles = pulse_role(style, roles)
+    if voice and delivery_of(style.genre) is not None:
+        roles += (("vocal", VOICE),)     # last: it sings the tune the melody part wrote
     spans = hm.chord_plan(style.progression, scale, ts=ts, total=total, final=final,
                           harmonic_rhythm=style.harmonic_rhythm, colour=_colour(style, idiom))
     ctx = PartContext(style=style, idiom=idiom, scale=scale, level=style.momentum, busy=busy,

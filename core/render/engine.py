@@ -117,7 +117,8 @@ def _render_region(view: RegionView, index: int, n_regions: int, *, dictionary: 
     arr = compose_region(style_of(desc), tempo=view.tempo, tonic=view.region.tonic,
                          mode=view.region.mode, start=view.start, duration=view.duration,
                          instrument_groups=groups, seed=seed * 1009 + index,
-                         intro=index == 0, ending=index == n_regions - 1)
+                         intro=index == 0, ending=index == n_regions - 1,
+                         voice=font is not None)
     lead = pad if index > 0 else 0.0
     length = view.duration + lead + (pad if index < n_regions - 1 else 0.0)
     if font is not None:
@@ -154,7 +155,8 @@ def render_timeline(timeline: Timeline, *, seed: int = 0, sr: int = SR,
         Descriptor dictionary (default: the shipped one).
     instruments : str, optional
         What plays the notes: ``"synth"`` (the hand-built synthesis), ``"soundfont"``
-        (sampled, :mod:`core.render.soundfont`, produced per genre) or ``"auto"`` (the
+        (sampled, :mod:`core.render.soundfont`, produced per genre, with a sung or rapped
+        voice for the genres that have one: :mod:`core.render.voice`) or ``"auto"`` (the
         SoundFont when one is found and loads, else synthesis, with a note in
         ``Render.notes``); default :data:`DEFAULT_INSTRUMENTS`.
     soundfont : path, optional

@@ -29,6 +29,7 @@ GM_PROGRAMS = {
     "woodwinds": 73, "choir_pad": 52, "synth_pad": 89, "synth_lead": 81, "synth_bass": 38,
     "bass": 33, "acoustic_guitar": 25, "electric_guitar": 27, "mallets": 11, "harp_pluck": 46,
     "drum_kit": 0, "electronic_drums": 25, "orchestral_percussion": 48,
+    "voice": 53,    # the vocal part of sampled renders (core.render.voice): Voice Oohs
 }
 
 

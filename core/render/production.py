@@ -2,7 +2,8 @@
 
 Owns the sampled counterpart of :func:`core.render.mixer.render_mix`
 (:func:`render_sampled_mix`): every part's notes are played on the SoundFont
-(:mod:`core.render.soundfont`) into a stereo stem, faded, panned (mid/side, so the mono sum
+(:mod:`core.render.soundfont`; a vocal part is voiced by :mod:`core.render.voice`)
+into a stereo stem, faded, panned (mid/side, so the mono sum
 keeps the part's level) and summed into a dry bus and a reverb send; the descriptor's tone
 (filter and brightness, as the synthesis path applies them) follows, then the genre's
 production (:data:`PRODUCTION`, with ``pedalboard``: a room or hall reverb on the send, a
@@ -27,6 +28,7 @@ from core.render.events import MixSpec, NoteEvent, PartSpec
 from core.render.master import REVERB_DECIMATION, master_chain, sweep
 from core.render.sampler import tone_sos
 from core.render.soundfont import SoundFont
+from core.render.voice import SUNG, VOICE, delivery_of, sing
 
 __all__ = ["Production", "PRODUCTION", "ROLE_GAIN", "produce", "render_sampled_mix"]
 
@@ -71,8 +73,13 @@ PRODUCTION: dict[str, Production] = {
 
 #: Per genre, the fader moves (dB) of the parts' roles against the composer's balance
 #: (which was set for the synthesised voices): what the genre puts up front.
+#: The voice (:mod:`core.render.voice`) sits up front; hip-hop's beat leaves it room (a
+#: tune over the rap read as rock or electronica), folk's drums stay in the back.
 ROLE_GAIN: dict[str, dict[str, float]] = {
-    "folk": {"chords": 3.0, "pad": -8.0},
+    "folk": {"chords": 3.0, "pad": -8.0, "drums": -12.0},
+    "pop": {"vocal": 4.0},
+    "hip_hop": {"vocal": 6.0, "melody": -12.0, "counter": -12.0, "pad": -10.0, "arp": -6.0,
+                "chords": -8.0, "bass": -3.0},
 }
 
 
@@ -155,6 +162,10 @@ def render_sampled_mix(events: Sequence[NoteEvent], parts: Sequence[PartSpec], m
     def stem(i: int) -> np.ndarray:
         rep.check()
         part, group = keys[i]
+        if group == VOICE:
+            mono = sing(groups[keys[i]], sr=sr, n=n, delivery=delivery_of(genre) or SUNG,
+                        offset=offset, seed=seed * 7919 + i)
+            return np.stack([mono, mono])
         return font.render_part(groups[keys[i]], group=group, genre=genre, n=n,
                                 role=part.split(":")[-1], offset=offset,
                                 seed=seed * 7919 + i)

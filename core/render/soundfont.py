@@ -68,14 +68,20 @@ GENRE_PROGRAMS: dict[str, dict[str, tuple[int, int]]] = {
     "pop": {"melody/synth_lead": (0, 53), "electronic_drums": (128, 0),
             "synth_pad": (0, 88), "electric_guitar": (0, 27)},
     # folk melodies on a banjo: on a fiddle the MTT tagger hears violin and strings,
-    # which the table counts for cinematic (bench.realism)
+    # which the table counts for cinematic; for the same reason folk's string parts are
+    # a nylon guitar (and its low strings an acoustic bass) (bench.realism)
     "folk": {"bass": (0, 32), "electric_guitar": (0, 25), "drum_kit": (128, 40),
              "harp_pluck": (0, 105), "mallets": (0, 105), "woodwinds": (0, 22),
              "melody/acoustic_guitar": (0, 105), "melody/grand_piano": (0, 105),
-             "melody/strings": (0, 105)},
-    "hip_hop": {"bass": (0, 33), "synth_bass": (0, 38), "drum_kit": (128, 0)},
+             "melody/strings": (0, 105), "strings": (0, 24), "bass/strings": (0, 32)},
+    # hip-hop's electronic drums on the standard kit: on the 808 kit trap read as
+    # electronica, though its top tag was Hip-Hop (bench.realism)
+    "hip_hop": {"bass": (0, 33), "synth_bass": (0, 38), "drum_kit": (128, 0),
+                "electronic_drums": (128, 0)},
+    # electronica's pads on a polysynth and its electric piano on a crystal pad: on the
+    # new-age pad and the FM piano ambient electronica read as documentary (bench.realism)
     "electronica": {"synth_lead": (0, 80), "bass": (0, 38), "drum_kit": (128, 24),
-                    "electric_piano": (0, 5)},
+                    "electric_piano": (0, 98), "synth_pad": (0, 90)},
     "documentary": {"drum_kit": (128, 32)},
 }
 

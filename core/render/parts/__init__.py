@@ -5,7 +5,8 @@ scale, chord plan, beat grid, activity levels), its role and instrument group an
 seeded generator, and appends its notes (in seconds) to a shared list.  The families:
 :mod:`~core.render.parts.drums`, :mod:`~core.render.parts.bass`,
 :mod:`~core.render.parts.chords` (comping and pads), :mod:`~core.render.parts.melody`
-(the tune and the counter line) and :mod:`~core.render.parts.arpeggio`; what they
+(the tune and the counter line), :mod:`~core.render.parts.arpeggio` and
+:mod:`~core.render.parts.vocal` (the voice of sampled renders); what they
 share is in :mod:`~core.render.parts.context`.  :data:`WRITERS` maps a role to its
 writer.
 """
@@ -17,9 +18,11 @@ from core.render.parts.bass import write_bass
 from core.render.parts.chords import write_chords
 from core.render.parts.drums import write_drums
 from core.render.parts.melody import write_counter, write_melody
+from core.render.parts.vocal import write_vocal
 
 __all__ = ["WRITERS"]
 
 WRITERS = {"drums": write_drums, "percussion": write_drums, "bass": write_bass,
            "chords": write_chords, "pad": write_chords, "pad2": write_chords,
-           "melody": write_melody, "arp": write_arp, "counter": write_counter}
+           "melody": write_melody, "arp": write_arp, "counter": write_counter,
+           "vocal": write_vocal}
