@@ -37,6 +37,7 @@ class Document(QObject):
     original_changed = Signal()
     analysis_changed = Signal()
     tags_changed = Signal()
+    labels_changed = Signal()
     renders_changed = Signal()
     render_index_changed = Signal(int)
     selection_changed = Signal(int)
@@ -123,9 +124,14 @@ class Document(QObject):
 
     def set_tags(self, analysis, note: str = "") -> None:
         """The same analysis with (or, with a ``note`` saying why, still without) its
-        real-music tags: only the tag views redraw, the selection stays."""
+        real-music tags: the tag views redraw, and the descriptor views too where the
+        tags changed the labels (they join the genre); the selection stays."""
+        before = self.analysis
         self.analysis, self.tags_note = analysis, note
         self.tags_changed.emit()
+        if before is not None and analysis is not None \
+                and before.windows.labels != analysis.windows.labels:
+            self.labels_changed.emit()
 
     def set_renders(self, renders: tuple[RenderedVariant, ...]) -> None:
         self.renders = tuple(renders)

@@ -58,6 +58,7 @@ class SegmentTable(QTableWidget):
     def _connections(self):
         d = self._doc
         return [(d.analysis_changed, self._on_doc_analysis_changed),
+                (d.labels_changed, self._on_doc_analysis_changed),
                 (d.tags_changed, self._on_doc_tags_changed),
                 (d.status_changed, self._on_doc_tags_changed),
                 (d.selection_changed, self._on_doc_selection_changed)]

@@ -167,6 +167,7 @@ class TimelineView(QWidget):
                 (d.original_changed, self._on_doc_original_changed),
                 (d.analysis_changed, self._on_doc_analysis_changed),
                 (d.tags_changed, self._on_doc_tags_changed),
+                (d.labels_changed, self._on_doc_labels_changed),
                 (d.renders_changed, self._on_doc_renders_changed),
                 (d.selection_changed, self._on_doc_selection_changed),
                 (d.imported_changed, self._on_doc_imported_changed),
@@ -332,6 +333,15 @@ class TimelineView(QWidget):
         if self._instruments.row_count != rows:
             self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
         self._on_range_changed()
+
+    def _on_doc_labels_changed(self) -> None:
+        """The tags joined the labels: the descriptor lanes draw them again (after
+        whatever the analysis still had to draw)."""
+        a = self._doc.analysis
+        self._steps.flush()
+        self._model_hint.show(a)
+        self._steps.replace([lambda lane=lane: lane.show(a, self._cells)
+                             for lane in self._labels.values()])
 
     def finish_drawing(self) -> None:
         """Draw every lane still waiting for its turn now (exports and tests use it)."""

@@ -4,6 +4,7 @@ suppression preference reaches the engine (real offscreen windows, real audio)."
 
 from __future__ import annotations
 
+import collections
 import threading
 
 import pytest
@@ -27,6 +28,7 @@ def test_tag_lanes_fill_in_after_the_timeline(qtbot, window, demo_track, setting
             seen["tags"] = dict(doc.analysis.windows.tags)
             seen["segments"] = window.timeline.segment_count()
             seen["hint"] = (window.timeline._instruments.text, window.timeline._voice.text)
+            seen["genres"] = collections.Counter(doc.analysis.windows.labels["genre"])
 
     doc.status_changed.connect(on_status)
     wait_idle(qtbot, window.session, timeout=180000)
@@ -37,6 +39,14 @@ def test_tag_lanes_fill_in_after_the_timeline(qtbot, window, demo_track, setting
 
     tl = window.timeline
     tl.finish_drawing()
+    # the tags joined the genre (the render-trained hierarchy alone hears something
+    # else in the bluegrass demo): the genre lane and the segment table follow
+    assert seen["genres"].most_common(1)[0][0] != "folk", seen["genres"]
+    drawn = collections.Counter(t[0] for t in tl._labels["genre"].names._texts)
+    assert drawn.most_common(1)[0][0] == "folk", drawn
+    table = window.segment_table
+    descriptors = [table.row_texts(r)[5] for r in range(table.rowCount())]
+    assert sum(d.startswith("folk") for d in descriptors) > len(descriptors) / 2, descriptors
     names = [r.name for r in tl._instruments.rows]
     assert "guitar" in names and tl._instruments.text == ""
     ticks = [t for _, t in tl.plots["instruments"].getAxis("left")._tickLevels[0]]
