@@ -132,3 +132,40 @@ def test_the_report_has_a_line_per_file(library):
 
 def _lines(path: str) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text().splitlines()]
+
+
+def test_records_of_outputs_that_are_gone_are_pruned_once_a_day(tmp_path):
+    """A record whose outputs were deleted can never skip a file again: prune drops it
+    (and unreadable records), keeps the others, and looks again only a day later."""
+    from core.app.batch_cache import prune, remember, up_to_date
+
+    cache = tmp_path / "records"
+    kept, lost = tmp_path / "out" / "a", tmp_path / "out" / "b"
+    for place in (kept, lost):
+        place.parent.mkdir(parents=True, exist_ok=True)
+        out = place.with_suffix(".json")
+        out.write_text("{}\n")
+        remember(cache, place, "key", [out])
+    (cache / "zz").mkdir()
+    (cache / "zz" / "broken.json").write_text("not json")
+    lost.with_suffix(".json").unlink()
+    assert len(list(cache.glob("??/*.json"))) == 3
+    assert prune(cache) == 2
+    assert up_to_date(cache, kept, "key") == (kept.with_suffix(".json"),)
+    assert len(list(cache.glob("??/*.json"))) == 1
+    kept.with_suffix(".json").unlink()
+    assert prune(cache) == 0  # pruned less than a day ago: not looked at
+    assert prune(cache, every=0.0) == 1
+
+
+def test_a_batch_run_prunes_its_records(library):
+    """``twintrack analyze`` prunes after its run: the record of a deleted output goes."""
+    records = library / "records"
+    assert _analyze("lib", "--out-dir", "out") == 0
+    assert len(list(records.glob("??/*.json"))) == 2
+    for p in Path("out").rglob("*.json"):
+        p.unlink()
+    (records / ".pruned").unlink()  # the first run pruned just now
+    assert _analyze("lib/A", "--out-dir", "elsewhere") == 0
+    # B's record is gone (its outputs are); A's old one too; A's new one stays
+    assert len(list(records.glob("??/*.json"))) == 1

@@ -9,6 +9,8 @@ the output folder holds only the outputs.  A later run skips the file when the r
 has the same key and every output is still there (:func:`up_to_date`); a changed file,
 setting, version or format, or a deleted output, redoes it.  A batch stopped between
 writing the outputs and the record redoes the file next time: never a false skip.
+Records whose outputs are gone can never skip a file again; :func:`prune` (run after a
+batch, at most once a day) deletes them, so the folder does not grow without end.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Sequence
@@ -25,7 +28,10 @@ from core.io.atomic import atomic_write_text
 from core.jitcache import cache_root
 from core.record import Settings
 
-__all__ = ["cache_key", "up_to_date", "remember", "default_cache_dir"]
+__all__ = ["cache_key", "up_to_date", "remember", "prune", "default_cache_dir"]
+
+#: :func:`prune` looks through the records at most this often (seconds).
+PRUNE_EVERY = 24 * 3600.0
 
 
 def default_cache_dir() -> Path:
@@ -68,3 +74,35 @@ def remember(cache_dir: Path, place: Path, key: str, outputs: Sequence[Path]) ->
     record = {"key": key, "place": os.fspath(place.resolve()),
               "outputs": [p.name for p in outputs]}
     atomic_write_text(_record_path(cache_dir, place), json.dumps(record, indent=1) + "\n")
+
+
+def prune(cache_dir: Path, *, every: float = PRUNE_EVERY) -> int:
+    """Delete the records whose outputs are no longer all there (or that are not
+    readable records), unless the folder was pruned less than ``every`` seconds ago;
+    returns how many went.  Housekeeping: a file system error leaves a record in place
+    and never fails the batch."""
+    stamp = cache_dir / ".pruned"
+    try:
+        if time.time() - stamp.stat().st_mtime < every:
+            return 0
+    except OSError:  # never pruned (or no cache yet)
+        pass
+    gone = 0
+    for record_path in cache_dir.glob("??/*.json"):
+        try:
+            record = json.loads(record_path.read_text(encoding="utf-8"))
+            place = Path(record["place"])
+            alive = all((place.parent / name).is_file() for name in record["outputs"])
+        except (OSError, ValueError, KeyError, TypeError):
+            alive = False
+        if not alive:
+            try:
+                record_path.unlink()
+                gone += 1
+            except OSError:
+                pass
+    try:
+        stamp.touch()
+    except OSError:
+        pass
+    return gone

@@ -43,7 +43,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     mirroring the inputs' tree, skip files already done; 0 if all succeeded, 1 if any
     failed or named nothing, 130 if stopped with Ctrl-C (a second Ctrl-C stops at once)."""
     from core.app.batch import FileResult, analyze_files, summary_table, write_report
-    from core.app.batch_cache import default_cache_dir
+    from core.app.batch_cache import default_cache_dir, prune
     from core.app.batch_inputs import collect_inputs
     from core.classify import resolve_model
 
@@ -65,6 +65,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             update(res.index, 1.0, "done")
             results.append(res)
             _say_result(bar, res)
+    prune(default_cache_dir())
     counts = {s: sum(r.status == s for r in results) for s in ("analysed", "failed")}
     results.sort(key=lambda r: r.index)
     results += [FileResult(-1, Path(label), error=reason) for label, reason in problems]
