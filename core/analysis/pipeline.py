@@ -3,7 +3,7 @@
 ::
 
     decode ─ frame features (STFT ∥ CQT, once) ─┬─ onset envelope ─ tempo, beats
-                                                ├─ chroma ─ keys
+                                                ├─ chroma ─ keys, chords per beat
                                                 ├─ form segmentation (beat-synchronous)
                                                 └─ window features (cumulative sums)
     with ``settings.tags``: the analysis copy at 16 kHz ─ log-mel ─ ONNX taggers ─ window tags
@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from core import __version__
-from core.analysis import key as tonality, structure, tempo as rhythm
+from core.analysis import chords as harmony, key as tonality, structure, tempo as rhythm
 from core.analysis.audio import AnalysisAudio, load_for_analysis
 from core.analysis.features import (FrameFeatures, WindowGrid, compute_frame_features,
                                     window_grid)
@@ -169,6 +169,10 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
     chroma = tonality.chroma_from_cqt(frames.cqt)
     win_keys = tonality.estimate_keys(chroma, starts=grid.start_frames, ends=grid.end_frames)
     gkey = tonality.estimate_global_key(chroma)
+    r_tonal(0.5, "chords")
+    chords = harmony.estimate_chords(chroma, rh.beat_frames,
+                                     bass=harmony.bass_chroma(frames.cqt), sr=settings.sr,
+                                     hop_length=settings.hop_length)
     r_struct(0.0, "form")
     seg = structure.segment(frames.cqt, frames.mfcc, rh.beat_frames, sr=settings.sr,
                             hop_length=settings.hop_length, duration=audio.duration,
@@ -186,7 +190,8 @@ def analyze_audio(audio: AnalysisAudio, *, settings: Settings = Settings(), mode
     fc, rc = _classification_inputs(y, frames, rh, settings, r_win.sub(0.3, 0.6)
                                     if settings.vocal_suppression else None)
     feats = _window_set(fc, grid, rc, DEFAULT_SET)
-    analysis = _assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments, seg)
+    analysis = replace(_assemble(audio, settings, grid, feats, rh, win_keys, gkey, segments,
+                                 seg), chords=chords)
     if tags:
         analysis = analysis.with_tags(tags)
     if model is not None:
