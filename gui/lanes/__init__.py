@@ -4,7 +4,8 @@
 * :mod:`~gui.lanes.waveform`: A and B, peak traces of the original and the render;
 * :mod:`~gui.lanes.segments`: the form over A, the render's form and regions over B;
 * :mod:`~gui.lanes.spectrogram`, :mod:`~gui.lanes.descriptors` (a lane per classifier
-  target, or the hint lane), :mod:`~gui.lanes.tempo`, :mod:`~gui.lanes.key`;
+  target, or the hint lane), :mod:`~gui.lanes.tempo`, :mod:`~gui.lanes.key`,
+  :mod:`~gui.lanes.chords`;
 * :mod:`~gui.lanes.instruments` and :mod:`~gui.lanes.voice`: what the real-music tagger
   hears (a row per instrument; the voice activity);
 * :mod:`~gui.lanes.items`: the graphics items, one per lane, painting only what is in
