@@ -190,3 +190,12 @@ def test_chord_scores_against_a_reference() -> None:
     assert short["majmin"] == pytest.approx(0.25)
     with pytest.raises(ValueError, match="no chords"):
         chord_scores(ref, [])
+
+
+def test_chord_at_answers_for_any_time(chorded, small_analysis) -> None:
+    from core.analysis.query import chord_at, moment_at
+
+    assert chord_at(chorded, 5.0).label == "C:maj"
+    assert chord_at(chorded, -1.0).label == "N" and chord_at(chorded, 99.0).label == "A:min"
+    assert moment_at(chorded, 12.5).chord.label == "A:min"
+    assert chord_at(small_analysis, 5.0) is None
