@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from core.analysis.audio import audio_from_array
-from core.analysis.chords import (CHORD_LABELS, NO_CHORD, chord_likelihoods, chord_templates,
-                                  estimate_chords, span_edges)
+from core.analysis.chords import (CHORD_LABELS, NO_CHORD, bass_chroma, chord_likelihoods,
+                                  chord_templates, estimate_chords, span_edges)
 from core.analysis.pipeline import analyze_audio
 from core.errors import FormatError
 from core.evaluation.reference import chord_scores
@@ -199,3 +199,24 @@ def test_chord_at_answers_for_any_time(chorded, small_analysis) -> None:
     assert chord_at(chorded, -1.0).label == "N" and chord_at(chorded, 99.0).label == "A:min"
     assert moment_at(chorded, 12.5).chord.label == "A:min"
     assert chord_at(small_analysis, 5.0) is None
+
+
+def test_estimate_chords_rejects_bad_options() -> None:
+    chroma = np.ones((12, 50))
+    with pytest.raises(ValueError, match="self_prob"):
+        estimate_chords(chroma, np.zeros(0, int), self_prob=1.0)
+    with pytest.raises(ValueError, match="bass"):
+        estimate_chords(chroma, np.zeros(0, int), bass=np.ones((12, 49)))
+    with pytest.raises(ValueError, match="pipeline's CQT"):
+        bass_chroma(np.ones((20, 50)))
+
+
+@pytest.mark.parametrize("bass_pc, label", [(0, "C:maj"), (9, "A:min")])
+def test_the_bass_decides_between_relative_chords(bass_pc: int, label: str) -> None:
+    """C, E, G and A held (C6 or Am7): the bass note names the chord."""
+    chroma = np.zeros((12, 100))
+    chroma[[0, 4, 7, 9], :] = 1.0
+    bass = np.zeros_like(chroma)
+    bass[bass_pc] = 1.0
+    chords = estimate_chords(chroma, np.arange(20, 100, 20), bass=bass)
+    assert [c.label for c in chords] == [label]

@@ -153,6 +153,16 @@ def chord_likelihoods(vectors: np.ndarray, pitched: np.ndarray, *,
     return np.vstack([chords * share, 1.0 - share])
 
 
+def _pitched(chroma: np.ndarray, vectors: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+             *, width: int) -> np.ndarray:
+    """Whether each span is pitched: the ``width`` frames around it pass the key's test
+    and the span's own mean chroma reaches the key's level (module doc, step 3)."""
+    n_frames = chroma.shape[1]
+    lo = np.clip((starts + ends) // 2 - width // 2, 0, max(n_frames - width, 0))
+    around = window_chroma(chroma, starts=lo, ends=np.minimum(lo + width, n_frames))
+    return has_key(around) & (vectors.mean(axis=0) >= PITCHED_LEVEL)
+
+
 def estimate_chords(chroma: np.ndarray, beat_frames: np.ndarray, *,
                     bass: np.ndarray | None = None, sr: int = 22050,
                     hop_length: int = 512, sharpness: float = SHARPNESS,
@@ -191,16 +201,14 @@ def estimate_chords(chroma: np.ndarray, beat_frames: np.ndarray, *,
         raise ValueError(f"self_prob must be in (0, 1), got {self_prob!r}")
     if n_frames == 0:
         return ()
+    if bass is not None and np.shape(bass) != chroma.shape:
+        raise ValueError(f"bass must have the chroma's shape {chroma.shape}")
     edges = span_edges(beat_frames, n_frames, sr=sr, hop_length=hop_length)
     starts, ends = edges[:-1], edges[1:]
     vectors = window_chroma(chroma, starts=starts, ends=ends)
-    width = int(round(CONTEXT * sr / hop_length))
-    lo = np.clip((starts + ends) // 2 - width // 2, 0, max(n_frames - width, 0))
-    around = window_chroma(chroma, starts=lo, ends=np.minimum(lo + width, n_frames))
-    if bass is not None and np.shape(bass) != chroma.shape:
-        raise ValueError(f"bass must have the chroma's shape {chroma.shape}")
+    pitched = _pitched(chroma, vectors, starts, ends,
+                       width=int(round(CONTEXT * sr / hop_length)))
     spans_bass = None if bass is None else window_chroma(bass, starts=starts, ends=ends)
-    pitched = has_key(around) & (vectors.mean(axis=0) >= PITCHED_LEVEL)
     prob = chord_likelihoods(vectors, pitched, bass=spans_bass, sharpness=sharpness)
     transition = librosa.sequence.transition_loop(len(CHORD_LABELS), self_prob)
     path = librosa.sequence.viterbi(prob, transition)
