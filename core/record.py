@@ -1,7 +1,7 @@
 """The analysis of one track as plain, immutable data, and its JSON form.
 
 An :class:`Analysis` holds what the pipeline found (per-window table, form segments,
-global tempo and key, beats), how it was found (settings, versions) and what it was
+global tempo and key, beats, chords per beat), how it was found (settings, versions) and what it was
 found in (track info with the file's SHA-256).  Times are in seconds.  Views, exports
 and the render planner read these objects; nothing here computes audio features.
 
@@ -14,6 +14,10 @@ No tempo and no key (silence, noise, unpitched material) use the existing fields
 older files stay valid: a tempo of :data:`NO_TEMPO` (0.0) with confidence 0 (and no
 tempo candidates), and tonic and mode :data:`NO_KEY` (``"N"``) with confidence 0 (and
 no key candidates); the ``key`` properties then read ``"N"``, as JAMS writes it.
+
+Chords (:class:`Chord` runs) came later and are optional in the same schema: a file
+without the ``chords`` key (written before them) loads with no chords, and an analysis
+without chords writes no ``chords`` key.
 """
 
 from __future__ import annotations
@@ -29,13 +33,15 @@ from core.io.schemas import validate_document
 __all__ = ["UNK", "TrackInfo", "Settings", "Versions", "WindowTags", "WindowTable", "Segment",
            "GlobalEstimates", "Analysis", "analysis_to_dict", "analysis_from_dict", "dumps",
            "load_analysis", "settings_to_dict", "SCHEMA_ID", "TARGETS", "ANCESTORS", "NO_TEMPO",
-           "NO_KEY", "key_mode"]
+           "NO_KEY", "NO_CHORD", "Chord", "key_mode"]
 
 SCHEMA_ID = "twintrack.analysis/1"
 #: The label of a window too far from the model's training data (any target).
 UNK = "UNK"
 #: The tempo of a span without a pulse, and the tonic and mode of a span without a key.
 NO_TEMPO, NO_KEY = 0.0, "N"
+#: The chord label of a span without a chord (silence, noise, unpitched material).
+NO_CHORD = "N"
 
 
 def key_mode(tonic: str, mode: str) -> str:
@@ -173,6 +179,22 @@ class Segment:
 
 
 @dataclass(frozen=True)
+class Chord:
+    """One run of beats with the same chord: [start, end) seconds, the label in mir_eval /
+    JAMS chord syntax (``'C:maj'``, ``'A:min'``, :data:`NO_CHORD`), and a confidence in
+    [0, 1] (see :mod:`core.analysis.chords`)."""
+
+    start: float
+    end: float
+    label: str
+    confidence: float
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
 class GlobalEstimates:
     """Whole-track tempo, key and beats, with ranked alternatives."""
 
@@ -201,6 +223,9 @@ class Analysis:
     segments: tuple[Segment, ...]
     globals: GlobalEstimates
     k_scores: tuple[tuple[int, float], ...] = ()
+    # Chord runs tiling the track (core.analysis.chords); empty in analyses made before
+    # chords were estimated, whose JSON has no "chords" key.
+    chords: tuple[Chord, ...] = ()
 
     @property
     def duration(self) -> float:
@@ -239,6 +264,8 @@ def analysis_to_dict(analysis: Analysis) -> dict[str, Any]:
     d["settings"] = settings_to_dict(analysis.settings)
     if not analysis.windows.tags:
         del d["windows"]["tags"]
+    if not analysis.chords:
+        del d["chords"]
     d["schema"] = SCHEMA_ID
     return d
 
@@ -276,6 +303,7 @@ def analysis_from_dict(d: Any) -> Analysis:
         segments=tuple(_build(Segment, s) for s in d["segments"]),
         globals=_build(GlobalEstimates, d["globals"]),
         k_scores=_tuples(d.get("k_scores", [])),
+        chords=tuple(_build(Chord, c) for c in d.get("chords", [])),
     )
 
 

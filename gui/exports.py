@@ -26,6 +26,7 @@ EXPORT_KINDS = {
     "csv": ("Segment table CSV", ".csv", "analysis"),
     "audacity": ("Audacity labels", ".audacity.txt", "analysis"),
     "svcsv": ("Sonic Visualiser CSV", ".sv.csv", "analysis"),
+    "chords": ("Chord labels", ".chords.txt", "analysis"),
     "wav": ("Render WAV", ".render.wav", "render"),
     "midi": ("Render MIDI", ".render.mid", "render"),
 }

@@ -13,6 +13,7 @@ from core.analysis.tagview import (ACTIVE_THRESHOLD, instrument_rows, tags_text,
                                    voice_curve)
 from core.record import NO_KEY
 from gui.document import Document
+from gui.lanes.chords import chord_text
 from gui.lanes.key import NO_KEY_TEXT
 from gui.lanes.tempo import NO_TEMPO_TEXT
 
@@ -93,6 +94,8 @@ def describe_moment(moment: query.Moment) -> str:
              else NO_TEMPO_TEXT)
     key = f"{w.tonic} {w.mode} ({w.key_confidence:.2f})" if w.tonic != NO_KEY else NO_KEY_TEXT
     text += f"  |  window {w.index + 1}/{w.count} ({w.start:.0f}-{w.end:.0f} s): {tempo}, {key}"
+    if moment.chord is not None:
+        text += f"  |  chord {chord_text(moment.chord.label)} ({moment.chord.confidence:.2f})"
     labels = [f"{target} {label}" + (f" ({p:.2f})" if p is not None else "")
               for target, label, p in w.labels]
     # The descriptors on a line of their own: on one line with the rest, the last of

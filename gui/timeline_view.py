@@ -13,6 +13,7 @@ Lanes, top to bottom (all X-linked, same left-axis width so times line up):
 * **instruments** a row per instrument the real-music tagger hears, and **voice** the
   voice activity (both fill in when the tags arrive, after the rest of the analysis);
 * **tempo** per-window tempo, per-segment tempo steps and the global tempo;
+* **chords** a chord per beat (runs of equal chords, colour = root, opacity = confidence);
 * **key** per-window key (colour around the circle of fifths, opacity = confidence).
 
 Each lane is a class of :mod:`gui.lanes` that draws its part of the document; this
@@ -39,6 +40,7 @@ from core.analysis import query
 from core.record import TARGETS
 from gui.document import Document, wire
 from gui.lanes.base import Lane
+from gui.lanes.chords import ChordLane
 from gui.lanes.descriptors import LabelLane, ModelHintLane
 from gui.lanes.grid import LaneGrid, row_sizes
 from gui.lanes.instruments import ROW_HEIGHT, InstrumentsLane
@@ -121,13 +123,14 @@ class TimelineView(QWidget):
         self._instruments = InstrumentsLane(self._grid.add_plot("instruments", "instruments"))
         self._voice = VoiceLane(self._grid.add_plot("voice", "voice"))
         self._tempo = TempoLane(self._grid.add_plot("tempo", "tempo"))
+        self._chords = ChordLane(self._grid.add_plot("chords", "chords"))
         self._key = KeyLane(self._grid.add_plot("key", "key"))
         self._imported = ImportedLane(self._grid.add_plot("labels", "labels"))
         self._lanes: list[Lane] = [self._original, self._form, self._spectrum, self._render,
                                    self._render_form, self._spectrum_b,
                                    *self._labels.values(),
                                    self._model_hint, self._instruments, self._voice,
-                                   self._tempo, self._key, self._imported]
+                                   self._tempo, self._chords, self._key, self._imported]
         self._layout_rows(labels=False, spectrum=False)
         # The items white-box tests and bench/gui.py reach (lanes never replace them).
         self._wave_a, self._segments = self._original.wave, self._form.spans
@@ -298,7 +301,7 @@ class TimelineView(QWidget):
         if (self._stack.currentIndex() == 1) != self._has_lanes():
             self._on_doc_status_changed()
         self._layout_rows(labels=self._has_labels(), spectrum=self._spectrum_on)
-        for lane in (self._form, *self._labels.values(), self._tempo, self._key):
+        for lane in (self._form, *self._labels.values(), self._tempo, self._chords, self._key):
             lane.clear()
         self._model_hint.show(a)
         self._cells = cells = query.window_cells(a) if a is not None else np.zeros(0)
@@ -312,7 +315,7 @@ class TimelineView(QWidget):
         self._form.show(a)
         self._on_doc_selection_changed(self._doc.selected_segment)
         steps = [self._form.add_handles, lambda: self._tempo.show(a),
-                 lambda: self._key.show(a, cells)]
+                 lambda: self._key.show(a, cells), lambda: self._chords.show(a)]
         steps += [lambda lane=lane: lane.show(a, cells) for lane in self._labels.values()]
         steps += [self._on_doc_original_changed, self._on_doc_renders_changed,
                   self._on_range_changed]

@@ -35,8 +35,11 @@ def test_analyze_writes_every_format(two_tracks, tmp_path, capsys):
                  "--quiet", "--jobs", "1"])
     assert code == 0
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["one.audacity.txt", "one.csv", "one.jams", "one.json", "one.sv.csv"]
-    jams.load(str(tmp_path / "one.jams")).validate()
+    assert names == ["one.audacity.txt", "one.chords.txt", "one.csv", "one.jams", "one.json",
+                     "one.sv.csv"]
+    jam = jams.load(str(tmp_path / "one.jams"))
+    jam.validate()
+    assert len(jam.search(namespace="chord")) == 1
     assert "one.wav" in capsys.readouterr().out
 
 

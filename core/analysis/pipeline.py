@@ -3,7 +3,7 @@
 ::
 
     decode ─ frame features (STFT ∥ CQT, once) ─┬─ onset envelope ─ tempo, beats
-                                                ├─ chroma ─ keys
+                                                ├─ chroma ─ keys, chords per beat
                                                 ├─ form segmentation (beat-synchronous)
                                                 └─ window features (cumulative sums)
     with ``settings.tags``, on its own thread from the start (it reads only the decoded audio):
@@ -24,7 +24,7 @@ from typing import Callable
 import numpy as np
 
 from core import __version__
-from core.analysis import key as tonality, structure, tempo as rhythm
+from core.analysis import chords as harmony, key as tonality, structure, tempo as rhythm
 from core.analysis.audio import AnalysisAudio, load_for_analysis
 from core.analysis.features import (FrameFeatures, WindowGrid, compute_frame_features,
                                     window_grid)
@@ -205,12 +205,17 @@ def _analyze_stages(audio: AnalysisAudio, y: np.ndarray, settings: Settings, mod
     chroma = tonality.chroma_from_cqt(frames.cqt)
     win_keys = tonality.estimate_keys(chroma, starts=grid.start_frames, ends=grid.end_frames)
     gkey = tonality.estimate_global_key(chroma)
+    r_tonal(0.5, "chords")
+    chords = harmony.estimate_chords(chroma, rh.beat_frames,
+                                     bass=harmony.bass_chroma(frames.cqt), sr=settings.sr,
+                                     hop_length=settings.hop_length)
     r_struct(0.0, "form")
     seg = structure.segment(frames.cqt, frames.mfcc, rh.beat_frames, sr=settings.sr,
                             hop_length=settings.hop_length, duration=audio.duration,
                             k=settings.k, seed=settings.seed, cancelled=rep.cancelled)
     segments = _segments(frames, seg, rh, chroma)
-    finish = _Finish(audio, y, frames, grid, rh, (win_keys, gkey, segments, seg), model)
+    finish = _Finish(audio, y, frames, grid, rh, (win_keys, gkey, segments, seg), chords,
+                     model)
     if partial is not None and tagging is not None:
         partial(finish(untagged(settings), {}, lambda: tagging.windows(grid)[1], r_win))
         r_win = rest or Reporter(rep.progress, rep.cancelled, rep.stop, rep.stop)
@@ -232,9 +237,9 @@ class _Finish:
     suppression choice (the analysis before the tags and the one after share them
     unless the voice tags switch suppression on)."""
 
-    def __init__(self, audio, y, frames, grid, rh, parts, model):
+    def __init__(self, audio, y, frames, grid, rh, parts, chords, model):
         self.audio, self.y, self.frames, self.grid, self.rh = audio, y, frames, grid, rh
-        self.parts, self.model = parts, model
+        self.parts, self.chords, self.model = parts, chords, model
         self._inputs: dict[bool, tuple] = {}
 
     def __call__(self, settings: Settings, tags: dict[str, WindowTags], embedding,
@@ -246,7 +251,8 @@ class _Finish:
                                             r.sub(0.3, 0.6) if suppress else None)
             self._inputs[suppress] = fc, rc, _window_set(fc, self.grid, rc, DEFAULT_SET)
         fc, rc, feats = self._inputs[suppress]
-        analysis = _assemble(self.audio, settings, self.grid, feats, self.rh, *self.parts)
+        analysis = replace(_assemble(self.audio, settings, self.grid, feats, self.rh,
+                                     *self.parts), chords=self.chords)
         if tags:
             analysis = analysis.with_tags(tags)
         if self.model is not None:

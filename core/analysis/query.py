@@ -4,8 +4,8 @@ Analysis windows overlap (10 s every 2 s), so "the window at time t" needs a rul
 window owns a cell reaching halfway to its neighbours' centres (:func:`cell_edges`), the
 cells tile the whole track, and a time belongs to the window whose cell holds it.
 :func:`moment_at` answers what the analysis says at a time (the segment there, the
-window there with its tempo, key and labels), :func:`segment_at` which segment holds a
-time, and :func:`runs` merges neighbouring cells of equal value.  Views format and
+window there with its tempo, key and labels, the chord there), :func:`segment_at` which
+segment holds a time, :func:`chord_at` which chord run, and :func:`runs` merges neighbouring cells of equal value.  Views format and
 draw these answers; nothing here knows about drawing.
 """
 
@@ -17,10 +17,10 @@ from typing import Sequence
 
 import numpy as np
 
-from core.record import TARGETS, Analysis, Segment
+from core.record import TARGETS, Analysis, Chord, Segment
 
 __all__ = ["Run", "WindowValues", "Moment", "cell_edges", "window_cells", "runs",
-           "window_at", "segment_at", "moment_at"]
+           "window_at", "segment_at", "chord_at", "moment_at"]
 
 
 @dataclass(frozen=True)
@@ -54,13 +54,15 @@ class WindowValues:
 
 @dataclass(frozen=True)
 class Moment:
-    """What an analysis says at ``time``: the segment holding it (None, index -1: none)
-    and the window whose cell holds it (None when the analysis has no windows)."""
+    """What an analysis says at ``time``: the segment holding it (None, index -1: none),
+    the window whose cell holds it (None when the analysis has no windows) and the chord
+    run holding it (None when the analysis has no chords)."""
 
     time: float
     segment: Segment | None
     segment_index: int
     window: WindowValues | None
+    chord: Chord | None = None
 
 
 def cell_edges(starts: Sequence[float], ends: Sequence[float], duration: float) -> np.ndarray:
@@ -113,6 +115,16 @@ def segment_at(analysis: Analysis, t: float) -> int:
     return i if 0 <= i < len(analysis.segments) and t < analysis.segments[i].end else -1
 
 
+def chord_at(analysis: Analysis, t: float) -> Chord | None:
+    """The chord run holding ``t`` (before the first: the first, after the last: the
+    last), None when the analysis has no chords."""
+    chords = analysis.chords
+    if not chords:
+        return None
+    i = bisect.bisect_right([c.start for c in chords], t) - 1
+    return chords[min(max(i, 0), len(chords) - 1)]
+
+
 def moment_at(analysis: Analysis, t: float, *, edges: np.ndarray | None = None) -> Moment:
     """What ``analysis`` says at ``t`` seconds.
 
@@ -129,13 +141,13 @@ def moment_at(analysis: Analysis, t: float, *, edges: np.ndarray | None = None) 
     Returns
     -------
     Moment
-        The segment and the window at ``t``.
+        The segment, the window and the chord at ``t``.
     """
     edges = window_cells(analysis) if edges is None else edges
     seg = segment_at(analysis, t)
     i = window_at(edges, t)
     return Moment(float(t), analysis.segments[seg] if seg >= 0 else None, seg,
-                  _window_values(analysis, i) if i >= 0 else None)
+                  _window_values(analysis, i) if i >= 0 else None, chord_at(analysis, t))
 
 
 def _window_values(analysis: Analysis, i: int) -> WindowValues:

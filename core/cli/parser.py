@@ -16,7 +16,7 @@ from core.analysis.featureset import FEATURE_SETS, TRAIN_SET, USER_SET
 __all__ = ["build_parser", "FORMATS"]
 
 #: The analysis export formats ``twintrack analyze --format`` chooses from.
-FORMATS = ("json", "jams", "csv", "audacity", "svcsv")
+FORMATS = ("json", "jams", "csv", "audacity", "svcsv", "chords")
 _DESCRIPTION = "The ``twintrack`` command line."  # --help's headline, as core.cli's docstring
 
 

@@ -3,7 +3,9 @@
 * boundaries: ``mir_eval.segment.detection`` hit-rate F at 0.5 s and 3 s, trimmed
   (first and last boundary ignored) and untrimmed;
 * tempo: ACC1 (within 4 %) and ACC2 (also at 2x, 3x, 1/2, 1/3);
-* key: the MIREX weighted score (``mir_eval.key.weighted_score``).
+* key: the MIREX weighted score (``mir_eval.key.weighted_score``);
+* chords: ``mir_eval.chord``'s duration-weighted root and majmin accuracies
+  (:func:`chord_scores`).
 
 An *estimate* or *reference* is read from a Twintrack analysis JSON, a JAMS file, or
 a JSON object shaped like an item of ``shared/data/dev/index.json``
@@ -21,14 +23,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from core.errors import FormatError
 
 __all__ = ["Annotations", "read_annotations", "score", "tempo_accuracy", "key_score",
-           "boundary_scores"]
+           "boundary_scores", "chord_scores"]
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,39 @@ def boundary_scores(estimate: tuple[float, ...], reference: tuple[float, ...]) -
             _, _, f = mir_eval.segment.detection(ref, est, window=window, trim=trim)
             out[f"F@{window:g}{'' if trim else ' untrimmed'}"] = float(f)
     return out
+
+
+def chord_scores(estimate: Sequence[tuple[float, float, str]],
+                 reference: Sequence[tuple[float, float, str]]) -> dict[str, float]:
+    """Duration-weighted chord accuracies of ``estimate`` against ``reference``.
+
+    Parameters
+    ----------
+    estimate, reference : sequence of (start, end, label)
+        Chord intervals in seconds with mir_eval chord labels (``'C:maj'``, ``'N'``).
+        The estimate is cut or padded with ``N`` to the reference's span.
+
+    Returns
+    -------
+    dict
+        ``{"root": ..., "majmin": ...}`` in [0, 1] (``mir_eval.chord.root`` and
+        ``mir_eval.chord.majmin``, weighted by duration; ``majmin`` leaves out reference
+        chords outside major, minor and N).
+    """
+    import mir_eval
+
+    if not reference:
+        raise ValueError("the reference has no chords")
+    ref_int = np.array([[s, e] for s, e, _ in reference], dtype=float)
+    est_int = np.array([[s, e] for s, e, _ in estimate], dtype=float).reshape(-1, 2)
+    est_int, est_lab = mir_eval.util.adjust_intervals(
+        est_int, [lab for *_, lab in estimate], ref_int.min(), ref_int.max(), "N", "N")
+    merged, ref_lab, est_lab = mir_eval.util.merge_labeled_intervals(
+        ref_int, [lab for *_, lab in reference], est_int, est_lab)
+    durations = mir_eval.util.intervals_to_durations(merged)
+    return {name: float(mir_eval.chord.weighted_accuracy(
+        getattr(mir_eval.chord, name)(ref_lab, est_lab), durations))
+        for name in ("root", "majmin")}
 
 
 def score(estimate: Annotations, reference: Annotations) -> dict[str, float]:

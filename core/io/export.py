@@ -3,13 +3,16 @@
 * JAMS (validated with the ``jams`` package before it is written): ``segment_open``
   with the form letters, ``tempo`` (global, and per window), ``key_mode`` (global and
   per segment), ``beat``, ``tag_open`` with the descriptor of every window once a
-  classifier has labelled them, and one ``tag_open`` per real-music tagger when the
+  classifier has labelled them, one ``tag_open`` per real-music tagger when the
   analysis has tags (each window's :data:`TOP_TAGS` most probable tags, the probability as
-  confidence, the tagger named in ``annotation_tools``);
+  confidence, the tagger named in ``annotation_tools``), and ``chord`` (a run of beats
+  per chord, :mod:`core.analysis.chords` named in ``annotation_tools``) when the
+  analysis has chords;
 * the analysis JSON itself;
 * the majority-rules segment table as CSV (with the top real-music tags of each segment
   per tagger when the analysis has tags);
-* an Audacity label track (``start<TAB>end<TAB>label``);
+* an Audacity label track (``start<TAB>end<TAB>label``), and one of the chords
+  (``chords``: a label per chord run; empty for an analysis without chords);
 * a Sonic Visualiser region layer CSV (``time,value,duration,label``).
 
 No tempo and no key (:data:`~core.record.NO_TEMPO`, :data:`~core.record.NO_KEY`) are
@@ -33,7 +36,7 @@ from core.analysis.reduce import SegmentRow, segment_table, segment_windows
 from core.record import NO_KEY, TARGETS, Analysis, dumps
 
 __all__ = ["to_jams", "write_jams", "write_json", "write_csv", "write_audacity",
-           "write_svcsv", "WRITERS", "write_formats", "TOP_TAGS"]
+           "write_svcsv", "write_chords", "WRITERS", "write_formats", "TOP_TAGS"]
 
 #: Real-music tags per window in JAMS, and per segment in the CSV.
 TOP_TAGS = 5
@@ -65,6 +68,17 @@ def _tag_annotations(analysis: Analysis) -> list:
                            confidence=_unit(p))
         out.append(ann)
     return out
+
+
+def _chord_annotation(analysis: Analysis):
+    """The ``chord`` annotation: one observation per run of beats with the same chord."""
+    ann = _annotation("chord", analysis, "chord per beat (24 major/minor triads and N), "
+                      "runs of equal chords; confidence = mean template likelihood",
+                      tool="core.analysis.chords (beat-synchronous chroma templates, Viterbi)")
+    for c in analysis.chords:
+        ann.append(time=c.start, duration=c.duration, value=c.label,
+                   confidence=_unit(c.confidence))
+    return ann
 
 
 def to_jams(analysis: Analysis):
@@ -119,6 +133,8 @@ def to_jams(analysis: Analysis):
                         confidence=_unit(w.probabilities.get("mood", [1.0] * len(w))[i]))
         jam.annotations.append(tags)
     jam.annotations.extend(_tag_annotations(analysis))
+    if analysis.chords:
+        jam.annotations.append(_chord_annotation(analysis))
     jam.validate()
     return jam
 
@@ -186,6 +202,13 @@ def write_audacity(analysis: Analysis, path: str | os.PathLike) -> None:
     atomic_write_text(path, "\n".join(lines) + "\n")
 
 
+def write_chords(analysis: Analysis, path: str | os.PathLike) -> None:
+    """Write the chords as an Audacity label track: one region label per chord run
+    (``C:maj``, ``A:min``, ``N``); Sonic Visualiser imports it as a region layer too."""
+    lines = [f"{c.start:.6f}\t{c.end:.6f}\t{c.label}" for c in analysis.chords]
+    atomic_write_text(path, "".join(line + "\n" for line in lines))
+
+
 def write_svcsv(analysis: Analysis, path: str | os.PathLike) -> None:
     """Write a Sonic Visualiser region layer: ``time,value,duration,label``.
 
@@ -207,6 +230,7 @@ WRITERS: dict[str, tuple[str, Callable[[Analysis, str | os.PathLike], None]]] = 
     "csv": (".csv", write_csv),
     "audacity": (".audacity.txt", write_audacity),
     "svcsv": (".sv.csv", write_svcsv),
+    "chords": (".chords.txt", write_chords),
 }
 
 

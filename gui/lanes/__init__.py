@@ -6,7 +6,7 @@
 * :mod:`~gui.lanes.spectrogram`: A's and B's spectrograms with their colour scale (which
   image, made when, is :mod:`gui.spectrograms`'s business);
 * :mod:`~gui.lanes.descriptors` (a lane per classifier target, or the hint lane),
-  :mod:`~gui.lanes.tempo`, :mod:`~gui.lanes.key`;
+  :mod:`~gui.lanes.tempo`, :mod:`~gui.lanes.key`, :mod:`~gui.lanes.chords`;
 * :mod:`~gui.lanes.instruments` and :mod:`~gui.lanes.voice`: what the real-music tagger
   hears (a row per instrument; the voice activity);
 * :mod:`~gui.lanes.items`: the graphics items, one per lane, painting only what is in

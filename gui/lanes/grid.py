@@ -22,7 +22,8 @@ LANE_HEIGHT = 20
 #: The lanes a user can hide, top to bottom: row name -> title (the spectrograms have
 #: their own View action; the descriptors' hint lane goes with the descriptor lanes).
 LANE_TITLES = {"A": "A original", "B": "B render", **{t: t for t in TARGETS},
-               "instruments": "instruments", "voice": "voice", "tempo": "tempo", "key": "key",
+               "instruments": "instruments", "voice": "voice", "tempo": "tempo", "chords": "chords",
+               "key": "key",
                "labels": "imported labels"}
 _BIG = 100000  # a row's maximum height when it may stretch
 _PLAYHEAD_PEN = pg.mkPen("#ff3b30", width=1.5)
@@ -40,7 +41,8 @@ def row_sizes(*, labels: bool, spectrum: bool, instruments: int, hidden: frozens
              "spectrum_b": (90, 3) if spectrum_b else None,
              "descriptors": None if labels else (LANE_HEIGHT, 0),
              "instruments": (instruments, 0), "voice": (LANE_HEIGHT + 8, 0),
-             "tempo": (70, 1), "key": (LANE_HEIGHT + 34, 0),
+             "tempo": (70, 1), "chords": (LANE_HEIGHT + 8, 0),
+             "key": (LANE_HEIGHT + 34, 0),
              "labels": (imported, 0) if imported else None}
     for target in TARGETS:
         sizes[target] = (LANE_HEIGHT, 0) if labels else None
