@@ -16,22 +16,22 @@ def test_the_analysis_uses_the_preferred_model(tmp_path):
     and refuses a model file that is not a trusted skops file."""
     import pickle
 
-    from core.app.analyze import analyze_track
+    from core.app.tagging import analyze_then_tag
     from core.classify import UntrustedModelError
 
     t = np.arange(22050 * 14) / 22050
     path = tmp_path / "tone.wav"
     sf.write(path, (0.3 * np.sin(2 * np.pi * 220 * t) * (1 + np.sin(2 * np.pi * 2 * t))
                     ).astype(np.float32), 22050)
-    labelled = analyze_track(path)
+    labelled = analyze_then_tag(path)
     assert set(labelled.windows.labels) == {"genre", "subgenre", "mood", "sentiment",
                                             "valence", "momentum"}
     assert labelled.versions.model
-    assert analyze_track(path, model="none").windows.labels == {}
+    assert analyze_then_tag(path, model="none").windows.labels == {}
     bad = tmp_path / "evil.skops"
     bad.write_bytes(pickle.dumps({"not": "a model"}))
     with pytest.raises(UntrustedModelError):
-        analyze_track(path, model=str(bad))
+        analyze_then_tag(path, model=str(bad))
 
 
 def _timeline() -> Timeline:

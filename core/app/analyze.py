@@ -2,8 +2,9 @@
 
 Owns the per-process cache of descriptor models (:func:`analysis_options`: every
 analysis and render of a session reads the same model, and loading one checks and
-parses a several-MB archive), the analysis request (:func:`analyze_track`) and the
-warm-up a worker process runs before its first job (:func:`warm_process`).
+parses a several-MB archive) with the analysis settings of the preferences, and the
+warm-up a worker process runs before its first job (:func:`warm_process`).  The window's
+analysis request is :func:`core.app.tagging.analyze_then_tag`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from core.errors import Cancelled
 from core.progress import CancelledFn, ProgressFn
 
-__all__ = ["analysis_options", "analyze_track", "warm_process"]
+__all__ = ["analysis_options", "warm_process"]
 
 
 def analysis_options(model: str = "default", vocal_suppression: bool | str = False, *,
@@ -56,19 +57,6 @@ def _model(spec: str, stamp):
     from core.classify import resolve_model
 
     return resolve_model(spec)
-
-
-def analyze_track(path: str | os.PathLike, *, model: str = "default",
-                  vocal_suppression: bool | str = False, progress: ProgressFn | None = None,
-                  cancelled: CancelledFn | None = None):
-    """:func:`core.analysis.pipeline.analyze` with the preferences' model and vocal
-    suppression, without real-music tags (the window's analysis with them is
-    :func:`core.app.tagging.analyze_then_tag`)."""
-    from core.analysis.pipeline import analyze
-
-    descriptor_model, settings = analysis_options(model, vocal_suppression)
-    return analyze(path, settings=settings, model=descriptor_model, progress=progress,
-                   cancelled=cancelled)
 
 
 def warm_process(*, progress: ProgressFn | None = None,
