@@ -22,12 +22,13 @@ import soundfile as sf
 from core.app.batch import analyze_files
 from core.classify import resolve_model
 from core.cli import main
+from core.cli.parser import FORMATS as CLI_FORMATS
 from core.corpus import generate_corpus
 from core.descriptors import load_dictionary
 from core.parallel import ClusterError, open_executor
 from tests.fixtures.signals import SR, section
 
-FORMATS = ["json", "jams", "csv", "audacity", "svcsv"]
+FORMATS = list(CLI_FORMATS)  # every format the command line writes by default
 ROOT = Path(__file__).resolve().parents[1]
 
 
