@@ -226,8 +226,9 @@ def _analyze_stages(audio: AnalysisAudio, y: np.ndarray, settings: Settings, mod
         tags, embedding = tagging.windows(grid, r_win.sub(0.0, 0.3))
     if settings.vocals_auto:
         settings = replace(settings, vocal_suppression=sings(y, settings.sr, tags))
-    if embedding is None:
-        embedding = lambda: window_embeddings(y, settings.sr, grid, settings.tag_stride)  # noqa: E731
+    if embedding is None:  # read only by a model whose feature set needs them
+        embedding = lambda: window_embeddings(  # noqa: E731
+            y, settings.sr, grid, settings.tag_stride)
     return finish(settings, tags, embedding, r_win)
 
 
@@ -355,7 +356,8 @@ def window_feature_table(audio: AnalysisAudio, *, settings: Settings = Settings(
     y = np.asarray(audio.y)
     fc, rc = _classification_inputs(y, frames, rh, settings, None)
     feats = _window_set(fc, grid, rc, feature_set,
-                        embedding=lambda: window_embeddings(y, settings.sr, grid, settings.tag_stride))
+                        embedding=lambda: window_embeddings(y, settings.sr, grid,
+                                                            settings.tag_stride))
     r_rest(1.0, "window features")
     return grid, feats
 

@@ -43,8 +43,8 @@ from core.progress import CancelledFn, raise_if_cancelled
 from core.resources import resource_path
 
 __all__ = ["FrontEnd", "PatchTagging", "Tagger", "TaggerError", "WindowTagging", "log_mel",
-           "mel_patches", "resample", "tag_patches", "tag_windows", "shipped_taggers", "voice_activity", "has_vocals",
-           "sampled_voice", "SHIPPED", "VOICE_TAGS", "NO_VOICE_TAGS", "VOICE_MARGIN"]
+           "mel_patches", "resample", "tag_patches", "tag_windows", "shipped_taggers",
+           "voice_activity", "has_vocals", "sampled_voice", "SHIPPED", "VOICE_TAGS", "NO_VOICE_TAGS", "VOICE_MARGIN"]
 
 #: The shipped taggers: key -> model file in ``resources/models``.
 SHIPPED = {"msd": "musicnn-msd.onnx", "mtt": "musicnn-mtt.onnx"}

@@ -40,7 +40,9 @@ def window_tags(y: np.ndarray, sr: int, grid: WindowGrid, *,
                 stride: int = 1) -> dict[str, WindowTags]:
     """The shipped real-music taggers' probabilities per window of ``grid`` (rounded to
     1e-6, plenty for probabilities, and it keeps the JSON small)."""
-    return _tag_stage(y, sr, grid.starts, grid.ends, stride)[0]
+    from core.analysis.tags import tag_windows
+
+    return _rounded(tag_windows(y, sr, grid.starts, grid.ends, stride=stride))[0]
 
 
 class Tagging:
@@ -107,19 +109,12 @@ def _lower_priority() -> None:
         pass
 
 
-def _tag_stage(y: np.ndarray, sr: int, starts, ends, stride: int
-               ) -> tuple[dict[str, WindowTags], np.ndarray | None]:
-    """The shipped taggers on ``y``, pooled per window (see :func:`_rounded`)."""
-    from core.analysis.tags import tag_windows
-
-    return _rounded(tag_windows(y, sr, starts, ends, stride=stride))
-
-
 def _rounded(tagged: dict) -> tuple[dict[str, WindowTags], np.ndarray | None]:
     """The record's tags (rounded to 1e-6) and the MSD embeddings per window (rounded
     alike, for feature sets that read them) of ``tag_windows``-style output."""
     tags = {key: WindowTags(t.tool, tuple(t.names),
-                            tuple(tuple(float(v) for v in np.round(row, 6)) for row in t.probabilities))
+                            tuple(tuple(float(v) for v in np.round(row, 6))
+                                  for row in t.probabilities))
             for key, t in tagged.items()}
     emb = tagged["msd"].embeddings if "msd" in tagged else None
     return tags, None if emb is None else np.round(np.asarray(emb, np.float64), 6)
@@ -130,5 +125,4 @@ def window_embeddings(y: np.ndarray, sr: int, grid: WindowGrid, stride: int) -> 
     from core.analysis.tags import shipped_taggers, tag_windows
 
     msd = {"msd": shipped_taggers()["msd"]}
-    out = tag_windows(y, sr, grid.starts, grid.ends, taggers=msd, stride=stride)["msd"]
-    return np.round(np.asarray(out.embeddings, dtype=np.float64), 6)
+    return _rounded(tag_windows(y, sr, grid.starts, grid.ends, taggers=msd, stride=stride))[1]

@@ -13,7 +13,6 @@ loses only the tags: the caller already holds the analysis.
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from typing import Callable
 
 from core.analysis.pipeline import TAG_STAGE
@@ -55,5 +54,5 @@ def analyze_then_tag(path: str | os.PathLike, *, model: str = "default",
     audio = load_for_analysis(path, sr=settings.sr, reporter=r_decode)
     rest = Reporter(None if progress is None else lambda f, _s: progress(f, TAG_STAGE),
                     cancelled)
-    return analyze_audio(audio, settings=replace(settings, tags=True), model=descriptor_model,
+    return analyze_audio(audio, settings=settings, model=descriptor_model,
                          reporter=r_analyse, partial=partial, rest=rest)
