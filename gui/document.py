@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Signal
 from core.app.renders import RenderedVariant
 from core.app.tracks import Envelope, LoadedTrack
 
-__all__ = ["Document", "STATUSES", "BUSY", "wire"]
+__all__ = ["Document", "STATUSES", "BUSY", "follow"]
 
 #: What a document is doing; the track list and the job bar show these words.
 #: "tagging": analysed, its real-music tags are being computed.
@@ -161,8 +161,13 @@ class Document(QObject):
         return seg.start, seg.end
 
 
-def wire(connections, *, on: bool) -> None:
-    """Connect (``on``) or disconnect each ``(signal, slot)`` of ``connections``: how a
-    view follows the current document's signals and lets go of the previous one's."""
-    for signal, slot in connections:
-        (signal.connect if on else signal.disconnect)(slot)
+def follow(previous: "Document | None", current: "Document | None", connections) -> None:
+    """How a view switches documents: disconnect each ``(signal, slot)`` of
+    ``connections(previous)`` and connect those of ``connections(current)`` (either may
+    be None)."""
+    if previous is not None:
+        for signal, slot in connections(previous):
+            signal.disconnect(slot)
+    if current is not None:
+        for signal, slot in connections(current):
+            signal.connect(slot)

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QTableWidget, QTa
 
 from core.analysis.tagview import tags_text, top_tags
 from gui.derived import segment_rows, windows_of_segments
-from gui.document import Document, wire
+from gui.document import Document, follow
 from gui.lanes.key import key_text
 from gui.lanes.tempo import tempo_text
 from gui.readouts import TOP_TAGS, format_time
@@ -48,15 +48,11 @@ class SegmentTable(QTableWidget):
         self.cellClicked.connect(self._on_cell_clicked)
 
     def set_document(self, doc: Document | None) -> None:
-        if self._doc is not None:
-            wire(self._connections(), on=False)
+        follow(self._doc, doc, self._connections)
         self._doc = doc
-        if doc is not None:
-            wire(self._connections(), on=True)
         self._on_doc_analysis_changed()
 
-    def _connections(self):
-        d = self._doc
+    def _connections(self, d: Document):
         return [(d.analysis_changed, self._on_doc_analysis_changed),
                 (d.labels_changed, self._on_doc_analysis_changed),
                 (d.tags_changed, self._on_doc_tags_changed),

@@ -38,7 +38,7 @@ from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from core.analysis import query
 from core.record import TARGETS
-from gui.document import Document, wire
+from gui.document import Document, follow
 from gui.lanes.base import Lane
 from gui.lanes.chords import ChordLane
 from gui.lanes.descriptors import LabelLane, ModelHintLane
@@ -151,11 +151,8 @@ class TimelineView(QWidget):
     # -- public API ----------------------------------------------------------------------
     def set_document(self, doc: Document | None) -> None:
         """Show ``doc`` (None: the empty state)."""
-        if self._doc is not None:
-            wire(self._connections(), on=False)
+        follow(self._doc, doc, self._connections)
         self._doc = doc
-        if doc is not None:
-            wire(self._connections(), on=True)
         self._shown_path = None
         self._info.setText(HOVER_HINT)  # what it said was about the previous track
         self._on_doc_status_changed()
@@ -164,8 +161,7 @@ class TimelineView(QWidget):
         self._on_doc_renders_changed()
         self._on_doc_imported_changed()
 
-    def _connections(self):
-        d = self._doc
+    def _connections(self, d: Document):
         return [(d.waveform_changed, self._on_doc_waveform_changed),
                 (d.original_changed, self._on_doc_original_changed),
                 (d.analysis_changed, self._on_doc_analysis_changed),
